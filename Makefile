@@ -1,0 +1,43 @@
+# Two commands for a fresh Debian or Ubuntu machine:
+#   make run    set up and start the app on its embedded defaults
+#   make test   set up everything the tests need, lint, and run the whole suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+RUN_PACKAGES := git git-lfs python3-venv sqlite3
+TEST_PACKAGES := $(RUN_PACKAGES)
+
+.PHONY: run test lint bench system-run system-test
+
+run: system-run $(VENV)/.runtime
+	$(BIN)/python -m streamlit run app.py
+
+test: system-test $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: system-test $(VENV)/.dev
+	$(BIN)/python -m bench
+
+system-run:
+	@scripts/system-packages.sh $(RUN_PACKAGES)
+
+system-test:
+	@scripts/system-packages.sh $(TEST_PACKAGES)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install -q -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install -q -r requirements-dev.txt
+	@touch $@ $(VENV)/.runtime

@@ -1,0 +1,2 @@
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names it and says what to do."""

@@ -1,0 +1,222 @@
+"""One typed, validated Settings object for the app and the command lines.
+
+Sources, first wins: explicit overrides (command-line flags), environment
+variables, `.streamlit/secrets.toml` (or `st.secrets`, passed in by the app),
+then defaults.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from config.errors import SettingsError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SECRETS_FILE = Path(".streamlit") / "secrets.toml"
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    """Every setting Kura reads; names follow the original guide where it had one."""
+
+    shared_password: str | None = None
+    sync_enabled: bool = True
+    data_repo: str | None = None
+    token: str | None = None
+    branch: str = "main"
+    data_dir: Path = Path("data")
+    home: Path = Path(".kura")
+    auto_backup_minutes: float = 30.0
+    max_file_size_mb: float = 100.0
+    notify_webhook_url: str | None = None
+    heartbeat_url: str | None = None
+    lfs_quota_gb: float = 10.0
+    ui_language: str = "en"
+    openai_api_key: str | None = None
+    openai_base_url: str | None = None
+    openai_model: str | None = None
+
+    @property
+    def remote(self) -> str:
+        """The backup remote: the configured URL or the embedded local bare repository."""
+        return self.data_repo or str(self.home / "remote.git")
+
+    @property
+    def uses_default_remote(self) -> bool:
+        return not self.data_repo
+
+    @property
+    def max_file_size_bytes(self) -> int:
+        return int(self.max_file_size_mb * 1024 * 1024)
+
+    def secrets(self) -> tuple[str, ...]:
+        """Values that must never reach a log, an exception, argv or the page."""
+        values = (self.token, self.shared_password, self.openai_api_key)
+        return tuple(v for v in values if v)
+
+
+def _text(name: str, value: Any) -> str | None:
+    text = str(value).strip()
+    return text or None
+
+
+def _flag(name: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise SettingsError(f"{name} must be true or false, not {value!r}.")
+
+
+def _number(name: str, value: Any, *, minimum: float = 0.0, positive: bool = False) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise SettingsError(f"{name} must be a number, not {value!r}.") from None
+    if number != number or number in (float("inf"), float("-inf")):
+        raise SettingsError(f"{name} must be a finite number, not {value!r}.")
+    if number < minimum or (positive and number == 0):
+        bound = "greater than 0" if positive else f"at least {minimum:g}"
+        raise SettingsError(f"{name} must be {bound}, not {value!r}.")
+    return number
+
+
+def _positive(name: str, value: Any) -> float:
+    return _number(name, value, positive=True)
+
+
+def _minutes(name: str, value: Any) -> float:
+    return _number(name, value)
+
+
+def _branch(name: str, value: Any) -> str:
+    text = str(value).strip()
+    bad = (
+        not text
+        or text.startswith(("-", "/", "."))
+        or text.endswith(("/", ".", ".lock"))
+        or ".." in text
+        or "//" in text
+        or "@{" in text
+        or any(c in text for c in " ~^:?*[\\\x7f")
+        or any(ord(c) < 32 for c in text)
+    )
+    if bad:
+        raise SettingsError(f"{name} is not a valid branch name: {value!r}.")
+    return text
+
+
+def _language(name: str, value: Any) -> str:
+    text = str(value).strip().lower()
+    if text not in ("en", "ja"):
+        raise SettingsError(f"{name} must be 'en' or 'ja', not {value!r}.")
+    return text
+
+
+def _path(name: str, value: Any) -> Path:
+    text = str(value).strip()
+    if not text:
+        raise SettingsError(f"{name} must not be empty.")
+    return Path(text).expanduser()
+
+
+def _url(name: str, value: Any) -> str | None:
+    text = _text(name, value)
+    if text and urlsplit(text).scheme not in ("http", "https"):
+        raise SettingsError(f"{name} must be an http(s) URL.")
+    return text
+
+
+_FIELDS: dict[str, tuple[str, Any]] = {
+    "SHARED_PASSWORD": ("shared_password", _text),
+    "GITHUB_SYNC_ENABLED": ("sync_enabled", _flag),
+    "GITHUB_DATA_REPO": ("data_repo", _text),
+    "GITHUB_TOKEN": ("token", _text),
+    "GITHUB_DATA_BRANCH": ("branch", _branch),
+    "KURA_DATA_DIR": ("data_dir", _path),
+    "KURA_HOME": ("home", _path),
+    "AUTO_BACKUP_MINUTES": ("auto_backup_minutes", _minutes),
+    "MAX_FILE_SIZE_MB": ("max_file_size_mb", _positive),
+    "NOTIFY_WEBHOOK_URL": ("notify_webhook_url", _url),
+    "HEARTBEAT_URL": ("heartbeat_url", _url),
+    "LFS_QUOTA_GB": ("lfs_quota_gb", _positive),
+    "UI_LANGUAGE": ("ui_language", _language),
+    "OPENAI_API_KEY": ("openai_api_key", _text),
+    "OPENAI_BASE_URL": ("openai_base_url", _url),
+    "OPENAI_MODEL": ("openai_model", _text),
+}
+SETTING_NAMES = tuple(_FIELDS)
+
+
+def read_secrets_file(path: Path = SECRETS_FILE) -> dict[str, Any]:
+    """The secrets file Streamlit reads; missing is fine, malformed is an error."""
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        return {}
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"{path} is not valid TOML ({exc}); fix or remove it.") from None
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    secrets: Mapping[str, Any] | None = None,
+) -> Settings:
+    """Merge the sources into Settings. Keys are the setting names (GITHUB_TOKEN ...).
+
+    `secrets` defaults to `.streamlit/secrets.toml` in the working directory.
+    """
+    environ = os.environ if environ is None else environ
+    secrets = read_secrets_file() if secrets is None else secrets
+    values: dict[str, Any] = {}
+    for name, (field, parse) in _FIELDS.items():
+        for source in (overrides or {}, environ, secrets):
+            if source.get(name) is not None:
+                values[field] = parse(name, source[name])
+                break
+    settings = Settings(**values)
+    _check_consistency(settings)
+    return settings
+
+
+def _check_consistency(settings: Settings) -> None:
+    data = settings.data_dir.resolve()
+    home = settings.home.resolve()
+    if home == data or home.is_relative_to(data) or data.is_relative_to(home):
+        raise SettingsError("KURA_HOME and KURA_DATA_DIR must not contain each other.")
+    parts = urlsplit(settings.data_repo or "")
+    if parts.scheme not in ("http", "https"):
+        return
+    if parts.username or parts.password:
+        raise SettingsError(
+            "GITHUB_DATA_REPO must not contain credentials; put the token in GITHUB_TOKEN."
+        )
+    if settings.token and parts.scheme == "http" and not _is_loopback(parts.hostname or ""):
+        raise SettingsError(
+            "GITHUB_DATA_REPO uses plain http; use https so the token is not sent in clear."
+        )
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -1,0 +1,43 @@
+"""Kura's sync engine: backups of the data directory to Git + Git LFS, and restores.
+
+All git work lives here; the app and `python -m sync` share it. Example::
+
+    from config import load_settings
+    from sync import Workspace, backup, history, restore
+
+    ws = Workspace(load_settings())
+    result = backup(ws, message="before the import")
+    oldest = history(ws)[-1]
+    restore(ws, oldest.commit)
+"""
+
+from sync.actions.backup import backup
+from sync.actions.diff import diff
+from sync.actions.history import history
+from sync.actions.recovery import recover
+from sync.actions.restore import restore
+from sync.actions.startup import startup_restore
+from sync.actions.status import status
+from sync.actions.verify import verify
+from sync.errors import SyncError
+from sync.models import BackupInfo, BackupResult, FileInfo, RestorePlan, RestoreResult, Status
+from sync.workspace import Workspace
+
+__all__ = [
+    "BackupInfo",
+    "BackupResult",
+    "FileInfo",
+    "RestorePlan",
+    "RestoreResult",
+    "Status",
+    "SyncError",
+    "Workspace",
+    "backup",
+    "diff",
+    "history",
+    "recover",
+    "restore",
+    "startup_restore",
+    "status",
+    "verify",
+]

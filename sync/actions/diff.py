@@ -1,0 +1,47 @@
+"""Diff: what restoring REF would add, remove and change in the data directory.
+
+Read-only and lock-free, so it answers while a backup or restore runs.
+"""
+
+from __future__ import annotations
+
+from sync.actions.resolve import resolve
+from sync.errors import InvalidRef
+from sync.models import FileChange, RestorePlan
+from sync.refs import validate_ref
+from sync.snapshot import LocalFile, hash_file, is_side_file, scan
+from sync.sqlitefile import is_sqlite
+from sync.state import SavedState, load_state
+from sync.tree import StoredFile, read_data_files
+from sync.workspace import Workspace
+
+
+def diff(ws: Workspace, ref: str) -> RestorePlan:
+    validate_ref(ref)
+    ws.require_enabled()
+    if not ws.has_cache():
+        raise InvalidRef("No backup history is available yet: back up or open the history first.")
+    commit = resolve(ws, ref, ws.tip())
+    target = {p: f for p, f in read_data_files(ws.git, commit).items() if not is_side_file(p)}
+    local = {f.path: f for f in scan(ws.data_dir)}
+    saved = load_state(ws.state_file)
+    plan = RestorePlan(commit)
+    for path in sorted(set(target) | set(local)):
+        before, after = local.get(path), target.get(path)
+        if before is None:
+            plan.added.append(FileChange(path, None, after.size))
+        elif after is None:
+            plan.removed.append(FileChange(path, before.size, None))
+        elif not _same(before, after, saved):
+            plan.changed.append(FileChange(path, before.size, after.size))
+    return plan
+
+
+def _same(local: LocalFile, stored: StoredFile, state: SavedState) -> bool:
+    saved = state.matching(local)
+    if saved is not None:
+        return saved.blob == stored.blob
+    if stored.pointer is None or local.size != stored.size or is_sqlite(local.absolute):
+        # A live SQLite file's bytes are not its snapshot's; changed since the backup.
+        return False
+    return hash_file(local.absolute)[0] == stored.pointer.oid

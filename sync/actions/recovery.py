@@ -1,0 +1,42 @@
+"""Finish a restore that was cut off, before any command does anything else."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+
+from sync.journal import complete_swap, read_journal
+from sync.snapshot import scan
+from sync.state import SavedFile, SavedState, load_state, save_state
+from sync.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+
+def recover(ws: Workspace) -> bool:
+    """Roll a journaled restore forward; drop an unjournaled staging directory.
+
+    Call with the operation lock held. Returns True when a restore was finished.
+    """
+    journal = read_journal(ws.journal_file)
+    finished = False
+    if journal is not None:
+        finished = complete_swap(journal)
+        if finished:
+            log.warning("Finished a restore of %s that was cut off", journal.commit[:8])
+            record_restored(ws, journal.commit, load_state(ws.restore_target_file).files)
+        ws.journal_file.unlink()
+    elif ws.staging_dir.exists():
+        # Staged but never journaled: live data was not touched, so just clean up.
+        shutil.rmtree(ws.staging_dir)
+    return finished
+
+
+def record_restored(ws: Workspace, commit: str, files: dict[str, SavedFile]) -> None:
+    """Save the restored state with the new files' signatures, so `dirty` is false."""
+    local = {f.path: f for f in scan(ws.data_dir)}
+    state = SavedState(commit)
+    for path, saved in files.items():
+        if path in local:
+            state.files[path] = SavedFile(local[path].signature, saved.oid, saved.size, saved.blob)
+    save_state(ws.state_file, state)

@@ -1,0 +1,162 @@
+"""Restore: make the data directory exactly a backup, verified first, swapped atomically."""
+
+from __future__ import annotations
+
+import errno
+import logging
+import os
+import shutil
+from pathlib import Path
+
+from sync import remote_errors
+from sync.actions.backup import backup_locked
+from sync.actions.recovery import record_restored, recover
+from sync.actions.resolve import resolve
+from sync.errors import SyncError, VerificationFailed
+from sync.journal import Journal, complete_swap, write_journal
+from sync.lfs import copy_hashing, looks_like_pointer
+from sync.locking import operation_lock
+from sync.models import RestoreResult
+from sync.refs import validate_ref
+from sync.snapshot import is_side_file, scan
+from sync.sqlitefile import is_healthy, is_sqlite
+from sync.state import SavedFile, SavedState, load_state, save_state
+from sync.tree import StoredFile, read_data_files
+from sync.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+
+def restore(ws: Workspace, ref: str) -> RestoreResult:
+    """Restore REF (`latest`, a commit id or a unique prefix of 7+ hex characters)."""
+    validate_ref(ref)
+    ws.require_enabled()
+    with operation_lock(ws.lock_file):
+        recover(ws)
+        return restore_locked(ws, ref)
+
+
+def restore_locked(ws: Workspace, ref: str) -> RestoreResult:
+    ws.require_lfs()
+    ws.ensure_cache()
+    tip = ws.fetch()
+    commit = resolve(ws, ref, tip)
+    target = read_data_files(ws.git, commit)
+    saved = load_state(ws.state_file)
+    local = scan(ws.data_dir)
+    if not saved.is_dirty(local) and _same_content(saved, target):
+        return RestoreResult("unchanged", commit, None)
+
+    safety = None
+    if saved.is_dirty(local):
+        result = backup_locked(ws, message=f"Safety backup before restoring {commit[:8]}",
+                               kind="pre-restore")  # fmt: skip
+        safety = result.commit if result.status == "created" else None
+
+    staging = stage(ws, commit, target)
+    verify_staging(staging, target)
+    _swap_in(ws, commit, target, staging)
+    _commit_restored_state(ws, commit)
+    return RestoreResult("restored", commit, safety)
+
+
+def _same_content(saved: SavedState, target: dict[str, StoredFile]) -> bool:
+    wanted = {p: f.blob for p, f in target.items() if not is_side_file(p)}
+    return {p: f.blob for p, f in saved.files.items()} == wanted
+
+
+def stage(ws: Workspace, commit: str, target: dict[str, StoredFile]) -> Path:
+    """Build the backup's data directory beside the live one; clean up on any failure."""
+    staging = ws.staging_dir
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir(parents=True)
+    try:
+        _fetch_objects(ws, commit, target)
+        for file in target.values():
+            if not is_side_file(file.path):
+                _write_file(ws, file, staging)
+        return staging
+    except BaseException as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+            raise SyncError(
+                "Not enough disk space to stage the restore; free some space and retry. "
+                "The data was not touched."
+            ) from None
+        raise
+
+
+def _fetch_objects(ws: Workspace, commit: str, target: dict[str, StoredFile]) -> None:
+    missing = [f for f in target.values() if f.pointer and not ws.store.has(f.pointer)]
+    if not missing:
+        return
+    result = ws.git.lfs_fetch(commit)
+    still = [f.path for f in missing if not ws.store.has(f.pointer)]
+    if still:
+        if result.returncode != 0 and "missing" not in result.stderr.lower():
+            remote_errors.raise_for(result, operation="lfs fetch")
+        raise VerificationFailed(
+            f"The remote lacks the content of {', '.join(still[:5])}: this backup cannot be "
+            "restored; pick another restore point. The data was not touched."
+        )
+
+
+def _write_file(ws: Workspace, file: StoredFile, staging: Path) -> None:
+    target = staging / file.path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if file.pointer is None:
+        ws.git.blob_to_file(file.blob, target)
+    else:
+        with ws.store.path(file.pointer.oid).open("rb") as source, target.open("wb") as out:
+            oid, size = copy_hashing(source, out)
+        if (oid, size) != (file.pointer.oid, file.pointer.size):
+            raise VerificationFailed(
+                f"The stored content of {file.path} is damaged; retry the restore. "
+                "The data was not touched."
+            )
+    if file.executable:
+        target.chmod(0o755)
+
+
+def verify_staging(staging: Path, target: dict[str, StoredFile]) -> None:
+    """No pointer files, sizes as recorded, SQLite files pass quick_check."""
+    for file in target.values():
+        if is_side_file(file.path):
+            continue
+        path = staging / file.path
+        problem = None
+        if path.stat().st_size != file.size:
+            problem = "has the wrong size"
+        elif file.pointer and looks_like_pointer(path):
+            problem = "is an LFS pointer, not its content"
+        elif is_sqlite(path) and not is_healthy(path):
+            problem = "is a damaged SQLite database"
+        if problem:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise VerificationFailed(
+                f"{file.path} in this backup {problem}; pick another restore point. "
+                "The data was not touched."
+            )
+
+
+def _swap_in(ws: Workspace, commit: str, target: dict[str, StoredFile], staging: Path) -> None:
+    files = {
+        p: SavedFile((), f.pointer.oid if f.pointer else "", f.size, f.blob)
+        for p, f in target.items()
+        if not is_side_file(p)
+    }
+    save_state(ws.restore_target_file, SavedState(commit, files))
+    journal = Journal(commit, str(ws.data_dir), str(staging), os.stat(staging).st_ino)
+    write_journal(ws.journal_file, journal)
+    complete_swap(journal)
+    record_restored(ws, commit, files)
+    ws.journal_file.unlink()
+
+
+def _commit_restored_state(ws: Workspace, commit: str) -> None:
+    """Make the restored data the newest backup, so a restart does not bring back the old."""
+    try:
+        backup_locked(ws, message=f"Restore of {commit[:8]}", kind="manual")
+    except SyncError as exc:
+        log.warning("Restored %s; recording it as the newest backup failed: %s", commit, exc)

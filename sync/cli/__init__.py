@@ -1,0 +1,92 @@
+"""`python -m sync`: the command line that scripts and operators rely on (see DESIGN.md)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from typing import Any, NoReturn
+
+from config import SettingsError, load_settings
+from sync.cli import backup, diff, history, restore, status, verify
+from sync.cli.output import Output
+from sync.errors import SyncError
+from sync.workspace import Workspace
+
+log = logging.getLogger("sync.cli")
+COMMANDS = {
+    m.__name__.rsplit(".", 1)[1]: m for m in (status, backup, history, diff, restore, verify)
+}
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _Parser(add_help=False)
+    common.add_argument("--json", action="store_true", help="print JSON on stdout")
+    parser = _Parser(prog="python -m sync", description="Back up and restore Kura's data.")
+    parser.add_argument("--data-dir", metavar="DIR", help="data directory (KURA_DATA_DIR)")
+    parser.add_argument("--remote", metavar="URL", help="backup remote (GITHUB_DATA_REPO)")
+    parser.add_argument("--branch", metavar="NAME", help="backup branch (GITHUB_DATA_BRANCH)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                                     parser_class=_Parser)  # fmt: skip
+    for module in COMMANDS.values():
+        module.register(commands, common)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    as_json = "--json" in argv
+    try:
+        args = build_parser().parse_args(argv)
+    except UsageError as exc:
+        return _fail("usage", f"{exc} (see python -m sync --help)", as_json, status=2)
+    try:
+        settings = load_settings(_overrides(args))
+        output = COMMANDS[args.command].run(Workspace(settings), args)
+    except SettingsError as exc:
+        return _fail("not_configured", str(exc), args.json)
+    except SyncError as exc:
+        return _fail(exc.code, exc.message, args.json)
+    except KeyboardInterrupt:
+        return _fail("interrupted", "Interrupted; run the command again to finish.", args.json)
+    except Exception:
+        log.exception("python -m sync %s failed", args.command)
+        return _fail("internal", "Unexpected error; see the log above for details.", args.json)
+    _print(output, args.json)
+    return 0
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, str]:
+    pairs = {
+        "KURA_DATA_DIR": args.data_dir,
+        "GITHUB_DATA_REPO": args.remote,
+        "GITHUB_DATA_BRANCH": args.branch,
+    }
+    return {k: v for k, v in pairs.items() if v is not None}
+
+
+def _print(output: Output, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(output.data, ensure_ascii=False))
+    elif output.text:
+        print(output.text)
+
+
+def _fail(code: str, message: str, as_json: bool, *, status: int = 1) -> int:
+    if as_json:
+        error: dict[str, Any] = {"error": {"code": code, "message": message}}
+        print(json.dumps(error, ensure_ascii=False))
+    print(f"error: {message}", file=sys.stderr)
+    return status

@@ -1,0 +1,76 @@
+"""Typed errors: each carries a stable code (the CLI's contract) and a one-line message
+that says what to do. Messages never hold secrets or git's raw stderr."""
+
+from __future__ import annotations
+
+
+class SyncError(Exception):
+    code = "sync_failed"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotConfigured(SyncError):
+    code = "not_configured"
+
+
+class AuthFailed(SyncError):
+    code = "auth_failed"
+
+
+class RemoteUnreachable(SyncError):
+    code = "remote_unreachable"
+
+
+class LfsMissing(SyncError):
+    code = "lfs_missing"
+
+
+class FileTooLarge(SyncError):
+    code = "file_too_large"
+
+
+class Busy(SyncError):
+    code = "busy"
+
+
+class InvalidRef(SyncError):
+    code = "invalid_ref"
+
+
+class VerificationFailed(SyncError):
+    code = "verification_failed"
+
+
+class PushRejected(SyncError):
+    code = "push_rejected"
+
+
+class ConfirmationRequired(SyncError):
+    code = "confirmation_required"
+
+
+class GitFailed(SyncError):
+    """A git command failed for a reason with no better name; details go to the log only."""
+
+    code = "git_failed"
+
+
+ERROR_CODES = tuple(
+    cls.code
+    for cls in (
+        NotConfigured,
+        AuthFailed,
+        RemoteUnreachable,
+        LfsMissing,
+        FileTooLarge,
+        Busy,
+        InvalidRef,
+        VerificationFailed,
+        PushRejected,
+        ConfirmationRequired,
+        GitFailed,
+    )
+)

@@ -1,0 +1,219 @@
+"""Git and git-lfs command lines for the cache repository, built in one place.
+
+Each method builds one argv and hands it to `sync.execute`; nothing here parses
+user input into options: refs reach git only after `sync.refs` validated them,
+and after `--end-of-options`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from sync import execute
+from sync.execute import Call, Result, Secrets
+
+ZERO_SHA = "0" * 40
+
+
+@dataclass(frozen=True)
+class TreeEntry:
+    mode: str
+    kind: str
+    sha: str
+    path: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Timeouts:
+    local: float = 60.0
+    network: float = 600.0
+    probe: float = 30.0
+
+
+class Git:
+    """Commands against one bare repository (Kura's cache of the backup remote)."""
+
+    def __init__(
+        self,
+        git_dir: Path,
+        *,
+        secrets: Secrets = execute.NO_SECRETS,
+        timeouts: Timeouts = Timeouts(),
+    ) -> None:
+        self.git_dir = git_dir
+        self.secrets = secrets
+        self.timeouts = timeouts
+
+    # -- plumbing ---------------------------------------------------------------
+    def _run(
+        self,
+        *args: str,
+        input: bytes | None = None,
+        check: bool = True,
+        network: bool = False,
+        env: Mapping[str, str] | None = None,
+    ) -> Result:
+        call = Call(
+            cwd=self.git_dir if self.git_dir.is_dir() else None,
+            secrets=self.secrets,
+            timeout=self.timeouts.network if network else self.timeouts.local,
+            env={"GIT_DIR": str(self.git_dir), **(env or {})},
+        )
+        return execute.run(("git", *args), call, input=input, check=check)
+
+    def init(self, *, branch: str) -> None:
+        self.git_dir.mkdir(parents=True, exist_ok=True)
+        self._run("init", "--quiet", "--bare", f"--initial-branch={branch}", str(self.git_dir))
+
+    def config_get(self, key: str) -> str | None:
+        result = self._run("config", "--get", key, check=False)
+        return result.text.strip() if result.returncode == 0 else None
+
+    def set_origin(self, url: str, *, branch: str) -> None:
+        """Point `origin` at the remote (a URL without credentials)."""
+        if self.config_get("remote.origin.url") is None:
+            self._run("remote", "add", "origin", "--", url)
+        else:
+            self._run("remote", "set-url", "origin", "--", url)
+        self._run(
+            "config",
+            "remote.origin.fetch",
+            f"+refs/heads/{branch}:refs/remotes/origin/{branch}",
+        )
+
+    def rev_parse(self, rev: str) -> str | None:
+        result = self._run("rev-parse", "--verify", "--quiet", "--end-of-options", rev, check=False)
+        return result.text.strip() if result.returncode == 0 else None
+
+    def is_ancestor(self, commit: str, tip: str) -> bool:
+        return self._run("merge-base", "--is-ancestor", commit, tip, check=False).returncode == 0
+
+    def commits_with_prefix(self, prefix: str, tip: str) -> list[str]:
+        """Commits reachable from `tip` whose id starts with `prefix`."""
+        out = self._run("rev-list", "--end-of-options", tip, "--").text.split()
+        return [sha for sha in out if sha.startswith(prefix)]
+
+    def ls_tree(self, treeish: str, *paths: str, recursive: bool = True) -> list[TreeEntry]:
+        args = ["ls-tree", "-z", "--full-tree"]
+        if recursive:
+            args.append("-r")
+        result = self._run(*args, treeish, "--", *paths)
+        entries = []
+        for record in result.stdout.split(b"\0"):
+            if record:
+                meta, path = record.split(b"\t", 1)
+                mode, kind, sha = meta.decode().split()
+                entries.append(TreeEntry(mode, kind, sha, path.decode("utf-8", "surrogateescape")))
+        return entries
+
+    def tree_of(self, commit: str) -> str:
+        return self._run("rev-parse", "--verify", f"{commit}^{{tree}}").text.strip()
+
+    def write_blobs(self, paths: list[Path]) -> list[str]:
+        if not paths:
+            return []
+        data = "".join(f"{p}\n" for p in paths).encode("utf-8", "surrogateescape")
+        result = self._run("hash-object", "-w", "--no-filters", "--stdin-paths", input=data)
+        return result.text.split()
+
+    def write_tree(self, entries: Iterable[TreeEntry], index_file: Path) -> str:
+        """A tree holding exactly `entries`, built in a private index file."""
+        env = {"GIT_INDEX_FILE": str(index_file)}
+        lines = b"".join(
+            f"{e.mode} {e.sha}\t".encode() + e.path.encode("utf-8", "surrogateescape") + b"\0"
+            for e in entries
+        )
+        self._run("update-index", "-z", "--add", "--index-info", input=lines, env=env)
+        return self._run("write-tree", env=env).text.strip()
+
+    def commit_tree(self, tree: str, *, parent: str | None, message: str) -> str:
+        args = ["commit-tree", tree, "-F", "-"]
+        if parent:
+            args += ["-p", parent]
+        return self._run(*args, input=message.encode()).text.strip()
+
+    def update_ref(self, ref: str, new: str) -> None:
+        self._run("update-ref", ref, new)
+
+    def log(self, rev: str, fmt: str, *, limit: int | None = None, raw: bool = False) -> bytes:
+        args = ["log", "-z", "--first-parent", f"--format={fmt}"]
+        if raw:
+            args += ["--raw", "--no-abbrev", "--no-renames", "--diff-merges=first-parent"]
+        if limit is not None:
+            args.append(f"--max-count={limit}")
+        return self._run(*args, "--end-of-options", rev, "--").stdout
+
+    def cat_blobs(self, shas: Iterable[str]) -> dict[str, bytes]:
+        """Contents of small blobs (LFS pointers) in one `git cat-file --batch` pass."""
+        wanted = list(dict.fromkeys(shas))
+        if not wanted:
+            return {}
+        data = "".join(f"{sha}\n" for sha in wanted).encode()
+        out = self._run("cat-file", "--batch", input=data).stdout
+        return dict(_parse_batch(out))
+
+    def blob_sizes(self, shas: Iterable[str]) -> dict[str, int]:
+        wanted = list(dict.fromkeys(shas))
+        if not wanted:
+            return {}
+        data = "".join(f"{sha}\n" for sha in wanted).encode()
+        sizes = {}
+        for line in self._run("cat-file", "--batch-check", input=data).text.splitlines():
+            sha, kind, *rest = line.split()
+            if kind == "blob":
+                sizes[sha] = int(rest[0])
+        return sizes
+
+    def blob_to_file(self, sha: str, target: Path) -> None:
+        target.write_bytes(self._run("cat-file", "blob", sha).stdout)
+
+    # -- network ----------------------------------------------------------------
+    def fetch(self, branch: str) -> Result:
+        refspec = f"+refs/heads/{branch}:refs/remotes/origin/{branch}"
+        return self._run(
+            "fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "origin", refspec,
+            network=True, check=False,
+        )  # fmt: skip
+
+    def ls_remote(self, branch: str) -> Result:
+        return self._run(
+            "ls-remote", "--heads", "origin", f"refs/heads/{branch}", network=True, check=False
+        )
+
+    def push(self, commit: str, branch: str) -> Result:
+        # Never --force: a rejected push is answered by re-committing on the new tip.
+        return self._run(
+            "push", "--porcelain", "--no-verify", "origin", f"{commit}:refs/heads/{branch}",
+            network=True, check=False,
+        )  # fmt: skip
+
+    def lfs_version(self) -> Result:
+        # Needs no repository: it may run before the cache exists.
+        return execute.run(
+            ("git", "lfs", "version"), Call(timeout=self.timeouts.probe), check=False
+        )
+
+    def lfs_push(self, oids: Iterable[str]) -> Result:
+        data = "".join(f"{oid}\n" for oid in oids).encode()
+        return self._run(
+            "lfs", "push", "--object-id", "origin", "--stdin", input=data, network=True, check=False
+        )
+
+    def lfs_fetch(self, commit: str) -> Result:
+        """Download the LFS objects of one commit (only those not stored yet)."""
+        return self._run("lfs", "fetch", "origin", commit, network=True, check=False)
+
+
+def _parse_batch(out: bytes) -> Iterator[tuple[str, bytes]]:
+    position = 0
+    while position < len(out):
+        header_end = out.index(b"\n", position)
+        header = out[position:header_end].decode().split()
+        position = header_end + 1
+        if len(header) == 2 and header[1] == "missing":
+            continue
+        sha, _kind, size = header[0], header[1], int(header[2])
+        yield sha, out[position : position + size]
+        position += size + 1

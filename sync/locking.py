@@ -1,0 +1,40 @@
+"""One backup or restore at a time, across threads and processes."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from sync.errors import Busy
+
+
+@contextlib.contextmanager
+def operation_lock(path: Path) -> Iterator[None]:
+    """Hold the lock for the block, or raise Busy at once.
+
+    A fresh, non-singleton FileLock per call means a second thread of the same
+    process conflicts exactly like a second process does; the OS drops the
+    lock when a holder dies, even by SIGKILL.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(path, timeout=0, is_singleton=False, thread_local=False)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise Busy("A backup or restore is already running; try again when it finishes.") from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def is_locked(path: Path) -> bool:
+    """True while another caller holds the operation lock."""
+    try:
+        with operation_lock(path):
+            return False
+    except Busy:
+        return True

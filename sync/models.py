@@ -1,0 +1,141 @@
+"""Results that cross layers: small, typed and JSON-ready."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+BackupKind = Literal["manual", "auto", "pre-restore", "startup", "external"]
+KURA_KINDS: tuple[str, ...] = ("manual", "auto", "pre-restore", "startup")
+
+
+@dataclass(frozen=True)
+class FileInfo:
+    """A file in the data directory."""
+
+    path: str  # posix, relative to the data directory
+    size: int
+    modified: datetime
+    kind: Literal["sqlite", "text", "binary"]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"path": self.path, "size": self.size, "modified": self.modified.isoformat()}
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    """One backup (a commit on the backup branch)."""
+
+    commit: str
+    date: datetime
+    message: str
+    kind: BackupKind
+    files: int
+    bytes: int
+
+    @property
+    def short(self) -> str:
+        return self.commit[:8]
+
+    def to_json(self) -> dict[str, Any]:
+        return {**asdict(self), "date": self.date.isoformat()}
+
+
+@dataclass(frozen=True)
+class BackupResult:
+    status: Literal["created", "unchanged"]
+    commit: str | None
+    files: int
+    bytes: int
+    changed_files: int
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class FileChange:
+    path: str
+    size_before: int | None  # None: the file does not exist now
+    size_after: int | None  # None: the restore removes it
+
+
+@dataclass(frozen=True)
+class RestorePlan:
+    """What restoring `commit` would change in the data directory."""
+
+    commit: str
+    added: list[FileChange] = field(default_factory=list)
+    removed: list[FileChange] = field(default_factory=list)
+    changed: list[FileChange] = field(default_factory=list)
+
+    @property
+    def is_noop(self) -> bool:
+        return not (self.added or self.removed or self.changed)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "commit": self.commit,
+            "added": [c.path for c in self.added],
+            "removed": [c.path for c in self.removed],
+            "changed": [c.path for c in self.changed],
+            "details": [asdict(c) for c in (*self.added, *self.removed, *self.changed)],
+        }
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    status: Literal["restored", "unchanged"]
+    commit: str
+    safety_backup: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class LastBackup:
+    commit: str
+    date: datetime
+
+    def to_json(self) -> dict[str, Any]:
+        return {"commit": self.commit, "date": self.date.isoformat()}
+
+
+@dataclass(frozen=True)
+class Status:
+    remote: str  # redacted
+    branch: str
+    data_dir: str
+    files: list[FileInfo]
+    last_backup: LastBackup | None
+    dirty: bool
+    lfs_available: bool
+
+    @property
+    def total_bytes(self) -> int:
+        return sum(f.size for f in self.files)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "remote": self.remote,
+            "branch": self.branch,
+            "data_dir": self.data_dir,
+            "files": [f.to_json() for f in self.files],
+            "total_bytes": self.total_bytes,
+            "last_backup": self.last_backup.to_json() if self.last_backup else None,
+            "dirty": self.dirty,
+            "lfs_available": self.lfs_available,
+        }
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    commit: str
+    files: int
+    bytes: int
+    sqlite_checked: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"status": "ok", **asdict(self)}

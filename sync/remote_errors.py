@@ -1,0 +1,81 @@
+"""Turn a failed network command into the typed error a user can act on.
+
+git and git-lfs run with LC_ALL=C, so their messages are stable enough to match.
+Only our own one-line messages leave this module; stderr goes to the log.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import NoReturn
+
+from sync.errors import AuthFailed, GitFailed, LfsMissing, PushRejected, RemoteUnreachable
+from sync.execute import Result
+
+log = logging.getLogger(__name__)
+
+_MISSING_BRANCH = re.compile(r"couldn't find remote ref", re.I)
+_LFS_MISSING = re.compile(r"'lfs' is not a git command|git-lfs: not found", re.I)
+_QUOTA = re.compile(r"over (?:your |the )?(?:lfs |data )?quota|exceeded.{0,40}quota", re.I)
+_FORBIDDEN = re.compile(r"\b403\b|forbidden|permission to .* denied", re.I)
+_AUTH = re.compile(
+    r"\b401\b|authentication failed|could not read (?:username|password)|"
+    r"terminal prompts disabled|invalid credentials|bad credentials|unauthorized",
+    re.I,
+)
+_REJECTED = re.compile(
+    r"\[rejected\]|non-fast-forward|fetch first|pre-receive hook declined|"
+    r"protected branch|\[remote rejected\]",
+    re.I,
+)
+_UNREACHABLE = re.compile(
+    r"could not resolve|connection refused|failed to connect|timed out|timeout|"
+    r"couldn't connect|network is unreachable|no route to host|connection reset|"
+    r"could not read from remote|unable to access|does not appear to be a git repository|"
+    r"operation too slow|empty reply|ssl|tls|eof",
+    re.I,
+)
+
+
+def is_missing_branch(result: Result) -> bool:
+    return bool(_MISSING_BRANCH.search(result.stderr))
+
+
+def is_non_fast_forward(result: Result) -> bool:
+    text = result.stderr + result.text
+    return bool(re.search(r"non-fast-forward|fetch first|\(stale info\)", text, re.I))
+
+
+def raise_for(result: Result, *, operation: str) -> NoReturn:
+    """Raise the error that explains why `operation` (fetch, push, lfs push ...) failed."""
+    text = f"{result.stderr}\n{result.text}"
+    log.warning("%s failed (exit %s): %s", operation, result.returncode, text.strip()[-2000:])
+    if _LFS_MISSING.search(text):
+        raise LfsMissing("git-lfs is not installed: install it (apt-get install git-lfs).")
+    if _QUOTA.search(text):
+        raise PushRejected(
+            "The remote is over its Git LFS storage quota: free space or buy more, then retry."
+        )
+    if _FORBIDDEN.search(text):
+        if "push" in operation:
+            raise AuthFailed(
+                "The remote refused the upload (403): the token lacks Contents: write on "
+                "the data repository."
+            )
+        raise AuthFailed("The remote refused access (403): check the token's repository access.")
+    if _AUTH.search(text):
+        raise AuthFailed(
+            "The remote rejected the credentials: check GITHUB_TOKEN (expired or mistyped?)."
+        )
+    if "push" in operation and _REJECTED.search(text):
+        raise PushRejected(
+            "The remote rejected the backup (a protected branch or a hook?): check the "
+            "branch's rules."
+        )
+    if result.returncode == -9 or _UNREACHABLE.search(text):
+        raise RemoteUnreachable(
+            "The backup remote could not be reached: check GITHUB_DATA_REPO and the network, "
+            "then retry."
+        )
+    raise GitFailed(f"{operation} failed; see the server log for details.")

@@ -1,0 +1,113 @@
+"""A consistent snapshot of the data directory, written straight into the LFS store.
+
+SQLite files go through SQLite's online backup API (the app may be writing);
+other files are copied and hashed in one pass. Files whose stat signature
+matches the last saved state are neither copied nor hashed again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from sync.errors import FileTooLarge, SyncError
+from sync.lfs import CHUNK, LfsStore, Pointer
+from sync.sqlitefile import backup_copy, is_sqlite
+
+SIDE_FILES = ("-wal", "-shm", "-journal")
+_COPY_ATTEMPTS = 3
+
+Signature = tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class LocalFile:
+    path: str  # posix, relative to the data directory
+    absolute: Path
+    size: int
+    mtime_ns: int
+    signature: Signature
+
+
+def is_side_file(name: str) -> bool:
+    """SQLite's -wal/-shm/-journal files: never stored, never restored."""
+    return name.endswith(SIDE_FILES)
+
+
+def signature(path: Path) -> Signature:
+    """Cheap change detection: the file's stat, plus its -wal's when it has one."""
+    info = os.stat(path, follow_symlinks=False)
+    sig: tuple[int, ...] = (info.st_size, info.st_mtime_ns, info.st_ino)
+    try:
+        wal = os.stat(f"{path}-wal", follow_symlinks=False)
+        sig += (wal.st_size, wal.st_mtime_ns, wal.st_ino)
+    except FileNotFoundError:
+        pass
+    return sig
+
+
+def scan(data_dir: Path) -> list[LocalFile]:
+    """Regular files of the data directory; links are never followed, side files skipped."""
+    if not data_dir.is_dir():
+        return []
+    return sorted(_walk(data_dir, data_dir), key=lambda f: f.path)
+
+
+def _walk(root: Path, directory: Path) -> Iterator[LocalFile]:
+    with os.scandir(directory) as entries:
+        for entry in entries:
+            if entry.is_symlink():
+                continue  # a link could point anywhere; the data is what is inside
+            if entry.is_dir(follow_symlinks=False):
+                yield from _walk(root, Path(entry.path))
+            elif entry.is_file(follow_symlinks=False) and not is_side_file(entry.name):
+                info = entry.stat(follow_symlinks=False)
+                if stat.S_ISREG(info.st_mode):
+                    path = Path(entry.path)
+                    yield LocalFile(
+                        path.relative_to(root).as_posix(),
+                        path,
+                        info.st_size,
+                        info.st_mtime_ns,
+                        signature(path),
+                    )
+
+
+def check_sizes(files: list[LocalFile], limit: int) -> None:
+    for file in files:
+        if file.size > limit:
+            raise FileTooLarge(
+                f"{file.path} is {file.size / 2**20:.1f} MB, over MAX_FILE_SIZE_MB "
+                f"({limit / 2**20:.0f} MB): shrink or remove it, or raise the limit."
+            )
+
+
+def store_file(file: LocalFile, store: LfsStore) -> tuple[Pointer, Signature]:
+    """Snapshot one file into the store; return its pointer and the signature it had."""
+    for _ in range(_COPY_ATTEMPTS):
+        before = signature(file.absolute)
+        if is_sqlite(file.absolute):
+            return store.add(lambda tmp: _sqlite_copy(file.absolute, tmp)), before
+        pointer = store.add_file(file.absolute)
+        if signature(file.absolute) == before:
+            return pointer, before
+    raise SyncError(f"{file.path} kept changing while it was copied; try the backup again.")
+
+
+def _sqlite_copy(source: Path, target: Path) -> tuple[str, int]:
+    backup_copy(source, target)
+    return hash_file(target)
+
+
+def hash_file(path: Path) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size

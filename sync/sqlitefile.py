@@ -1,0 +1,41 @@
+"""SQLite files: recognised by their header, copied with the backup API, checked read-only."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from urllib.parse import quote
+
+HEADER = b"SQLite format 3\x00"
+
+
+def is_sqlite(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return handle.read(len(HEADER)) == HEADER
+
+
+def backup_copy(source: Path, target: Path) -> None:
+    """A consistent copy while others may write: SQLite's online backup API, one step."""
+    src = sqlite3.connect(source, timeout=30)
+    try:
+        dst = sqlite3.connect(target)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()
+
+
+def is_healthy(path: Path, *, thorough: bool = False) -> bool:
+    """quick_check (or the full integrity_check), without creating -wal/-shm files."""
+    uri = f"file:{quote(str(path))}?mode=ro&immutable=1"
+    pragma = "PRAGMA integrity_check" if thorough else "PRAGMA quick_check"
+    try:
+        connection = sqlite3.connect(uri, uri=True)
+        try:
+            return connection.execute(pragma).fetchall() == [("ok",)]
+        finally:
+            connection.close()
+    except sqlite3.DatabaseError:
+        return False

@@ -1,0 +1,156 @@
+"""Where everything lives for one data directory, and the cache repository in KURA_HOME."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from config import Settings, redact_url
+from sync import remote_errors
+from sync.errors import LfsMissing, NotConfigured
+from sync.execute import Secrets
+from sync.git import Git
+from sync.lfs import LfsStore
+from sync.models import LastBackup
+
+LFS_INSTALL_HINT = (
+    "git-lfs is not installed: install it (Debian/Ubuntu: apt-get install git-lfs; "
+    "Streamlit Cloud: list git-lfs in packages.txt) and try again."
+)
+
+
+@dataclass(frozen=True)
+class Workspace:
+    settings: Settings
+
+    # -- paths ------------------------------------------------------------------
+    @property
+    def data_dir(self) -> Path:
+        return self.settings.data_dir.absolute()
+
+    @property
+    def home(self) -> Path:
+        return self.settings.home.absolute()
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.home / "cache.git"
+
+    @property
+    def state_file(self) -> Path:
+        return self.home / "state.json"
+
+    @property
+    def journal_file(self) -> Path:
+        return self.home / "restore-journal.json"
+
+    @property
+    def restore_target_file(self) -> Path:
+        return self.home / "restore-target.json"
+
+    @property
+    def lock_file(self) -> Path:
+        return self.home / "operation.lock"
+
+    @property
+    def staging_dir(self) -> Path:
+        # Beside the data directory, so the swap is a rename on one filesystem.
+        return self.data_dir.parent / f".{self.data_dir.name}.kura-staging"
+
+    @property
+    def branch(self) -> str:
+        return self.settings.branch
+
+    @property
+    def remote_url(self) -> str:
+        remote = self.settings.remote
+        if "://" in remote or _is_scp_like(remote):
+            return remote
+        return str(Path(remote).expanduser().absolute())
+
+    @property
+    def remote_display(self) -> str:
+        return redact_url(self.settings.remote)
+
+    @property
+    def tracking_ref(self) -> str:
+        return f"refs/remotes/origin/{self.branch}"
+
+    # -- tools ------------------------------------------------------------------
+    @functools.cached_property
+    def secrets(self) -> Secrets:
+        return Secrets(token=self.settings.token, others=self.settings.secrets())
+
+    @functools.cached_property
+    def git(self) -> Git:
+        return Git(self.cache_dir, secrets=self.secrets)
+
+    @functools.cached_property
+    def store(self) -> LfsStore:
+        return LfsStore(self.cache_dir)
+
+    # -- state ------------------------------------------------------------------
+    def require_enabled(self) -> None:
+        if not self.settings.sync_enabled:
+            raise NotConfigured(
+                "Backups are turned off (GITHUB_SYNC_ENABLED=false); turn them on to use this."
+            )
+
+    def lfs_available(self) -> bool:
+        try:
+            return self.git.lfs_version().returncode == 0
+        except Exception:  # noqa: BLE001 - git itself missing counts as "not available"
+            return False
+
+    def require_lfs(self) -> None:
+        if not self.lfs_available():
+            raise LfsMissing(LFS_INSTALL_HINT)
+
+    def has_cache(self) -> bool:
+        return (self.cache_dir / "HEAD").is_file()
+
+    def ensure_cache(self) -> None:
+        """Create or re-point the cache repository; fetch the branch when it is new."""
+        self.require_enabled()
+        self.home.mkdir(parents=True, exist_ok=True)
+        if self.settings.uses_default_remote:
+            self._ensure_default_remote()
+        fresh = not self.has_cache()
+        if fresh:
+            self.git.init(branch=self.branch)
+        if fresh or self.git.config_get("remote.origin.url") != self.remote_url:
+            self.git.set_origin(self.remote_url, branch=self.branch)
+            self.fetch()
+
+    def _ensure_default_remote(self) -> None:
+        remote = Path(self.remote_url)
+        if not (remote / "HEAD").is_file():
+            Git(remote).init(branch=self.branch)
+
+    def fetch(self) -> str | None:
+        """Bring the backup branch up to date; return its tip (None: no backups yet)."""
+        result = self.git.fetch(self.branch)
+        if result.returncode != 0 and not remote_errors.is_missing_branch(result):
+            remote_errors.raise_for(result, operation="fetch")
+        return self.tip()
+
+    def tip(self) -> str | None:
+        """The newest backup this cache knows of, without a network call."""
+        if not self.has_cache():
+            return None
+        return self.git.rev_parse(f"{self.tracking_ref}^{{commit}}")
+
+    def last_backup(self) -> LastBackup | None:
+        tip = self.tip()
+        if tip is None:
+            return None
+        stamp = self.git.log(tip, "%cI", limit=1).decode().strip("\0\n")
+        return LastBackup(tip, datetime.fromisoformat(stamp))
+
+
+def _is_scp_like(remote: str) -> bool:
+    # git@github.com:team/data.git, but not C:\path or ./a:b
+    head, sep, _ = remote.partition(":")
+    return bool(sep) and "/" not in head and len(head) > 1
