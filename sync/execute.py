@@ -162,7 +162,7 @@ def run(
 ) -> Result:
     """Run a command to completion; raise CommandFailed on failure when `check`."""
     argv = tuple(argv)
-    log.debug("run %s in %s", argv, call.cwd)
+    log.debug("run %s in %s", tuple(call.secrets.redact(a) for a in argv), call.cwd)
     with _popen(argv, call, stdin=subprocess.PIPE) as process:
         try:
             stdout, stderr = process.communicate(input, timeout=call.timeout)
@@ -170,11 +170,11 @@ def run(
             _kill(process)
             stdout, stderr = process.communicate()
             result = _result(argv, -9, stdout, stderr, call.secrets)
-            log.warning("%s timed out after %ss: %s", argv[:3], call.timeout, result.stderr)
+            log.warning("%s timed out after %ss: %s", result.argv[:3], call.timeout, result.stderr)
             raise CommandFailed(result, timed_out=True) from None
     result = _result(argv, process.returncode, stdout, stderr, call.secrets)
     if check and result.returncode != 0:
-        log.info("%s failed: %s", argv[:4], result.stderr.strip()[-2000:])
+        log.info("%s failed: %s", result.argv[:4], result.stderr.strip()[-2000:])
         raise CommandFailed(result)
     return result
 
@@ -214,6 +214,7 @@ def _kill(process: subprocess.Popen) -> None:
 def _result(
     argv: tuple[str, ...], code: int, stdout: bytes, stderr: bytes, secrets: Secrets
 ) -> Result:
+    argv = tuple(secrets.redact(arg) for arg in argv)
     err = secrets.redact(stderr.decode("utf-8", "replace"))
     if secrets.token and secrets.token.encode() in stdout:
         stdout = secrets.redact(stdout.decode("utf-8", "surrogateescape")).encode(

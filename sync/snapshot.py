@@ -39,14 +39,19 @@ def is_side_file(name: str) -> bool:
 
 
 def signature(path: Path) -> Signature:
-    """Cheap change detection: the file's stat, plus its -wal's when it has one."""
+    """Cheap change detection: the file's stat, plus its -wal's while that holds frames.
+
+    An empty -wal appears as soon as anyone opens a WAL database, even to read;
+    only a non-empty one can hold changes the main file does not have yet.
+    """
     info = os.stat(path, follow_symlinks=False)
     sig: tuple[int, ...] = (info.st_size, info.st_mtime_ns, info.st_ino)
     try:
         wal = os.stat(f"{path}-wal", follow_symlinks=False)
-        sig += (wal.st_size, wal.st_mtime_ns, wal.st_ino)
     except FileNotFoundError:
-        pass
+        return sig
+    if wal.st_size:
+        sig += (wal.st_size, wal.st_mtime_ns, wal.st_ino)
     return sig
 
 

@@ -1,0 +1,206 @@
+import threading
+from pathlib import Path
+
+import git as gitpython
+import pytest
+
+from sync import backup, history, status
+from sync.errors import FileTooLarge
+from sync.lfs import parse_pointer
+from sync.workspace import Workspace
+from tests.conftest import git, message_ids, write_db
+
+
+def remote_repo(ws: Workspace) -> gitpython.Repo:
+    return gitpython.Repo(ws.remote_url)
+
+
+def test_first_backup_stores_every_file_through_lfs(ws: Workspace) -> None:
+    write_db(ws.data_dir / "chatbot.db", range(500))
+    (ws.data_dir / "docs").mkdir()
+    (ws.data_dir / "docs" / "a note.txt").write_text("hello")
+
+    result = backup(ws, message="first")
+
+    assert result.status == "created"
+    assert (result.files, result.changed_files) == (2, 2)
+    assert result.bytes == (ws.data_dir / "chatbot.db").stat().st_size + 5
+    commit = remote_repo(ws).commit("main")
+    assert commit.hexsha == result.commit
+    blobs = {b.path: b.data_stream.read() for b in commit.tree.traverse() if b.type == "blob"}
+    assert set(blobs) == {".gitattributes", "data/chatbot.db", "data/docs/a note.txt"}
+    assert b"data/** filter=lfs diff=lfs merge=lfs -text" in blobs[".gitattributes"]
+    for path in ("data/chatbot.db", "data/docs/a note.txt"):
+        assert parse_pointer(blobs[path]) is not None, f"{path} is not an LFS pointer"
+
+
+def test_commit_carries_trailers(ws: Workspace) -> None:
+    (ws.data_dir / "a.txt").write_text("abc")
+    result = backup(ws, message="with trailers")
+    message = remote_repo(ws).commit(result.commit).message
+    assert message.startswith("with trailers\n")
+    assert "Kura-Kind: manual" in message
+    assert "Kura-Files: 1" in message
+    assert "Kura-Bytes: 3" in message
+    assert "Kura-Host: " in message
+
+
+def test_no_raw_blob_ever_reaches_the_repository(ws: Workspace) -> None:
+    (ws.data_dir / "big.bin").write_bytes(b"\x00\x01" * 100_000)
+    backup(ws)
+    sizes = git("cat-file", "--batch-all-objects", "--batch-check", cwd=Path(ws.remote_url))
+    blob_sizes = [int(line.split()[2]) for line in sizes.splitlines() if " blob " in line]
+    assert blob_sizes and max(blob_sizes) < 1024
+
+
+def test_unchanged_data_makes_no_commit(ws: Workspace) -> None:
+    write_db(ws.data_dir / "chatbot.db", range(10))
+    first = backup(ws)
+    again = backup(ws)
+    assert again.status == "unchanged"
+    assert again.commit == first.commit
+    assert (again.files, again.bytes, again.changed_files) == (first.files, first.bytes, 0)
+    assert len(list(remote_repo(ws).iter_commits("main"))) == 1
+
+
+def test_a_touched_but_identical_file_is_still_unchanged(ws: Workspace) -> None:
+    path = ws.data_dir / "a.txt"
+    path.write_text("same")
+    first = backup(ws)
+    path.write_text("same")  # new mtime, same bytes
+    assert backup(ws).status == "unchanged"
+    assert remote_repo(ws).commit("main").hexsha == first.commit
+
+
+def test_only_changed_files_count_and_reach_the_remote(ws: Workspace) -> None:
+    write_db(ws.data_dir / "chatbot.db", range(100))
+    (ws.data_dir / "static.bin").write_bytes(b"s" * 5000)
+    backup(ws)
+    write_db(ws.data_dir / "chatbot.db", range(100, 200))
+    result = backup(ws)
+    assert result.status == "created"
+    assert result.changed_files == 1
+    assert message_ids(ws.data_dir / "chatbot.db") == list(range(200))
+
+
+def test_removed_file_disappears_from_the_next_backup(ws: Workspace) -> None:
+    (ws.data_dir / "a.txt").write_text("a")
+    (ws.data_dir / "b.txt").write_text("b")
+    backup(ws)
+    (ws.data_dir / "b.txt").unlink()
+    result = backup(ws)
+    assert (result.files, result.changed_files) == (1, 1)
+    tree = remote_repo(ws).commit("main").tree
+    assert [b.path for b in tree.traverse() if b.path.startswith("data/")] == ["data/a.txt"]
+
+
+def test_sqlite_side_files_are_never_stored(ws: Workspace) -> None:
+    db = ws.data_dir / "chatbot.db"
+    write_db(db, range(10))
+    import sqlite3
+
+    holder = sqlite3.connect(db)  # keeps -wal and -shm alive
+    holder.execute("INSERT INTO messages VALUES (999, 'in the wal')")
+    holder.commit()
+    (ws.data_dir / "old.db-journal").write_bytes(b"junk")
+    try:
+        assert (ws.data_dir / "chatbot.db-wal").exists()
+        result = backup(ws)
+    finally:
+        holder.close()
+    tree = remote_repo(ws).commit(result.commit).tree
+    assert [b.path for b in tree.traverse() if b.path.startswith("data/")] == ["data/chatbot.db"]
+
+
+def test_backup_while_another_thread_writes_is_consistent(
+    ws: Workspace, make_workspace, tmp_path: Path
+) -> None:
+    db = ws.data_dir / "chatbot.db"
+    write_db(db, range(1))
+    committed: list[int] = []
+    stop = threading.Event()
+
+    def writer() -> None:
+        import sqlite3
+
+        connection = sqlite3.connect(db, timeout=30)
+        i = 1
+        while not stop.is_set():
+            with connection:
+                connection.execute("INSERT INTO messages VALUES (?, ?)", (i, "x" * 200))
+            committed.append(i)
+            i += 1
+        connection.close()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        while len(committed) < 200:
+            pass
+        before = list(committed)
+        result = backup(ws)
+    finally:
+        stop.set()
+        thread.join()
+
+    other = make_workspace("restorer")
+    from sync import restore
+
+    restore(other, result.commit)
+    restored = message_ids(other.data_dir / "chatbot.db")
+    assert set([0, *before]) <= set(restored)
+    assert restored == list(range(len(restored)))  # a prefix: no torn transaction
+
+
+def test_file_over_the_limit_fails_and_pushes_nothing(make_workspace) -> None:
+    ws = make_workspace(max_file_size_mb=0.01)
+    (ws.data_dir / "small.txt").write_text("ok")
+    (ws.data_dir / "huge.bin").write_bytes(b"x" * 20_000)
+    with pytest.raises(FileTooLarge) as error:
+        backup(ws)
+    assert error.value.code == "file_too_large"
+    assert "huge.bin" in error.value.message
+    assert git("branch", "--list", cwd=Path(ws.remote_url)) == ""
+
+
+def test_other_files_in_the_repository_are_carried_over(ws: Workspace, tmp_path: Path) -> None:
+    (ws.data_dir / "a.txt").write_text("a")
+    backup(ws)
+    clone = tmp_path / "clone"
+    git("clone", "--quiet", ws.remote_url, str(clone))
+    (clone / "README.md").write_text("# our data\n")
+    (clone / ".gitattributes").write_text("*.psd filter=lfs diff=lfs merge=lfs -text\n")
+    git("add", "README.md", ".gitattributes", cwd=clone)
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "readme", cwd=clone)
+    git("push", "--quiet", "origin", "main", cwd=clone)
+
+    (ws.data_dir / "a.txt").write_text("changed")
+    result = backup(ws)  # pushed on a stale tip: must re-commit on the new one
+
+    tree = remote_repo(ws).commit(result.commit).tree
+    assert (tree / "README.md").data_stream.read() == b"# our data\n"
+    attributes = (tree / ".gitattributes").data_stream.read().decode()
+    assert attributes.splitlines() == [
+        "*.psd filter=lfs diff=lfs merge=lfs -text",
+        "data/** filter=lfs diff=lfs merge=lfs -text",
+    ]
+
+
+def test_two_hosts_backing_up_the_same_remote_both_land(make_workspace) -> None:
+    one, two = make_workspace("one"), make_workspace("two")
+    (one.data_dir / "one.txt").write_text("1")
+    first = backup(one)
+    (two.data_dir / "two.txt").write_text("2")
+    second = backup(two)  # two's cache knew no tip: rejected, then re-committed on one's
+    commits = [c.hexsha for c in remote_repo(one).iter_commits("main")]
+    assert commits == [second.commit, first.commit]
+    assert [b.commit for b in history(one)] == commits
+
+
+def test_local_lfs_objects_are_pruned_after_a_backup(ws: Workspace) -> None:
+    path = ws.data_dir / "a.bin"
+    for version in range(3):
+        path.write_bytes(bytes([version]) * 4096)
+        backup(ws)
+    assert len(ws.store.oids()) == 1  # older versions live on the remote only
+    assert status(ws).dirty is False

@@ -1,0 +1,53 @@
+from datetime import datetime
+from pathlib import Path
+
+from sync import backup, history
+from tests.conftest import git
+
+
+def test_newest_first_with_kind_files_and_real_size(ws) -> None:
+    (ws.data_dir / "a.bin").write_bytes(b"a" * 3000)
+    first = backup(ws, message="one")
+    (ws.data_dir / "b.bin").write_bytes(b"b" * 5000)
+    second = backup(ws, message="two")
+
+    backups = history(ws)
+
+    assert [b.commit for b in backups] == [second.commit, first.commit]
+    assert [(b.message, b.kind, b.files, b.bytes) for b in backups] == [
+        ("two", "manual", 2, 8000),
+        ("one", "manual", 1, 3000),
+    ]
+    assert all(isinstance(b.date, datetime) and b.date.utcoffset() is not None for b in backups)
+
+
+def test_limit_keeps_the_newest(ws) -> None:
+    for i in range(4):
+        (ws.data_dir / "n.txt").write_text(str(i) * (i + 1))
+        backup(ws, message=f"b{i}")
+    backups = history(ws, limit=2)
+    assert [b.message for b in backups] == ["b3", "b2"]
+    assert [b.bytes for b in backups] == [4, 3]
+
+
+def test_commits_kura_did_not_make_are_external(ws, tmp_path: Path) -> None:
+    (ws.data_dir / "a.txt").write_text("a")
+    backup(ws)
+    clone = tmp_path / "clone"
+    git("clone", "--quiet", ws.remote_url, str(clone))
+    (clone / "notes.md").write_text("by hand")
+    git("add", "notes.md", cwd=clone)
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "by hand", cwd=clone)
+    git("push", "--quiet", "origin", "main", cwd=clone)
+
+    backups = history(ws)  # refreshes from the remote
+
+    assert [(b.message, b.kind) for b in backups] == [
+        ("by hand", "external"),
+        ("Manual backup", "manual"),
+    ]
+    assert backups[0].files == 1 and backups[0].bytes == 1
+
+
+def test_history_of_an_empty_remote_is_empty(ws) -> None:
+    assert history(ws) == []
