@@ -33,6 +33,7 @@ class Journal:
     data_dir: str
     staging: str
     staging_inode: int
+    files: dict[str, list]  # path -> [oid, size, blob]: what the restored data holds
 
     @property
     def retired(self) -> Path:

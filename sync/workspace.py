@@ -47,10 +47,6 @@ class Workspace:
         return self.home / "restore-journal.json"
 
     @property
-    def restore_target_file(self) -> Path:
-        return self.home / "restore-target.json"
-
-    @property
     def lock_file(self) -> Path:
         return self.home / "operation.lock"
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 import shutil
 
-from sync.journal import complete_swap, read_journal
+from sync.journal import Journal, complete_swap, read_journal
 from sync.snapshot import scan
-from sync.state import SavedFile, SavedState, load_state, save_state
+from sync.state import SavedFile, SavedState, save_state
 from sync.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -24,7 +24,7 @@ def recover(ws: Workspace) -> bool:
         finished = complete_swap(journal)
         if finished:
             log.warning("Finished a restore of %s that was cut off", journal.commit[:8])
-            record_restored(ws, journal.commit, load_state(ws.restore_target_file).files)
+            record_restored(ws, journal)
         ws.journal_file.unlink()
     elif ws.staging_dir.exists():
         # Staged but never journaled: live data was not touched, so just clean up.
@@ -32,11 +32,11 @@ def recover(ws: Workspace) -> bool:
     return finished
 
 
-def record_restored(ws: Workspace, commit: str, files: dict[str, SavedFile]) -> None:
+def record_restored(ws: Workspace, journal: Journal) -> None:
     """Save the restored state with the new files' signatures, so `dirty` is false."""
     local = {f.path: f for f in scan(ws.data_dir)}
-    state = SavedState(commit)
-    for path, saved in files.items():
+    state = SavedState(journal.commit)
+    for path, (oid, size, blob) in journal.files.items():
         if path in local:
-            state.files[path] = SavedFile(local[path].signature, saved.oid, saved.size, saved.blob)
+            state.files[path] = SavedFile(local[path].signature, oid, size, blob)
     save_state(ws.state_file, state)

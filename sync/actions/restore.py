@@ -20,7 +20,7 @@ from sync.models import RestoreResult
 from sync.refs import validate_ref
 from sync.snapshot import is_side_file, scan
 from sync.sqlitefile import is_healthy, is_sqlite
-from sync.state import SavedFile, SavedState, load_state, save_state
+from sync.state import SavedState, load_state
 from sync.tree import StoredFile, read_data_files
 from sync.workspace import Workspace
 
@@ -55,7 +55,7 @@ def restore_locked(ws: Workspace, ref: str) -> RestoreResult:
 
     staging = stage(ws, commit, target)
     verify_staging(staging, target)
-    _swap_in(ws, commit, target, staging)
+    _swap_in(ws, commit, target)
     _commit_restored_state(ws, commit)
     return RestoreResult("restored", commit, safety)
 
@@ -140,17 +140,21 @@ def verify_staging(staging: Path, target: dict[str, StoredFile]) -> None:
             )
 
 
-def _swap_in(ws: Workspace, commit: str, target: dict[str, StoredFile], staging: Path) -> None:
+def journal_for(ws: Workspace, commit: str, target: dict[str, StoredFile]) -> Journal:
     files = {
-        p: SavedFile((), f.pointer.oid if f.pointer else "", f.size, f.blob)
+        p: [f.pointer.oid if f.pointer else "", f.size, f.blob]
         for p, f in target.items()
         if not is_side_file(p)
     }
-    save_state(ws.restore_target_file, SavedState(commit, files))
-    journal = Journal(commit, str(ws.data_dir), str(staging), os.stat(staging).st_ino)
+    staging = ws.staging_dir
+    return Journal(commit, str(ws.data_dir), str(staging), os.stat(staging).st_ino, files)
+
+
+def _swap_in(ws: Workspace, commit: str, target: dict[str, StoredFile]) -> None:
+    journal = journal_for(ws, commit, target)
     write_journal(ws.journal_file, journal)
     complete_swap(journal)
-    record_restored(ws, commit, files)
+    record_restored(ws, journal)
     ws.journal_file.unlink()
 
 

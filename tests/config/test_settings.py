@@ -1,0 +1,96 @@
+from pathlib import Path
+
+import pytest
+
+from config import Settings, SettingsError, load_settings, mask_token, redact_url
+from config.settings import read_secrets_file
+
+
+def test_defaults() -> None:
+    settings = load_settings(environ={}, secrets={})
+    assert settings == Settings()
+    assert settings.remote == str(Path(".kura") / "remote.git")
+    assert settings.uses_default_remote
+
+
+def test_flags_beat_environment_beat_secrets() -> None:
+    secrets = {"GITHUB_DATA_BRANCH": "from-secrets", "AUTO_BACKUP_MINUTES": 5, "UI_LANGUAGE": "ja"}
+    environ = {"GITHUB_DATA_BRANCH": "from-env", "AUTO_BACKUP_MINUTES": "0.5"}
+    settings = load_settings({"GITHUB_DATA_BRANCH": "from-flag"}, environ=environ, secrets=secrets)
+    assert settings.branch == "from-flag"
+    assert settings.auto_backup_minutes == 0.5
+    assert settings.ui_language == "ja"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("AUTO_BACKUP_MINUTES", "soon"),
+        ("AUTO_BACKUP_MINUTES", "-1"),
+        ("AUTO_BACKUP_MINUTES", "nan"),
+        ("MAX_FILE_SIZE_MB", "0"),
+        ("GITHUB_SYNC_ENABLED", "maybe"),
+        ("GITHUB_DATA_BRANCH", "-evil"),
+        ("GITHUB_DATA_BRANCH", "a..b"),
+        ("UI_LANGUAGE", "fr"),
+        ("NOTIFY_WEBHOOK_URL", "ftp://x"),
+        ("LFS_QUOTA_GB", "-3"),
+    ],
+)
+def test_invalid_values_name_the_setting(name: str, value: str) -> None:
+    with pytest.raises(SettingsError) as error:
+        load_settings(environ={name: value}, secrets={})
+    assert name in str(error.value)
+    assert "\n" not in str(error.value)
+
+
+def test_token_over_plain_http_only_to_loopback() -> None:
+    base = {"GITHUB_TOKEN": "ghp_x" * 5}
+    with pytest.raises(SettingsError, match="https"):
+        load_settings(environ={**base, "GITHUB_DATA_REPO": "http://example.com/a.git"}, secrets={})
+    for host in ("127.0.0.1", "localhost", "[::1]"):
+        url = f"http://{host}:8080/a.git"
+        assert load_settings(environ={**base, "GITHUB_DATA_REPO": url}, secrets={}).data_repo == url
+
+
+def test_credentials_in_the_url_are_refused() -> None:
+    with pytest.raises(SettingsError, match="GITHUB_TOKEN"):
+        load_settings(
+            environ={"GITHUB_DATA_REPO": "https://ghp_abc@github.com/a/b.git"}, secrets={}
+        )
+
+
+def test_home_inside_data_is_refused() -> None:
+    with pytest.raises(SettingsError, match="KURA_HOME"):
+        load_settings(environ={"KURA_DATA_DIR": "data", "KURA_HOME": "data/.kura"}, secrets={})
+
+
+def test_secrets_file_is_read_and_malformed_is_a_clear_error(tmp_path: Path) -> None:
+    good = tmp_path / "secrets.toml"
+    good.write_text('GITHUB_DATA_BRANCH = "backups"\nAUTO_BACKUP_MINUTES = 0\n')
+    assert load_settings(environ={}, secrets=read_secrets_file(good)).branch == "backups"
+    bad = tmp_path / "bad.toml"
+    bad.write_text("GITHUB_TOKEN = ")
+    with pytest.raises(SettingsError, match="not valid TOML"):
+        read_secrets_file(bad)
+    assert read_secrets_file(tmp_path / "missing.toml") == {}
+
+
+@pytest.mark.parametrize(
+    ("token", "shown"),
+    [
+        ("github_pat_11ABCDEFG0123456789abcdefWXYZ", "github_pat_…WXYZ"),
+        ("ghp_0123456789abcdefghijklmnopqrstuvWXYZ", "ghp_…WXYZ"),
+        ("glpat-0123456789abcdefWXYZ", "glpat-…WXYZ"),
+        ("short-token", "…"),
+        (None, "not set"),
+    ],
+)
+def test_mask_token(token: str | None, shown: str) -> None:
+    assert mask_token(token) == shown
+
+
+def test_redact_url() -> None:
+    assert redact_url("https://user:pw@github.com/a/b.git") == "https://github.com/a/b.git"
+    assert redact_url("git@github.com:a/b.git") == "git@github.com:a/b.git"
+    assert redact_url("/srv/data.git") == "/srv/data.git"
