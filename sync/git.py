@@ -173,9 +173,15 @@ class Git:
     def fetch(self, branch: str) -> Result:
         refspec = f"+refs/heads/{branch}:refs/remotes/origin/{branch}"
         return self._run(
-            "fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "origin", refspec,
-            network=True, check=False,
-        )  # fmt: skip
+            "fetch",
+            "--quiet",
+            "--no-tags",
+            "--no-write-fetch-head",
+            "origin",
+            refspec,
+            network=True,
+            check=False,
+        )
 
     def ls_remote(self, branch: str) -> Result:
         return self._run(
@@ -185,9 +191,14 @@ class Git:
     def push(self, commit: str, branch: str) -> Result:
         # Never --force: a rejected push is answered by re-committing on the new tip.
         return self._run(
-            "push", "--porcelain", "--no-verify", "origin", f"{commit}:refs/heads/{branch}",
-            network=True, check=False,
-        )  # fmt: skip
+            "push",
+            "--porcelain",
+            "--no-verify",
+            "origin",
+            f"{commit}:refs/heads/{branch}",
+            network=True,
+            check=False,
+        )
 
     def lfs_version(self) -> Result:
         # Needs no repository: it may run before the cache exists.

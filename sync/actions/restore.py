@@ -49,8 +49,9 @@ def restore_locked(ws: Workspace, ref: str) -> RestoreResult:
 
     safety = None
     if saved.is_dirty(local):
-        result = backup_locked(ws, message=f"Safety backup before restoring {commit[:8]}",
-                               kind="pre-restore")  # fmt: skip
+        result = backup_locked(
+            ws, message=f"Safety backup before restoring {commit[:8]}", kind="pre-restore"
+        )
         safety = result.commit if result.status == "created" else None
 
     staging = stage(ws, commit, target)

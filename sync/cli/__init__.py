@@ -37,8 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", metavar="DIR", help="data directory (KURA_DATA_DIR)")
     parser.add_argument("--remote", metavar="URL", help="backup remote (GITHUB_DATA_REPO)")
     parser.add_argument("--branch", metavar="NAME", help="backup branch (GITHUB_DATA_BRANCH)")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
-                                     parser_class=_Parser)  # fmt: skip
+    commands = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=_Parser
+    )
     for module in COMMANDS.values():
         module.register(commands, common)
     return parser

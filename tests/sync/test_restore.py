@@ -129,8 +129,9 @@ def test_a_commit_off_the_backup_branch_is_refused(ws, tmp_path: Path) -> None:
 
     (ws.data_dir / "a.txt").write_text("a")
     backup(ws)
-    stray = git("commit-tree", "-m", "stray", "4b825dc642cb6eb9a060e54bf8d69288fbee4904",
-                cwd=ws.cache_dir).strip()  # fmt: skip
+    stray = git(
+        "commit-tree", "-m", "stray", "4b825dc642cb6eb9a060e54bf8d69288fbee4904", cwd=ws.cache_dir
+    ).strip()
     with pytest.raises(InvalidRef):
         restore(ws, stray)
     with pytest.raises(InvalidRef):

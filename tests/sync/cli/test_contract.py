@@ -56,8 +56,13 @@ def test_status_history_diff_restore_verify(cli, ws) -> None:
 
     code, plan, _ = cli("diff", first["commit"][:7], "--json")
     assert code == 0
-    assert plan == {**plan, "commit": first["commit"], "added": [], "removed": ["b.txt"],
-                    "changed": ["a.txt"]}  # fmt: skip
+    assert plan == {
+        **plan,
+        "commit": first["commit"],
+        "added": [],
+        "removed": ["b.txt"],
+        "changed": ["a.txt"],
+    }
 
     code, refused, _ = cli("restore", first["commit"][:7], "--json")
     assert code == 1 and refused["error"]["code"] == "confirmation_required"
@@ -117,8 +122,12 @@ def cli_with_env(ws, extra: dict[str, str], *args: str) -> tuple[int, dict, str]
     }
     done = subprocess.run(
         [sys.executable, "-m", "sync", *args],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert "Traceback" not in done.stderr
     data = json.loads(done.stdout) if "--json" in args and done.stdout.strip() else None
     return done.returncode, data, done.stderr
