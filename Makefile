@@ -10,6 +10,7 @@ TEST_PACKAGES := $(RUN_PACKAGES)
 .PHONY: run test lint bench system-run system-test
 
 run: system-run $(VENV)/.runtime
+	@$(BIN)/python -m config.password
 	$(BIN)/python -m streamlit run app.py
 
 test: system-test $(VENV)/.dev

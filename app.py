@@ -1,16 +1,36 @@
-"""Kura: entry point. Page config, start-up restore, login gate, navigation."""
+"""Kura: page config, start-up restore, login gate, navigation. Nothing else."""
 
 from pathlib import Path
 
 import streamlit as st
 
+from components import auth, sidebar
+from components.i18n import t
+from components.runtime import runtime
+from config import SettingsError
+from pages import admin, login
+
 dir_path = Path(__file__).parent
 
 
 def run() -> None:
-    st.set_page_config(page_title="Kura", page_icon=":material/database:")
-    st.title("Kura")
-    st.write("The app arrives with the app issue; the sync engine runs from `python -m sync`.")
+    st.set_page_config(page_title="Kura", page_icon=":material/database:", layout="wide")
+    try:
+        rt = runtime()  # once per server process: settings, start-up restore, password
+    except SettingsError as exc:
+        st.error(t("settings.invalid", error=exc))
+        st.stop()
+    if rt.startup_error:
+        st.error(t("startup.failed", error=rt.startup_error))
+    if auth.is_logged_in():
+        sidebar.render()
+        pages = [
+            st.Page(admin.render, title=t("nav.admin"), url_path="admin", icon=":material/backup:")
+        ]
+    else:
+        # The default page has no path of its own, so it never shadows pages/login.py.
+        pages = [st.Page(login.render, title=t("nav.login"), default=True)]
+    st.navigation(pages).run()
 
 
 if __name__ == "__main__":

@@ -1,0 +1,36 @@
+"""Every data file with size, last change and type; warns near MAX_FILE_SIZE_MB."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from components.i18n import ago, size, t
+from config import Settings
+from sync import Status
+
+NEAR_LIMIT = 0.8
+
+
+def render(state: Status, settings: Settings) -> None:
+    st.subheader(t("files.title"))
+    if not state.files:
+        st.info(t("files.none"))
+        return
+    frame = pd.DataFrame(
+        {
+            t("col.path"): [f.path for f in state.files],
+            t("col.size"): [size(f.size) for f in state.files],
+            t("col.modified"): [ago(f.modified) for f in state.files],
+            t("col.modified_at"): [f.modified.strftime("%Y-%m-%d %H:%M:%S") for f in state.files],
+            t("col.type"): [f.kind for f in state.files],
+        }
+    )
+    st.dataframe(frame, hide_index=True, width="stretch")
+    st.caption(t("files.total", count=len(state.files), size=size(state.total_bytes)))
+    limit = settings.max_file_size_bytes
+    for file in state.files:
+        if file.size >= NEAR_LIMIT * limit:
+            st.warning(
+                t("files.near_limit", path=file.path, size=size(file.size), limit=size(limit))
+            )

@@ -1,0 +1,53 @@
+"""Every backup as a table; selecting a row picks the restore point."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from components.i18n import size, t
+from sync import BackupInfo
+
+RESTORE_POINT = "kura_restore_point"
+
+
+def render(backups: list[BackupInfo]) -> BackupInfo | None:
+    """Show the table and return the picked restore point, if any."""
+    st.subheader(t("history.title"))
+    if not backups:
+        st.info(t("history.none"))
+        return None
+    frame = pd.DataFrame(
+        {
+            t("col.date"): [b.date.strftime("%Y-%m-%d %H:%M:%S") for b in backups],
+            t("col.message"): [b.message for b in backups],
+            t("col.kind"): [b.kind for b in backups],
+            t("col.files"): [b.files for b in backups],
+            t("col.size"): [size(b.bytes) for b in backups],
+            t("col.commit"): [b.short for b in backups],
+        }
+    )
+    st.caption(t("history.pick"))
+    event = st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        on_select="rerun",
+        selection_mode="single-row",
+        key="kura_history_table",
+    )
+    rows = event.selection.rows if event else []
+    if rows:
+        st.session_state[RESTORE_POINT] = backups[rows[0]].commit
+    picked = st.session_state.get(RESTORE_POINT)
+    return next((b for b in backups if b.commit == picked), None)
+
+
+def size_chart(backups: list[BackupInfo]) -> None:
+    if len(backups) < 2:
+        return
+    st.subheader(t("history.chart"))
+    frame = pd.DataFrame(
+        {"date": [b.date for b in backups], "MiB": [b.bytes / 2**20 for b in backups]}
+    ).set_index("date")
+    st.area_chart(frame, height=200)

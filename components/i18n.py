@@ -1,0 +1,154 @@
+"""Every user-visible text, in English and Japanese (UI_LANGUAGE)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import humanize
+
+from components.runtime import runtime
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "app.title": {"en": "Kura", "ja": "Kura"},
+    "nav.login": {"en": "Log in", "ja": "ログイン"},
+    "nav.admin": {"en": "Admin", "ja": "管理"},
+    "login.title": {"en": "Log in to Kura", "ja": "Kura にログイン"},
+    "login.password": {"en": "Password", "ja": "パスワード"},
+    "login.submit": {"en": "Log in", "ja": "ログイン"},
+    "login.wrong": {"en": "Incorrect password.", "ja": "パスワードが違います。"},
+    "login.generated": {
+        "en": "No SHARED_PASSWORD is set: a password was generated and printed in the "
+        "server log; it is also kept in `{path}`.",
+        "ja": "SHARED_PASSWORD が未設定のため、パスワードを生成してサーバーログに出力しました。"
+        "`{path}` にも保存されています。",
+    },
+    "logout": {"en": "Log out", "ja": "ログアウト"},
+    "settings.invalid": {
+        "en": "Kura cannot start: {error}",
+        "ja": "Kura を起動できません: {error}",
+    },
+    "startup.restored": {
+        "en": "Restored backup {commit} at start-up.",
+        "ja": "起動時にバックアップ {commit} を復元しました。",
+    },
+    "startup.failed": {
+        "en": "Start-up restore failed: {error}",
+        "ja": "起動時の復元に失敗しました: {error}",
+    },
+    "admin.title": {"en": "Backups and data", "ja": "バックアップとデータ"},
+    "card.remote": {"en": "Backup remote", "ja": "バックアップ先"},
+    "card.token": {"en": "token {token}", "ja": "トークン {token}"},
+    "card.branch": {"en": "Branch", "ja": "ブランチ"},
+    "card.last_backup": {"en": "Last backup", "ja": "最終バックアップ"},
+    "card.never": {"en": "never", "ja": "なし"},
+    "card.unsaved": {"en": "Unsaved changes", "ja": "未保存の変更"},
+    "card.dirty": {"en": "yes: not backed up yet", "ja": "あり(未バックアップ)"},
+    "card.clean": {"en": "none", "ja": "なし"},
+    "card.auto": {"en": "Auto-backup", "ja": "自動バックアップ"},
+    "card.auto_on": {"en": "every {minutes:g} min", "ja": "{minutes:g} 分ごと"},
+    "card.auto_off": {"en": "off", "ja": "オフ"},
+    "card.next_run": {"en": "next {when}", "ja": "次回 {when}"},
+    "card.lfs": {"en": "git-lfs", "ja": "git-lfs"},
+    "card.lfs_ok": {"en": "installed", "ja": "インストール済み"},
+    "card.lfs_missing": {"en": "missing", "ja": "未インストール"},
+    "sync.off": {
+        "en": "Backups are turned off (GITHUB_SYNC_ENABLED=false).",
+        "ja": "バックアップは無効です (GITHUB_SYNC_ENABLED=false)。",
+    },
+    "files.title": {"en": "Data files", "ja": "データファイル"},
+    "files.total": {"en": "{count} files, {size} in all", "ja": "{count} ファイル、合計 {size}"},
+    "files.none": {"en": "The data directory is empty.", "ja": "データディレクトリは空です。"},
+    "files.near_limit": {
+        "en": "{path} is {size}, near MAX_FILE_SIZE_MB ({limit}): backups fail above it.",
+        "ja": "{path} は {size} で MAX_FILE_SIZE_MB ({limit}) に近づいています。",
+    },
+    "col.path": {"en": "Path", "ja": "パス"},
+    "col.size": {"en": "Size", "ja": "サイズ"},
+    "col.modified": {"en": "Modified", "ja": "更新"},
+    "col.modified_at": {"en": "Modified at", "ja": "更新日時"},
+    "col.type": {"en": "Type", "ja": "種類"},
+    "col.date": {"en": "Date", "ja": "日時"},
+    "col.message": {"en": "Message", "ja": "メッセージ"},
+    "col.kind": {"en": "Kind", "ja": "種類"},
+    "col.files": {"en": "Files", "ja": "ファイル数"},
+    "col.commit": {"en": "Commit", "ja": "コミット"},
+    "history.title": {"en": "Backups", "ja": "バックアップ履歴"},
+    "history.none": {"en": "No backups yet.", "ja": "バックアップはまだありません。"},
+    "history.pick": {
+        "en": "Select a row to pick it as the restore point.",
+        "ja": "行を選ぶと復元ポイントになります。",
+    },
+    "history.picked": {
+        "en": "Restore point: {commit} ({date})",
+        "ja": "復元ポイント: {commit} ({date})",
+    },
+    "history.chart": {"en": "Data size over the backups", "ja": "バックアップごとのデータサイズ"},
+    "restore.button": {"en": "Restore…", "ja": "復元…"},
+    "restore.dialog": {"en": "Restore a backup", "ja": "バックアップの復元"},
+    "restore.summary": {
+        "en": "Restoring {commit} from {date} makes the data directory exactly that backup:",
+        "ja": "{date} の {commit} を復元すると、データディレクトリは"
+        "そのバックアップと同一になります:",
+    },
+    "restore.added": {"en": "added", "ja": "追加"},
+    "restore.removed": {"en": "removed", "ja": "削除"},
+    "restore.changed": {"en": "changed", "ja": "変更"},
+    "restore.noop": {
+        "en": "The data already matches this backup.",
+        "ja": "データはすでにこのバックアップと同じです。",
+    },
+    "restore.safety": {
+        "en": "There are unsaved changes: a safety backup is taken first, so you can undo.",
+        "ja": "未保存の変更があるため、先に安全バックアップを取ります(元に戻せます)。",
+    },
+    "restore.confirm": {"en": "Restore {commit}", "ja": "{commit} を復元"},
+    "restore.cancel": {"en": "Cancel", "ja": "キャンセル"},
+    "restore.running": {"en": "Restoring {commit}…", "ja": "{commit} を復元中…"},
+    "restore.done": {"en": "Restored {commit}.", "ja": "{commit} を復元しました。"},
+    "restore.unchanged": {
+        "en": "Nothing to restore: already {commit}.",
+        "ja": "復元不要: すでに {commit} です。",
+    },
+    "restore.undo": {"en": "Undo restore", "ja": "復元を取り消す"},
+    "restore.undo_hint": {
+        "en": "Restored {commit}. Undo brings back {previous}.",
+        "ja": "{commit} を復元しました。取り消すと {previous} に戻ります。",
+    },
+    "backup.message": {"en": "Note for this backup (optional)", "ja": "メモ(任意)"},
+    "backup.button": {"en": "Back up now", "ja": "今すぐバックアップ"},
+    "backup.running": {"en": "Backing up…", "ja": "バックアップ中…"},
+    "backup.created": {
+        "en": "Backed up {files} files ({size}) as {commit}.",
+        "ja": "{files} ファイル ({size}) を {commit} としてバックアップしました。",
+    },
+    "backup.unchanged": {
+        "en": "Nothing changed since the last backup.",
+        "ja": "前回のバックアップから変更はありません。",
+    },
+    "error": {"en": "{message}", "ja": "{message}"},
+}
+
+
+def language() -> str:
+    try:
+        return runtime().settings.ui_language
+    except Exception:  # noqa: BLE001 - invalid settings: the error itself must still show
+        return "en"
+
+
+def t(key: str, **values: object) -> str:
+    text = MESSAGES[key].get(language()) or MESSAGES[key]["en"]
+    return text.format(**values) if values else text
+
+
+def ago(moment: datetime) -> str:
+    """'12 minutes ago' in the UI language."""
+    if language() == "ja":
+        humanize.i18n.activate("ja_JP")
+    else:
+        humanize.i18n.deactivate()
+    return humanize.naturaltime(datetime.now(moment.tzinfo) - moment)
+
+
+def size(n: int) -> str:
+    return humanize.naturalsize(n, binary=True)

@@ -1,0 +1,31 @@
+"""The login form, and the guard every page's render() starts with."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components import auth
+from components.i18n import t
+from components.runtime import runtime
+from config.password import password_file
+
+
+def require_login() -> None:
+    """Show the login form instead of the page for anyone not logged in."""
+    if not auth.is_logged_in():
+        login_form()
+        st.stop()
+
+
+def login_form() -> None:
+    rt = runtime()
+    st.title(t("login.title"))
+    with st.form("login"):
+        candidate = st.text_input(t("login.password"), type="password", max_chars=1024)
+        submitted = st.form_submit_button(t("login.submit"), type="primary")
+    if submitted:
+        if auth.attempt_login(candidate, rt.password):
+            st.rerun()
+        st.error(t("login.wrong"))
+    if rt.password_generated:
+        st.info(t("login.generated", path=password_file(rt.settings)))

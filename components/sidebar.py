@@ -1,0 +1,35 @@
+"""A compact sync status with "Back up now", on every page."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components import auth
+from components.i18n import ago, t
+from components.operations import run_backup
+from components.runtime import runtime
+from sync import SyncError, status
+
+
+def render() -> None:
+    rt = runtime()
+    with st.sidebar:
+        if not rt.settings.sync_enabled:
+            st.caption(t("sync.off"))
+        else:
+            try:
+                state = status(rt.workspace)
+            except SyncError as exc:
+                st.error(t("error", message=exc.message))
+            else:
+                last = ago(state.last_backup.date) if state.last_backup else t("card.never")
+                dirty = t("card.dirty") if state.dirty else t("card.clean")
+                st.caption(f"{t('card.last_backup')}: {last}  \n{t('card.unsaved')}: {dirty}")
+            clicked = st.button(
+                t("backup.button"), key="kura_sidebar_backup", icon=":material/backup:"
+            )
+            if clicked and run_backup(rt.workspace, None):
+                st.rerun()
+        if st.button(t("logout"), key="kura_logout"):
+            auth.logout()
+            st.rerun()

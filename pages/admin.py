@@ -1,0 +1,69 @@
+"""The admin page: is the data safe, what is in it, every backup, restore points."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components import files_table, history_table, status_cards
+from components.i18n import t
+from components.login import require_login
+from components.operations import run_backup, show_flash
+from components.restore_dialog import open_restore_dialog, undo_offer
+from components.runtime import runtime
+from sync import BackupInfo, SyncError, Workspace, history, status
+
+
+@st.cache_data(show_spinner=False)
+def _history(_ws: Workspace, tip: str | None) -> list[BackupInfo]:
+    # Keyed by the tip: a new backup or a fetch changes it, and with it the cache.
+    return history(_ws, refresh=False)
+
+
+def render() -> None:
+    require_login()
+    rt = runtime()
+    ws = rt.workspace
+    show_flash()
+    st.title(t("admin.title"))
+    try:
+        state = status(ws)
+    except SyncError as exc:
+        st.error(t("error", message=exc.message))
+        return
+    status_cards.render(state, rt.settings)
+    if not rt.settings.sync_enabled:
+        st.info(t("sync.off"))
+    else:
+        _backup_form(ws)
+        undo_offer(ws)
+    files_table.render(state, rt.settings)
+    if rt.settings.sync_enabled:
+        _history_section(ws)
+
+
+def _backup_form(ws: Workspace) -> None:
+    with st.form("kura_backup_form", clear_on_submit=True, border=False):
+        message = st.text_input(t("backup.message"), max_chars=200)
+        clicked = st.form_submit_button(
+            t("backup.button"), type="primary", icon=":material/backup:"
+        )
+    if clicked and run_backup(ws, message):
+        st.rerun()
+
+
+def _history_section(ws: Workspace) -> None:
+    try:
+        backups = _history(ws, ws.tip())
+    except SyncError as exc:
+        st.error(t("error", message=exc.message))
+        return
+    point = history_table.render(backups)
+    if point is not None:
+        st.write(t("history.picked", commit=point.short, date=f"{point.date:%Y-%m-%d %H:%M}"))
+        if st.button(t("restore.button"), icon=":material/restore:"):
+            open_restore_dialog(ws, point)
+    history_table.size_chart(backups)
+
+
+if __name__ == "__main__":
+    render()
