@@ -8,10 +8,26 @@ from components.i18n import size, t
 from components.operations import UNDO, run_restore
 from sync import BackupInfo, SyncError, Workspace, diff, status
 
+OPEN = "kura_restore_dialog"
 
-def open_restore_dialog(ws: Workspace, point: BackupInfo) -> None:
+
+def request_dialog(point: BackupInfo) -> None:
+    """Open the dialog for `point`; it stays open across reruns until closed."""
+    st.session_state[OPEN] = point.commit
+
+
+def _close() -> None:
+    st.session_state.pop(OPEN, None)
+
+
+def show_dialog(ws: Workspace, backups: list[BackupInfo]) -> None:
+    point = next((b for b in backups if b.commit == st.session_state.get(OPEN)), None)
+    if point is None:
+        _close()
+        return
     # Decorated at call time, so that the title follows UI_LANGUAGE.
-    st.dialog(t("restore.dialog"), width="large")(_dialog)(ws, point)
+    dialog = st.dialog(t("restore.dialog"), width="large", on_dismiss=_close)
+    dialog(_dialog)(ws, point)
 
 
 def _dialog(ws: Workspace, point: BackupInfo) -> None:
@@ -37,8 +53,10 @@ def _dialog(ws: Workspace, point: BackupInfo) -> None:
         st.warning(t("restore.safety"))
     confirm, cancel = st.columns(2)
     if cancel.button(t("restore.cancel"), width="stretch"):
+        _close()
         st.rerun()
     if confirm.button(t("restore.confirm", commit=point.short), type="primary", width="stretch"):
+        _close()
         previous = current.last_backup.commit if current.last_backup else None
         if run_restore(ws, point.commit, previous=previous):
             st.rerun()

@@ -8,7 +8,7 @@ from components import files_table, history_table, status_cards
 from components.i18n import t
 from components.login import require_login
 from components.operations import run_backup, show_flash
-from components.restore_dialog import open_restore_dialog, undo_offer
+from components.restore_dialog import request_dialog, show_dialog, undo_offer
 from components.runtime import runtime
 from sync import BackupInfo, SyncError, Workspace, history, status
 
@@ -61,7 +61,8 @@ def _history_section(ws: Workspace) -> None:
     if point is not None:
         st.write(t("history.picked", commit=point.short, date=f"{point.date:%Y-%m-%d %H:%M}"))
         if st.button(t("restore.button"), icon=":material/restore:"):
-            open_restore_dialog(ws, point)
+            request_dialog(point)
+    show_dialog(ws, backups)
     history_table.size_chart(backups)
 
 
