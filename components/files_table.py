@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components.i18n import ago, size, t
+from components.i18n import ago, files, size, t
 from config import Settings
 from sync import Status
 
@@ -27,7 +27,7 @@ def render(state: Status, settings: Settings) -> None:
         }
     )
     st.dataframe(frame, hide_index=True, width="stretch")
-    st.caption(t("files.total", count=len(state.files), size=size(state.total_bytes)))
+    st.caption(t("files.total", count=files(len(state.files)), size=size(state.total_bytes)))
     limit = settings.max_file_size_bytes
     for file in state.files:
         if file.size >= NEAR_LIMIT * limit:

@@ -42,7 +42,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "card.last_backup": {"en": "Last backup", "ja": "最終バックアップ"},
     "card.never": {"en": "never", "ja": "なし"},
     "card.unsaved": {"en": "Unsaved changes", "ja": "未保存の変更"},
-    "card.dirty": {"en": "yes: not backed up yet", "ja": "あり(未バックアップ)"},
+    "card.dirty": {"en": "yes", "ja": "あり"},
     "card.clean": {"en": "none", "ja": "なし"},
     "card.auto": {"en": "Auto-backup", "ja": "自動バックアップ"},
     "card.auto_on": {"en": "every {minutes:g} min", "ja": "{minutes:g} 分ごと"},
@@ -56,7 +56,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "バックアップは無効です (GITHUB_SYNC_ENABLED=false)。",
     },
     "files.title": {"en": "Data files", "ja": "データファイル"},
-    "files.total": {"en": "{count} files, {size} in all", "ja": "{count} ファイル、合計 {size}"},
+    "files.total": {"en": "{count}, {size} in all", "ja": "{count}、合計 {size}"},
     "files.none": {"en": "The data directory is empty.", "ja": "データディレクトリは空です。"},
     "files.near_limit": {
         "en": "{path} is {size}, near MAX_FILE_SIZE_MB ({limit}): backups fail above it.",
@@ -118,9 +118,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "backup.button": {"en": "Back up now", "ja": "今すぐバックアップ"},
     "backup.running": {"en": "Backing up…", "ja": "バックアップ中…"},
     "backup.created": {
-        "en": "Backed up {files} files ({size}) as {commit}.",
-        "ja": "{files} ファイル ({size}) を {commit} としてバックアップしました。",
+        "en": "Backed up {files} ({size}) as {commit}.",
+        "ja": "{files} ({size}) を {commit} としてバックアップしました。",
     },
+    "count.files": {"en": "{n} files", "ja": "{n} ファイル"},
+    "count.file": {"en": "1 file", "ja": "1 ファイル"},
     "backup.unchanged": {
         "en": "Nothing changed since the last backup.",
         "ja": "前回のバックアップから変更はありません。",
@@ -148,6 +150,10 @@ def ago(moment: datetime) -> str:
     else:
         humanize.i18n.deactivate()
     return humanize.naturaltime(datetime.now(moment.tzinfo) - moment)
+
+
+def files(n: int) -> str:
+    return t("count.file") if n == 1 else t("count.files", n=n)
 
 
 def size(n: int) -> str:

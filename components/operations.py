@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.i18n import size, t
+from components.i18n import files, size, t
 from sync import SyncError, Workspace, backup, restore
 
 FLASH = "kura_flash"
@@ -42,7 +42,7 @@ def run_backup(ws: Workspace, message: str | None) -> bool:
         else:
             text = t(
                 "backup.created",
-                files=result.files,
+                files=files(result.files),
                 size=size(result.bytes),
                 commit=result.commit[:8],
             )

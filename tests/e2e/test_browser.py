@@ -1,0 +1,71 @@
+"""The app in a real browser: deep link, login, admin page, back up now, restore."""
+
+from playwright.sync_api import Page, expect
+
+from sync import backup, history
+from tests.conftest import message_ids, write_db
+from tests.e2e.conftest import PASSWORD, Server, log_in, screenshot
+
+ROW_HEIGHT = 35
+
+
+def test_a_deep_link_on_a_fresh_server_shows_only_the_login_form(page: Page, server: Server):
+    (server.workspace.data_dir / "secret-file-name.txt").write_text("x")
+    page.goto(f"{server.url}/admin")  # the very first request this server sees
+    expect(page.get_by_role("heading", name="Log in to Kura")).to_be_visible()
+    expect(page.get_by_label("Password", exact=True)).to_be_visible()
+    page.wait_for_timeout(500)
+    body = page.locator("body").inner_text()
+    assert "Backups and data" not in body
+    assert "secret-file-name" not in body
+    screenshot(page, "login")
+
+
+def test_wrong_password_then_right(page: Page, server: Server) -> None:
+    page.goto(server.url)
+    page.get_by_label("Password", exact=True).fill("パスワード")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_text("Incorrect password.")).to_be_visible()
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Backups and data")).to_be_visible()
+
+
+def test_admin_page_back_up_now_and_restore_the_oldest(page: Page, server: Server) -> None:
+    ws = server.workspace
+    db = ws.data_dir / "chatbot.db"
+    write_db(db, range(3))
+    oldest = backup(ws, message="oldest")
+    write_db(db, range(3, 6))
+    backup(ws, message="middle")
+    write_db(db, range(6, 9))
+
+    log_in(page, server.url)
+    expect(page.get_by_text("Unsaved changes: yes")).to_be_visible()
+    expect(page.get_by_text("Select a row")).to_be_visible()
+    page.wait_for_timeout(1000)  # let the tables and chart draw
+    screenshot(page, "admin")
+
+    page.get_by_label("Note for this backup (optional)").fill("from the browser")
+    page.get_by_test_id("stForm").get_by_role("button", name="Back up now").click()
+    expect(page.get_by_text("Backed up 1 file (").first).to_be_visible()
+    assert history(ws)[0].message == "from the browser"
+
+    grid = page.locator('[data-testid="stDataFrame"]').nth(1)
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    rows = len(history(ws))
+    # The first column holds the row selectors; the last row is the oldest backup.
+    grid.click(position={"x": 18, "y": ROW_HEIGHT * rows + ROW_HEIGHT / 2})
+    expect(page.get_by_text(f"Restore point: {oldest.commit[:8]}")).to_be_visible()
+    assert box is not None
+
+    page.get_by_role("button", name="Restore…").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_text("chatbot.db")).to_be_visible()
+    screenshot(page, "restore-dialog")
+    dialog.get_by_role("button", name=f"Restore {oldest.commit[:8]}").click()
+    expect(page.get_by_role("button", name="Undo restore")).to_be_visible()
+
+    assert message_ids(db) == [0, 1, 2]
+    screenshot(page, "after-restore")
