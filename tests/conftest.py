@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from config import Settings
 from sync import Workspace
+from tests.servers.git_http import GitHttpServer
 
-REMOTE_KINDS = ["local"]
+REMOTE_KINDS = ["local", "http"]
+TOKEN = "ghp_KuraTestToken0123456789abcdefXYZ"
 
 
 def git(*args: str, cwd: Path | None = None) -> str:
-    """Plain git for test set-up and inspection, outside the engine."""
+    """Plain git for test set-up and inspection, outside the engine (LFS content not fetched)."""
+    env = {**os.environ, "GIT_LFS_SKIP_SMUDGE": "1"}
     return subprocess.run(
-        ["git", *args], cwd=cwd, check=True, capture_output=True, text=True
+        ["git", *args], cwd=cwd, check=True, capture_output=True, text=True, env=env
     ).stdout
 
 
@@ -29,23 +34,69 @@ def bare_remote(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def http_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GitHttpServer]:
+    root = tmp_path_factory.mktemp("git-http")
+    server = GitHttpServer(root=root / "repos", token=TOKEN, lfs_root=root / "lfs").start()
+    yield server
+    server.stop()
+
+
+@dataclass(frozen=True)
+class Remote:
+    """A backup remote as Kura sees it, and where its git data lives on this machine."""
+
+    kind: str
+    url: str
+    git_dir: Path
+    lfs_dir: Path
+    token: str | None = None
+
+    def lfs_object(self, oid: str) -> Path:
+        """Where the remote keeps an LFS object (git-lfs's layout, or giftless's)."""
+        if self.kind == "local":
+            return self.lfs_dir / oid[:2] / oid[2:4] / oid
+        return self.lfs_dir / oid
+
+    @property
+    def push_url(self) -> str:
+        """How another writer (the old guide) pushes: a path, or the token in the URL."""
+        if self.kind == "local":
+            return str(self.git_dir)
+        return self.url.replace("http://", f"http://guide:{self.token}@")
+
+
 @pytest.fixture(params=REMOTE_KINDS)
-def remote_url(request: pytest.FixtureRequest, bare_remote: Path) -> str:
-    return str(bare_remote)
+def remote(request: pytest.FixtureRequest, bare_remote: Path, tmp_path: Path) -> Remote:
+    if request.param == "local":
+        return Remote("local", str(bare_remote), bare_remote, bare_remote / "lfs" / "objects")
+    server: GitHttpServer = request.getfixturevalue("http_server")
+    name = tmp_path.name[-40:]
+    git_dir = server.create_repo("team", name)
+    return Remote(
+        "http", server.repo_url("team", name), git_dir, server.lfs_root / "team" / name, TOKEN
+    )
 
 
 @pytest.fixture
-def make_workspace(tmp_path: Path, remote_url: str) -> Callable[..., Workspace]:
+def remote_url(remote: Remote) -> str:
+    return remote.url
+
+
+@pytest.fixture
+def make_workspace(tmp_path: Path, remote: Remote) -> Callable[..., Workspace]:
     """Workspaces sharing one remote: each name is a separate host (data dir + KURA_HOME)."""
 
     def make(name: str = "host", **overrides: object) -> Workspace:
         root = tmp_path / name
-        settings = Settings(
-            data_dir=root / "data",
-            home=root / ".kura",
-            data_repo=remote_url,
-            **overrides,
-        )
+        values: dict = {
+            "data_dir": root / "data",
+            "home": root / ".kura",
+            "data_repo": remote.url,
+            "token": remote.token,
+        }
+        values.update(overrides)
+        settings = Settings(**values)
         (root / "data").mkdir(parents=True, exist_ok=True)
         return Workspace(settings)
 

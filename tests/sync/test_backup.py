@@ -11,11 +11,12 @@ from sync.workspace import Workspace
 from tests.conftest import git, message_ids, write_db
 
 
-def remote_repo(ws: Workspace) -> gitpython.Repo:
-    return gitpython.Repo(ws.remote_url)
+@pytest.fixture
+def remote_repo(remote):
+    return lambda _ws=None: gitpython.Repo(remote.git_dir)
 
 
-def test_first_backup_stores_every_file_through_lfs(ws: Workspace) -> None:
+def test_first_backup_stores_every_file_through_lfs(ws: Workspace, remote_repo, remote) -> None:
     write_db(ws.data_dir / "chatbot.db", range(500))
     (ws.data_dir / "docs").mkdir()
     (ws.data_dir / "docs" / "a note.txt").write_text("hello")
@@ -34,7 +35,7 @@ def test_first_backup_stores_every_file_through_lfs(ws: Workspace) -> None:
         assert parse_pointer(blobs[path]) is not None, f"{path} is not an LFS pointer"
 
 
-def test_commit_carries_trailers(ws: Workspace) -> None:
+def test_commit_carries_trailers(ws: Workspace, remote_repo, remote) -> None:
     (ws.data_dir / "a.txt").write_text("abc")
     result = backup(ws, message="with trailers")
     message = remote_repo(ws).commit(result.commit).message
@@ -45,15 +46,15 @@ def test_commit_carries_trailers(ws: Workspace) -> None:
     assert "Kura-Host: " in message
 
 
-def test_no_raw_blob_ever_reaches_the_repository(ws: Workspace) -> None:
+def test_no_raw_blob_ever_reaches_the_repository(ws: Workspace, remote_repo, remote) -> None:
     (ws.data_dir / "big.bin").write_bytes(b"\x00\x01" * 100_000)
     backup(ws)
-    sizes = git("cat-file", "--batch-all-objects", "--batch-check", cwd=Path(ws.remote_url))
+    sizes = git("cat-file", "--batch-all-objects", "--batch-check", cwd=remote.git_dir)
     blob_sizes = [int(line.split()[2]) for line in sizes.splitlines() if " blob " in line]
     assert blob_sizes and max(blob_sizes) < 1024
 
 
-def test_unchanged_data_makes_no_commit(ws: Workspace) -> None:
+def test_unchanged_data_makes_no_commit(ws: Workspace, remote_repo, remote) -> None:
     write_db(ws.data_dir / "chatbot.db", range(10))
     first = backup(ws)
     again = backup(ws)
@@ -63,7 +64,9 @@ def test_unchanged_data_makes_no_commit(ws: Workspace) -> None:
     assert len(list(remote_repo(ws).iter_commits("main"))) == 1
 
 
-def test_a_touched_but_identical_file_is_still_unchanged(ws: Workspace) -> None:
+def test_a_touched_but_identical_file_is_still_unchanged(
+    ws: Workspace, remote_repo, remote
+) -> None:
     path = ws.data_dir / "a.txt"
     path.write_text("same")
     first = backup(ws)
@@ -72,7 +75,7 @@ def test_a_touched_but_identical_file_is_still_unchanged(ws: Workspace) -> None:
     assert remote_repo(ws).commit("main").hexsha == first.commit
 
 
-def test_only_changed_files_count_and_reach_the_remote(ws: Workspace) -> None:
+def test_only_changed_files_count_and_reach_the_remote(ws: Workspace, remote_repo, remote) -> None:
     write_db(ws.data_dir / "chatbot.db", range(100))
     (ws.data_dir / "static.bin").write_bytes(b"s" * 5000)
     backup(ws)
@@ -83,7 +86,7 @@ def test_only_changed_files_count_and_reach_the_remote(ws: Workspace) -> None:
     assert message_ids(ws.data_dir / "chatbot.db") == list(range(200))
 
 
-def test_removed_file_disappears_from_the_next_backup(ws: Workspace) -> None:
+def test_removed_file_disappears_from_the_next_backup(ws: Workspace, remote_repo, remote) -> None:
     (ws.data_dir / "a.txt").write_text("a")
     (ws.data_dir / "b.txt").write_text("b")
     backup(ws)
@@ -94,7 +97,7 @@ def test_removed_file_disappears_from_the_next_backup(ws: Workspace) -> None:
     assert [b.path for b in tree.traverse() if b.path.startswith("data/")] == ["data/a.txt"]
 
 
-def test_sqlite_side_files_are_never_stored(ws: Workspace) -> None:
+def test_sqlite_side_files_are_never_stored(ws: Workspace, remote_repo, remote) -> None:
     db = ws.data_dir / "chatbot.db"
     write_db(db, range(10))
     import sqlite3
@@ -152,7 +155,7 @@ def test_backup_while_another_thread_writes_is_consistent(
     assert restored == list(range(len(restored)))  # a prefix: no torn transaction
 
 
-def test_file_over_the_limit_fails_and_pushes_nothing(make_workspace) -> None:
+def test_file_over_the_limit_fails_and_pushes_nothing(make_workspace, remote) -> None:
     ws = make_workspace(max_file_size_mb=0.01)
     (ws.data_dir / "small.txt").write_text("ok")
     (ws.data_dir / "huge.bin").write_bytes(b"x" * 20_000)
@@ -160,14 +163,16 @@ def test_file_over_the_limit_fails_and_pushes_nothing(make_workspace) -> None:
         backup(ws)
     assert error.value.code == "file_too_large"
     assert "huge.bin" in error.value.message
-    assert git("branch", "--list", cwd=Path(ws.remote_url)) == ""
+    assert git("branch", "--list", cwd=remote.git_dir) == ""
 
 
-def test_other_files_in_the_repository_are_carried_over(ws: Workspace, tmp_path: Path) -> None:
+def test_other_files_in_the_repository_are_carried_over(
+    ws: Workspace, tmp_path: Path, remote_repo, remote
+) -> None:
     (ws.data_dir / "a.txt").write_text("a")
     backup(ws)
     clone = tmp_path / "clone"
-    git("clone", "--quiet", ws.remote_url, str(clone))
+    git("clone", "--quiet", str(remote.git_dir), str(clone))
     (clone / "README.md").write_text("# our data\n")
     (clone / ".gitattributes").write_text("*.psd filter=lfs diff=lfs merge=lfs -text\n")
     git("add", "README.md", ".gitattributes", cwd=clone)
@@ -186,7 +191,7 @@ def test_other_files_in_the_repository_are_carried_over(ws: Workspace, tmp_path:
     ]
 
 
-def test_two_hosts_backing_up_the_same_remote_both_land(make_workspace) -> None:
+def test_two_hosts_backing_up_the_same_remote_both_land(make_workspace, remote_repo) -> None:
     one, two = make_workspace("one"), make_workspace("two")
     (one.data_dir / "one.txt").write_text("1")
     first = backup(one)
@@ -197,7 +202,7 @@ def test_two_hosts_backing_up_the_same_remote_both_land(make_workspace) -> None:
     assert [b.commit for b in history(one)] == commits
 
 
-def test_local_lfs_objects_are_pruned_after_a_backup(ws: Workspace) -> None:
+def test_local_lfs_objects_are_pruned_after_a_backup(ws: Workspace, remote_repo, remote) -> None:
     path = ws.data_dir / "a.bin"
     for version in range(3):
         path.write_bytes(bytes([version]) * 4096)

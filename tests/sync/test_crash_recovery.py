@@ -84,10 +84,11 @@ def _restore_in_child(ws, commit: str) -> subprocess.Popen:
         "import sys; from config import Settings; from sync import Workspace, restore; "
         "from pathlib import Path; "
         "restore(Workspace(Settings(data_dir=Path(sys.argv[1]), home=Path(sys.argv[2]), "
-        "data_repo=sys.argv[3])), sys.argv[4])"
+        "data_repo=sys.argv[3], token=os.environ.get('GITHUB_TOKEN'))), sys.argv[4])"
     )
     args = [str(ws.data_dir), str(ws.home), ws.remote_url, commit]
-    return subprocess.Popen([sys.executable, "-c", code, *args], cwd=ROOT)
+    env = {**os.environ, "GITHUB_TOKEN": ws.settings.token or ""}
+    return subprocess.Popen([sys.executable, "-c", "import os; " + code, *args], cwd=ROOT, env=env)
 
 
 def test_sigkill_at_random_points_of_a_restore(ws, two_states) -> None:

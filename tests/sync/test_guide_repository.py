@@ -10,7 +10,7 @@ from tests.conftest import git, message_ids, write_db
 
 
 @pytest.fixture
-def guide_repository(tmp_path: Path, bare_remote: Path) -> dict[str, bytes]:
+def guide_repository(tmp_path: Path, remote) -> dict[str, bytes]:
     """data/ at the root, LFS rules for the databases only, a README, pushed to the remote."""
     work = tmp_path / "guide-work"
     git("init", "--quiet", "--initial-branch=main", str(work))
@@ -30,7 +30,7 @@ def guide_repository(tmp_path: Path, bare_remote: Path) -> dict[str, bytes]:
     (work / "README.md").write_text("guide data\n")
     git("add", "-A", cwd=work)
     git("-c", "user.name=guide", "-c", "user.email=g@g", "commit", "-qm", "Sync data", cwd=work)
-    git("remote", "add", "origin", str(bare_remote), cwd=work)
+    git("remote", "add", "origin", remote.push_url, cwd=work)
     git("push", "--quiet", "origin", "main", cwd=work)
     return {
         p.relative_to(work / "data").as_posix(): p.read_bytes()
@@ -54,12 +54,12 @@ def test_guide_repository_restores_exactly(ws, guide_repository: dict[str, bytes
     assert only.bytes == sum(len(v) for v in guide_repository.values())
 
 
-def test_backup_on_top_of_a_guide_repository_keeps_its_files(ws, guide_repository) -> None:
+def test_backup_on_top_of_a_guide_repository_keeps_its_files(ws, guide_repository, remote):
     restore(ws, "latest")
     write_db(ws.data_dir / "chatbot.db", range(30, 40))
     result = backup(ws, message="after migration")
-    tree = git("ls-tree", "-r", "--name-only", result.commit, cwd=Path(ws.remote_url)).split()
+    tree = git("ls-tree", "-r", "--name-only", result.commit, cwd=remote.git_dir).split()
     assert "README.md" in tree
-    attributes = git("show", f"{result.commit}:.gitattributes", cwd=Path(ws.remote_url))
+    attributes = git("show", f"{result.commit}:.gitattributes", cwd=remote.git_dir)
     assert attributes.splitlines()[-1] == "data/** filter=lfs diff=lfs merge=lfs -text"
     assert "data/chroma_db/** filter=lfs diff=lfs merge=lfs -text" in attributes

@@ -30,11 +30,11 @@ def test_limit_keeps_the_newest(ws) -> None:
     assert [b.bytes for b in backups] == [4, 3]
 
 
-def test_commits_kura_did_not_make_are_external(ws, tmp_path: Path) -> None:
+def test_commits_kura_did_not_make_are_external(ws, tmp_path: Path, remote) -> None:
     (ws.data_dir / "a.txt").write_text("a")
     backup(ws)
     clone = tmp_path / "clone"
-    git("clone", "--quiet", ws.remote_url, str(clone))
+    git("clone", "--quiet", str(remote.git_dir), str(clone))
     (clone / "notes.md").write_text("by hand")
     git("add", "notes.md", cwd=clone)
     git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "by hand", cwd=clone)

@@ -20,13 +20,13 @@ def no_lfs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", str(bin_dir))
 
 
-def test_backup_refuses_and_commits_nothing(ws, no_lfs) -> None:
+def test_backup_refuses_and_commits_nothing(ws, no_lfs, remote) -> None:
     (ws.data_dir / "a.bin").write_bytes(b"a" * 5000)
     with pytest.raises(LfsMissing) as error:
         backup(ws)
     assert error.value.code == "lfs_missing"
     assert "apt-get install git-lfs" in error.value.message
-    assert git("branch", "--list", cwd=Path(ws.remote_url)) == ""
+    assert git("branch", "--list", cwd=remote.git_dir) == ""
 
 
 def test_restore_refuses_and_leaves_the_data(ws, make_workspace, monkeypatch, tmp_path) -> None:

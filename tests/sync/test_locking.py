@@ -52,6 +52,8 @@ def test_two_processes_backing_up_at_once(make_workspace) -> None:
         (ws.data_dir / f"f{i}.bin").write_bytes(bytes([i]) * 200_000)
     args = ["--data-dir", str(ws.data_dir), "--remote", ws.remote_url, "backup", "--json"]
     env = {"KURA_HOME": str(ws.home), "PATH": "/usr/bin:/bin:/usr/local/bin"}
+    if ws.settings.token:
+        env["GITHUB_TOKEN"] = ws.settings.token
     command = [sys.executable, "-m", "sync", *args]
     children = [
         subprocess.Popen(command, cwd=ROOT, env=env, text=True, stdout=PIPE, stderr=PIPE)

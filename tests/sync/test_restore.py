@@ -112,15 +112,15 @@ def test_the_restored_state_becomes_the_newest_backup(ws) -> None:
 @pytest.mark.parametrize(
     "ref", ["--output=/tmp/kura-pwned", "HEAD~1", "ABCDEF0", "deadbeefdeadbeef", "main", "-h"]
 )
-def test_refused_refs_touch_nothing(ws, ref: str, tmp_path: Path) -> None:
+def test_refused_refs_touch_nothing(ws, ref: str, tmp_path: Path, remote) -> None:
     (ws.data_dir / "a.txt").write_text("a")
     backup(ws)
     (ws.data_dir / "a.txt").write_text("unsaved")
-    before_remote = files_of(Path(ws.remote_url))
+    before_remote = files_of(remote.git_dir)
     with pytest.raises(InvalidRef):
         restore(ws, ref)
     assert (ws.data_dir / "a.txt").read_text() == "unsaved"
-    assert files_of(Path(ws.remote_url)) == before_remote
+    assert files_of(remote.git_dir) == before_remote
     assert not Path("/tmp/kura-pwned").exists()
 
 

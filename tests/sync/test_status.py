@@ -43,10 +43,10 @@ def test_reading_a_wal_database_does_not_make_it_dirty(ws) -> None:
         reader.close()
 
 
-def test_status_makes_no_network_call(ws, make_workspace) -> None:
+def test_status_makes_no_network_call(ws, remote) -> None:
     (ws.data_dir / "a.txt").write_text("a")
     backup(ws)
-    os.rename(ws.remote_url, ws.remote_url + ".gone")  # the remote vanishes
+    os.rename(remote.git_dir, f"{remote.git_dir}.gone")  # the remote vanishes
     result = status(ws)
     assert result.last_backup is not None and result.dirty is False
 

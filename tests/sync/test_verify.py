@@ -1,5 +1,4 @@
 import sqlite3
-from pathlib import Path
 
 import pytest
 
@@ -16,15 +15,11 @@ def test_verify_a_complete_backup(ws) -> None:
     assert (result.commit, result.files, result.sqlite_checked) == (point.commit, 2, 1)
 
 
-def _remote_object(ws, oid: str) -> Path:
-    return Path(ws.remote_url) / "lfs" / "objects" / oid[:2] / oid[2:4] / oid
-
-
-def test_missing_object_on_the_remote_fails_verify_and_restore(ws, make_workspace) -> None:
+def test_missing_object_on_the_remote_fails_verify_and_restore(ws, make_workspace, remote) -> None:
     (ws.data_dir / "a.bin").write_bytes(b"a" * 5000)
     point = backup(ws)
     oid = next(iter(ws.store.oids()))
-    _remote_object(ws, oid).unlink()
+    remote.lfs_object(oid).unlink()
 
     with pytest.raises(VerificationFailed, match=r"a\.bin"):
         verify(ws, point.commit)

@@ -46,7 +46,7 @@ def test_status_history_diff_restore_verify(cli, ws) -> None:
     assert all(ISO.match(f["modified"]) and f["size"] > 0 for f in st["files"])
     assert st["total_bytes"] == 6 and st["dirty"] is False
     assert st["last_backup"]["commit"] == second["commit"] and ISO.match(st["last_backup"]["date"])
-    assert st["branch"] == "main" and st["remote"] == ws.remote_url
+    assert st["branch"] == "main" and st["remote"] == ws.settings.remote
 
     code, hist, _ = cli("history", "--json")
     assert [h["commit"] for h in hist] == [second["commit"], first["commit"]]
@@ -118,6 +118,7 @@ def cli_with_env(ws, extra: dict[str, str], *args: str) -> tuple[int, dict, str]
         "KURA_HOME": str(ws.home),
         "KURA_DATA_DIR": str(ws.data_dir),
         "GITHUB_DATA_REPO": ws.remote_url,
+        **({"GITHUB_TOKEN": ws.settings.token} if ws.settings.token else {}),
         **extra,
     }
     done = subprocess.run(
