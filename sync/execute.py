@@ -59,10 +59,13 @@ _BASE_CONFIG: tuple[tuple[str, str], ...] = (
     ("credential.helper", CREDENTIAL_HELPER),
     ("core.askPass", ""),
     ("lfs.locksverify", "false"),
-    ("lfs.activitytimeout", "60"),
+    # A server that accepts but never answers must fail, not hang: git aborts below
+    # 1 KB/s for 30 s, git-lfs after 30 s without activity.
+    ("lfs.activitytimeout", "30"),
     ("lfs.dialtimeout", "15"),
+    ("lfs.transfer.maxretries", "2"),
     ("http.lowSpeedLimit", "1000"),
-    ("http.lowSpeedTime", "60"),
+    ("http.lowSpeedTime", "30"),
     ("gc.auto", "0"),
     ("user.name", "Kura"),
     ("user.email", "kura@localhost"),

@@ -18,7 +18,11 @@ log = logging.getLogger(__name__)
 _MISSING_BRANCH = re.compile(r"couldn't find remote ref", re.I)
 _LFS_MISSING = re.compile(r"'lfs' is not a git command|git-lfs: not found", re.I)
 _QUOTA = re.compile(r"over (?:your |the )?(?:lfs |data )?quota|exceeded.{0,40}quota", re.I)
-_FORBIDDEN = re.compile(r"\b403\b|forbidden|permission to .* denied", re.I)
+_FORBIDDEN = re.compile(
+    r"\b403\b|forbidden|permission to .* denied|permission denied|access denied|"
+    r"write access|not authorized to",
+    re.I,
+)
 _AUTH = re.compile(
     r"\b401\b|authentication failed|could not read (?:username|password)|"
     r"terminal prompts disabled|invalid credentials|bad credentials|unauthorized",
@@ -42,9 +46,16 @@ def is_missing_branch(result: Result) -> bool:
     return bool(_MISSING_BRANCH.search(result.stderr))
 
 
+_MOVED = re.compile(
+    r"non-fast-forward|fetch first|stale info|failed to update ref|cannot lock ref|"
+    r"incorrect old value",
+    re.I,
+)
+
+
 def is_non_fast_forward(result: Result) -> bool:
-    text = result.stderr + result.text
-    return bool(re.search(r"non-fast-forward|fetch first|\(stale info\)", text, re.I))
+    """The branch moved under the push (another instance backed up first)."""
+    return bool(_MOVED.search(result.stderr + result.text))
 
 
 def raise_for(result: Result, *, operation: str) -> NoReturn:

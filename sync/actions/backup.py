@@ -47,8 +47,11 @@ def backup_locked(ws: Workspace, *, message: str | None, kind: str) -> BackupRes
     saved = load_state(ws.state_file)
     tip = ws.tip()
     if tip and saved.commit == tip and not saved.is_dirty(local):
-        return _unchanged(tip, saved.files)
+        return _unchanged(tip, saved.files)  # no network, no git: the common timer tick
 
+    # Fetch first: a bad token or a dead remote fails here, fast, before git-lfs
+    # (which can retry a 401 for minutes); and a commit on the newest tip rarely races.
+    tip = ws.fetch()
     files = _snapshot(ws, local, saved)
     text = _commit_message(message or DEFAULT_MESSAGES.get(kind, "Backup"), kind, files)
     for _ in range(_PUSH_ATTEMPTS):

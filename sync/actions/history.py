@@ -8,16 +8,18 @@ however many backups there are.
 
 from __future__ import annotations
 
-import contextlib
+import logging
 from datetime import datetime
 
 from sync.actions.recovery import recover
-from sync.errors import Busy
+from sync.errors import Busy, SyncError
 from sync.git import ZERO_SHA
 from sync.locking import operation_lock
 from sync.models import KURA_KINDS, BackupInfo
 from sync.tree import DATA_PREFIX, describe_blobs
 from sync.workspace import Workspace
+
+log = logging.getLogger(__name__)
 
 _FORMAT = "%x1e%H%x1f%cI%x1f%s%x1f%(trailers:key=Kura-Kind,valueonly,separator=%x2c)"
 
@@ -26,10 +28,7 @@ def history(ws: Workspace, *, limit: int | None = None, refresh: bool = True) ->
     """Backups newest first. With `refresh`, fetch first unless a backup or restore runs."""
     ws.require_enabled()
     if refresh or not ws.has_cache():
-        with contextlib.suppress(Busy), operation_lock(ws.lock_file):
-            recover(ws)
-            ws.ensure_cache()
-            ws.fetch()
+        _refresh(ws)
     tip = ws.tip()
     if tip is None:
         return []
@@ -42,6 +41,21 @@ def history(ws: Workspace, *, limit: int | None = None, refresh: bool = True) ->
     blobs = {sha: sha for files in file_sets for sha in files.values()}
     sizes = {sha: f.size for sha, f in describe_blobs(ws.git, blobs).items()}
     return [_info(c, files, sizes) for c, files in zip(commits, file_sets, strict=True)]
+
+
+def _refresh(ws: Workspace) -> None:
+    """Fetch when no operation runs; on a network failure answer from the cache."""
+    try:
+        with operation_lock(ws.lock_file):
+            recover(ws)
+            ws.ensure_cache()
+            ws.fetch()
+    except Busy:
+        pass
+    except SyncError as exc:
+        if not ws.has_cache() or ws.tip() is None:
+            raise
+        log.warning("Showing the cached history: %s", exc.message)
 
 
 def _info(commit: dict, files: dict[str, str], sizes: dict[str, int]) -> BackupInfo:

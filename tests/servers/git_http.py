@@ -12,6 +12,7 @@ import base64
 import io
 import subprocess
 import threading
+import time
 import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -36,6 +37,9 @@ class GitHttpServer:
     lfs_root: Path
     requests: list[tuple[str, str, int]] = field(default_factory=list)
     forbid_push: bool = False
+    # Tests that need a push race: the first push waits here until the event is set.
+    hold_first_push: threading.Event | None = None
+    delay_lfs_upload: float = 0.0
     _server: object = None
     _thread: threading.Thread | None = None
 
@@ -106,6 +110,8 @@ class GitHttpServer:
         if self.forbid_push and _is_upload(environ):
             start_response("403 Forbidden", [("Content-Type", "application/vnd.git-lfs+json")])
             return [b'{"message": "write access denied"}']
+        if self.delay_lfs_upload and environ["REQUEST_METHOD"] == "PUT":
+            time.sleep(self.delay_lfs_upload)
         download = self._stream_download(environ, start_response)
         return download if download is not None else self._lfs(environ, start_response)
 
@@ -135,6 +141,9 @@ class GitHttpServer:
             return [b"Permission denied\n"]
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(length) if length else environ["wsgi.input"].read()
+        if environ["PATH_INFO"].endswith("/git-receive-pack") and self.hold_first_push:
+            held, self.hold_first_push = self.hold_first_push, None
+            held.wait(60)
         cgi = {
             "GIT_PROJECT_ROOT": str(self.root),
             "GIT_HTTP_EXPORT_ALL": "1",

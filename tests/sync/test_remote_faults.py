@@ -1,0 +1,198 @@
+"""Wrong tokens, dead and hung remotes, missing rights, races: against the real HTTP remote."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import git as gitpython
+import pytest
+
+from config import Settings
+from sync import Workspace, backup, history, restore, status
+from sync.errors import AuthFailed, Busy, RemoteUnreachable
+from tests.conftest import TOKEN, files_of, git
+from tests.servers.git_http import GitHttpServer
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[GitHttpServer]:
+    """A server of this test's own, so that its faults reach no other test."""
+    instance = GitHttpServer(root=tmp_path / "repos", token=TOKEN, lfs_root=tmp_path / "lfs")
+    instance.start()
+    instance.create_repo()
+    yield instance
+    instance.stop()
+
+
+def host(tmp_path: Path, name: str, url: str, token: str | None = TOKEN) -> Workspace:
+    root = tmp_path / name
+    (root / "data").mkdir(parents=True, exist_ok=True)
+    return Workspace(
+        Settings(data_dir=root / "data", home=root / ".kura", data_repo=url, token=token)
+    )
+
+
+@pytest.mark.parametrize("cache", ["fresh", "existing"])
+def test_a_wrong_token_fails_in_seconds(tmp_path, server: GitHttpServer, cache: str) -> None:
+    good = host(tmp_path, "good", server.repo_url())
+    (good.data_dir / "a.txt").write_text("a")
+    backup(good)
+    bad = host(tmp_path, "good" if cache == "existing" else "bad", server.repo_url(), "ghp_wrong")
+    (bad.data_dir / "a.txt").write_text("changed")
+    for operation in (lambda: backup(bad), lambda: restore(bad, "latest")):
+        started = time.monotonic()
+        with pytest.raises(AuthFailed) as error:
+            operation()
+        assert time.monotonic() - started < 10
+        assert "GITHUB_TOKEN" in error.value.message
+
+
+def test_a_token_without_write_access_is_told_so(tmp_path, server: GitHttpServer) -> None:
+    server.forbid_push = True
+    ws = host(tmp_path, "h", server.repo_url())
+    (ws.data_dir / "a.txt").write_text("a")
+    with pytest.raises(AuthFailed, match="lacks Contents: write"):
+        backup(ws)
+    assert git("branch", "--list", cwd=server.root / "team" / "data.git") == ""
+
+
+def test_refused_connection_is_remote_unreachable(tmp_path) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # closed again: nobody listens there
+    ws = host(tmp_path, "h", f"http://127.0.0.1:{port}/team/data.git")
+    (ws.data_dir / "a.txt").write_text("a")
+    started = time.monotonic()
+    with pytest.raises(RemoteUnreachable):
+        backup(ws)
+    assert time.monotonic() - started < 10
+    assert files_of(ws.data_dir) == {"a.txt": b"a"}
+
+
+@pytest.fixture
+def hung_server() -> Iterator[int]:
+    """Accepts connections and never answers."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    accepted: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                accepted.append(listener.accept()[0])
+            except TimeoutError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield listener.getsockname()[1]
+    stop.set()
+    thread.join()
+    for connection in accepted:
+        connection.close()
+    listener.close()
+
+
+def test_a_hung_remote_is_unreachable_within_two_minutes(tmp_path, hung_server: int) -> None:
+    ws = host(tmp_path, "h", f"http://127.0.0.1:{hung_server}/team/data.git")
+    (ws.data_dir / "a.txt").write_text("a")
+    started = time.monotonic()
+    with pytest.raises(RemoteUnreachable):
+        backup(ws)
+    assert time.monotonic() - started < 120
+
+
+def test_status_and_cached_history_work_while_the_remote_is_down(
+    tmp_path, server: GitHttpServer
+) -> None:
+    ws = host(tmp_path, "h", server.repo_url())
+    (ws.data_dir / "a.txt").write_text("a")
+    point = backup(ws)
+    server.stop()
+    assert status(ws).last_backup.commit == point.commit
+    assert [b.commit for b in history(ws)] == [point.commit]  # refresh fails; cache answers
+
+
+def test_a_push_race_re_commits_on_the_new_tip_without_force(tmp_path, server) -> None:
+    base = host(tmp_path, "base", server.repo_url())
+    (base.data_dir / "shared.txt").write_text("base")
+    first = backup(base)
+    one, two = host(tmp_path, "one", server.repo_url()), host(tmp_path, "two", server.repo_url())
+    restore(one, "latest")
+    restore(two, "latest")
+    (one.data_dir / "one.txt").write_text("one")
+    (two.data_dir / "two.txt").write_text("two")
+
+    release = threading.Event()
+    server.hold_first_push = release
+    results = {}
+    racer = threading.Thread(target=lambda: results.setdefault("one", backup(one)))
+    racer.start()
+    while server.hold_first_push is not None:  # one's push is now waiting at the server
+        time.sleep(0.01)
+    results["two"] = backup(two)  # two fetched the same tip and pushes first
+    release.set()
+    racer.join(60)
+
+    repo = gitpython.Repo(server.root / "team" / "data.git")
+    chain = [c.hexsha for c in repo.iter_commits("main", first_parent=True)]
+    assert results["one"].commit in chain and results["two"].commit in chain
+    assert chain.index(results["one"].commit) < chain.index(results["two"].commit)
+    assert first.commit in chain
+    # one's backup was re-made on two's tip: it holds one's files, not two's
+    tree = repo.commit(results["one"].commit).tree
+    names = sorted(b.path for b in tree.traverse() if b.path.startswith("data/"))
+    assert names == ["data/one.txt", "data/shared.txt"]
+
+
+def test_three_backups_at_once_in_one_instance(tmp_path, server: GitHttpServer) -> None:
+    ws = host(tmp_path, "h", server.repo_url())
+    for i in range(5):
+        (ws.data_dir / f"f{i}.bin").write_bytes(bytes([i]) * 100_000)
+    server.delay_lfs_upload = 0.3  # keep the first backup busy for a while
+    outcomes: list[str] = []
+
+    def run() -> None:
+        try:
+            outcomes.append(backup(ws).status)
+        except Busy:
+            outcomes.append("busy")
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert sorted(outcomes) == ["busy", "busy", "created"]
+
+
+def test_a_backup_during_a_restore_is_busy_and_the_reverse(tmp_path, server) -> None:
+    ws = host(tmp_path, "h", server.repo_url())
+    (ws.data_dir / "big.bin").write_bytes(b"x" * 3_000_000)
+    point = backup(ws)
+    (ws.data_dir / "big.bin").write_bytes(b"y" * 3_000_000)
+    server.delay_lfs_upload = 1.0
+
+    errors: list[Exception] = []
+    running = threading.Thread(target=lambda: _catch(errors, lambda: backup(ws)))
+    running.start()
+    time.sleep(0.3)
+    with pytest.raises(Busy):
+        restore(ws, point.commit)
+    running.join(60)
+    assert not errors
+    assert (ws.data_dir / "big.bin").read_bytes()[:1] == b"y"
+
+
+def _catch(errors: list[Exception], action) -> None:
+    try:
+        action()
+    except Exception as exc:  # noqa: BLE001 - collected for the assertion
+        errors.append(exc)
