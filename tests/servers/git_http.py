@@ -40,6 +40,7 @@ class GitHttpServer:
     # Tests that need a push race: the first push waits here until the event is set.
     hold_first_push: threading.Event | None = None
     delay_lfs_upload: float = 0.0
+    upload_started: threading.Event = field(default_factory=threading.Event)
     _server: object = None
     _thread: threading.Thread | None = None
 
@@ -110,7 +111,8 @@ class GitHttpServer:
         if self.forbid_push and _is_upload(environ):
             start_response("403 Forbidden", [("Content-Type", "application/vnd.git-lfs+json")])
             return [b'{"message": "write access denied"}']
-        if self.delay_lfs_upload and environ["REQUEST_METHOD"] == "PUT":
+        if environ["REQUEST_METHOD"] == "PUT":
+            self.upload_started.set()
             time.sleep(self.delay_lfs_upload)
         download = self._stream_download(environ, start_response)
         return download if download is not None else self._lfs(environ, start_response)

@@ -6,34 +6,15 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import git as gitpython
 import pytest
 
-from config import Settings
-from sync import Workspace, backup, history, restore, status
+from sync import backup, history, restore, status
 from sync.errors import AuthFailed, Busy, RemoteUnreachable
-from tests.conftest import TOKEN, files_of, git
+from tests.conftest import files_of, git
 from tests.servers.git_http import GitHttpServer
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[GitHttpServer]:
-    """A server of this test's own, so that its faults reach no other test."""
-    instance = GitHttpServer(root=tmp_path / "repos", token=TOKEN, lfs_root=tmp_path / "lfs")
-    instance.start()
-    instance.create_repo()
-    yield instance
-    instance.stop()
-
-
-def host(tmp_path: Path, name: str, url: str, token: str | None = TOKEN) -> Workspace:
-    root = tmp_path / name
-    (root / "data").mkdir(parents=True, exist_ok=True)
-    return Workspace(
-        Settings(data_dir=root / "data", home=root / ".kura", data_repo=url, token=token)
-    )
+from tests.sync.conftest import host
 
 
 @pytest.mark.parametrize("cache", ["fresh", "existing"])
