@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 
 _MISSING_BRANCH = re.compile(r"couldn't find remote ref", re.I)
 _LFS_MISSING = re.compile(r"'lfs' is not a git command|git-lfs: not found", re.I)
-_QUOTA = re.compile(r"over (?:your |the )?(?:lfs |data )?quota|exceeded.{0,40}quota", re.I)
+_QUOTA = re.compile(r"over (?:your |the |its )?(?:lfs |data )?quota|exceeded.{0,40}quota", re.I)
 _FORBIDDEN = re.compile(
     r"\b403\b|forbidden|permission to .* denied|permission denied|access denied|"
     r"write access|not authorized to",

@@ -41,6 +41,9 @@ class GitHttpServer:
     hold_first_push: threading.Event | None = None
     delay_lfs_upload: float = 0.0
     upload_started: threading.Event = field(default_factory=threading.Event)
+    delay_lfs_download: float = 0.0
+    download_started: threading.Event = field(default_factory=threading.Event)
+    over_quota: bool = False
     _server: object = None
     _thread: threading.Thread | None = None
 
@@ -111,6 +114,13 @@ class GitHttpServer:
         if self.forbid_push and _is_upload(environ):
             start_response("403 Forbidden", [("Content-Type", "application/vnd.git-lfs+json")])
             return [b'{"message": "write access denied"}']
+        if self.over_quota and _is_upload(environ):
+            # What GitHub answers once an account's LFS storage is used up.
+            start_response("403 Forbidden", [("Content-Type", "application/vnd.git-lfs+json")])
+            return [
+                b'{"message": "This repository is over its data quota. Account responsible '
+                b'for LFS bandwidth should purchase more data packs to restore access."}'
+            ]
         if environ["REQUEST_METHOD"] == "PUT":
             self.upload_started.set()
             time.sleep(self.delay_lfs_upload)
@@ -126,6 +136,8 @@ class GitHttpServer:
         path = self.lfs_root / owner / repo / oid
         if not path.is_file():
             return None
+        self.download_started.set()
+        time.sleep(self.delay_lfs_download)
         start_response(
             "200 OK",
             [

@@ -209,3 +209,20 @@ def test_local_lfs_objects_are_pruned_after_a_backup(ws: Workspace, remote_repo,
         backup(ws)
     assert len(ws.store.oids()) == 1  # older versions live on the remote only
     assert status(ws).dirty is False
+
+
+def test_a_file_url_remote_works(tmp_path: Path, bare_remote: Path) -> None:
+    from config import Settings
+    from sync import restore
+
+    ws = Workspace(
+        Settings(data_dir=tmp_path / "d", home=tmp_path / "h", data_repo=bare_remote.as_uri())
+    )
+    ws.data_dir.mkdir()
+    (ws.data_dir / "a.bin").write_bytes(b"file url" * 1000)
+    point = backup(ws)
+    other = Workspace(
+        Settings(data_dir=tmp_path / "d2", home=tmp_path / "h2", data_repo=bare_remote.as_uri())
+    )
+    restore(other, point.commit)
+    assert (other.data_dir / "a.bin").read_bytes() == b"file url" * 1000

@@ -11,7 +11,7 @@ import git as gitpython
 import pytest
 
 from sync import backup, history, restore, status
-from sync.errors import AuthFailed, Busy, RemoteUnreachable
+from sync.errors import AuthFailed, Busy, PushRejected, RemoteUnreachable
 from tests.conftest import files_of, git
 from tests.servers.git_http import GitHttpServer
 from tests.sync.conftest import host
@@ -154,7 +154,16 @@ def test_three_backups_at_once_in_one_instance(tmp_path, server: GitHttpServer) 
     assert sorted(outcomes) == ["busy", "busy", "created"]
 
 
-def test_a_backup_during_a_restore_is_busy_and_the_reverse(tmp_path, server) -> None:
+def test_over_quota_is_explained(tmp_path, server: GitHttpServer) -> None:
+    server.over_quota = True
+    ws = host(tmp_path, "h", server.repo_url())
+    (ws.data_dir / "a.txt").write_text("a")
+    with pytest.raises(PushRejected, match="over its Git LFS storage quota"):
+        backup(ws)
+    assert git("branch", "--list", cwd=server.root / "team" / "data.git") == ""
+
+
+def test_a_restore_during_a_backup_is_busy(tmp_path, server) -> None:
     ws = host(tmp_path, "h", server.repo_url())
     (ws.data_dir / "big.bin").write_bytes(b"x" * 3_000_000)
     point = backup(ws)
@@ -170,6 +179,24 @@ def test_a_backup_during_a_restore_is_busy_and_the_reverse(tmp_path, server) -> 
     running.join(60)
     assert not errors
     assert (ws.data_dir / "big.bin").read_bytes()[:1] == b"y"
+
+
+def test_a_backup_during_a_restore_is_busy(tmp_path, server: GitHttpServer) -> None:
+    source = host(tmp_path, "source", server.repo_url())
+    (source.data_dir / "big.bin").write_bytes(b"x" * 3_000_000)
+    backup(source)
+    ws = host(tmp_path, "h", server.repo_url())
+    server.delay_lfs_download = 1.0
+    server.download_started.clear()
+    errors: list[Exception] = []
+    running = threading.Thread(target=lambda: _catch(errors, lambda: restore(ws, "latest")))
+    running.start()
+    assert server.download_started.wait(30)
+    with pytest.raises(Busy):
+        backup(ws)
+    running.join(60)
+    assert not errors
+    assert (ws.data_dir / "big.bin").read_bytes()[:1] == b"x"
 
 
 def _catch(errors: list[Exception], action) -> None:
