@@ -44,6 +44,8 @@ class GitHttpServer:
     delay_lfs_download: float = 0.0
     download_started: threading.Event = field(default_factory=threading.Event)
     over_quota: bool = False
+    down: bool = False  # answer 503 to everything, like a remote in an outage
+    default_repo: str = "data"
     _server: object = None
     _thread: threading.Thread | None = None
 
@@ -51,15 +53,33 @@ class GitHttpServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self._server.effective_port}"  # type: ignore[union-attr]
 
-    def repo_url(self, owner: str = "team", repo: str = "data") -> str:
-        return f"{self.url}/{owner}/{repo}.git"
+    def repo_url(self, owner: str = "team", repo: str | None = None) -> str:
+        return f"{self.url}/{owner}/{repo or self.default_repo}.git"
 
-    def create_repo(self, owner: str = "team", repo: str = "data") -> Path:
-        path = self.root / owner / f"{repo}.git"
+    def repo_path(self, owner: str = "team", repo: str | None = None) -> Path:
+        return self.root / owner / f"{repo or self.default_repo}.git"
+
+    def create_repo(self, owner: str = "team", repo: str | None = None) -> Path:
+        path = self.repo_path(owner, repo)
         subprocess.run(
             ["git", "init", "--quiet", "--bare", "--initial-branch=main", str(path)], check=True
         )
+        # giftless creates this on the first upload, racily when uploads run in parallel.
+        (self.lfs_root / owner / (repo or self.default_repo)).mkdir(parents=True, exist_ok=True)
         return path
+
+    def clear_faults(self) -> None:
+        self.forbid_push = self.over_quota = self.down = False
+        self.hold_first_push = None
+        self.delay_lfs_upload = self.delay_lfs_download = 0.0
+        self.upload_started.clear()
+        self.download_started.clear()
+
+    def reset(self, *, repo: str) -> None:
+        """Clear every fault knob and point the defaults at a fresh repository."""
+        self.clear_faults()
+        self.default_repo = repo
+        self.create_repo()
 
     def start(self) -> GitHttpServer:
         self._lfs = _giftless(self.lfs_root)
@@ -77,6 +97,9 @@ class GitHttpServer:
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         status_holder: list[str] = []
+        if self.down:
+            start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+            return [b"down for maintenance\n"]
 
         def recording_start(status: str, headers: list, exc_info=None):
             status_holder.append(status)

@@ -14,13 +14,15 @@ from tests.servers.git_http import GitHttpServer
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[GitHttpServer]:
-    """A server of this test's own, so that its faults reach no other test."""
-    instance = GitHttpServer(root=tmp_path / "repos", token=TOKEN, lfs_root=tmp_path / "lfs")
-    instance.start()
-    instance.create_repo()
-    yield instance
-    instance.stop()
+def server(http_server: GitHttpServer, tmp_path: Path) -> Iterator[GitHttpServer]:
+    """The session's HTTP remote with a fresh repository, for tests that inject faults.
+
+    One server per process: giftless keeps its storage settings in module globals,
+    so a second instance would take over the first one's uploads.
+    """
+    http_server.reset(repo=f"faults-{tmp_path.name}")
+    yield http_server
+    http_server.clear_faults()
 
 
 def host(tmp_path: Path, name: str, url: str, token: str | None = TOKEN) -> Workspace:

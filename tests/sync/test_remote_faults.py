@@ -38,7 +38,7 @@ def test_a_token_without_write_access_is_told_so(tmp_path, server: GitHttpServer
     (ws.data_dir / "a.txt").write_text("a")
     with pytest.raises(AuthFailed, match="lacks Contents: write"):
         backup(ws)
-    assert git("branch", "--list", cwd=server.root / "team" / "data.git") == ""
+    assert git("branch", "--list", cwd=server.repo_path()) == ""
 
 
 def test_refused_connection_is_remote_unreachable(tmp_path) -> None:
@@ -96,7 +96,7 @@ def test_status_and_cached_history_work_while_the_remote_is_down(
     ws = host(tmp_path, "h", server.repo_url())
     (ws.data_dir / "a.txt").write_text("a")
     point = backup(ws)
-    server.stop()
+    server.down = True
     assert status(ws).last_backup.commit == point.commit
     assert [b.commit for b in history(ws)] == [point.commit]  # refresh fails; cache answers
 
@@ -122,7 +122,7 @@ def test_a_push_race_re_commits_on_the_new_tip_without_force(tmp_path, server) -
     release.set()
     racer.join(60)
 
-    repo = gitpython.Repo(server.root / "team" / "data.git")
+    repo = gitpython.Repo(server.repo_path())
     chain = [c.hexsha for c in repo.iter_commits("main", first_parent=True)]
     assert results["one"].commit in chain and results["two"].commit in chain
     assert chain.index(results["one"].commit) < chain.index(results["two"].commit)
@@ -160,7 +160,7 @@ def test_over_quota_is_explained(tmp_path, server: GitHttpServer) -> None:
     (ws.data_dir / "a.txt").write_text("a")
     with pytest.raises(PushRejected, match="over its Git LFS storage quota"):
         backup(ws)
-    assert git("branch", "--list", cwd=server.root / "team" / "data.git") == ""
+    assert git("branch", "--list", cwd=server.repo_path()) == ""
 
 
 def test_a_restore_during_a_backup_is_busy(tmp_path, server) -> None:
