@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bench import datasets, fresh_clone
+from bench import history as history_bench
 from config import Settings
 from sync import Workspace, backup, restore
 
@@ -134,13 +135,29 @@ def table(size_mb: int, results: dict[str, tuple[float, float | None]]) -> str:
     return "\n".join(lines)
 
 
+def history_table(commits: int, rounds: int) -> str:
+    result = history_bench.run(commits, rounds)
+    return "\n".join(
+        [
+            f"| {commits} backups | seconds | naive (s) | speed-up |",
+            "| --- | ---: | ---: | ---: |",
+            f"| history listing | {result['history']:.3f} | {result['naive']:.3f} | "
+            f"{result['naive'] / result['history']:.1f}x |",
+            f"| admin page, server time, warm | {result['admin_warm']:.3f} |  |  |",
+            f"| admin page, server time, first render | {result['admin_cold']:.3f} |  |  |",
+        ]
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--size-mb", type=int, nargs="+", default=[300])
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--history", type=int, default=1000, help="backups in the history run")
     args = parser.parse_args()
     for size in args.size_mb:
         print(table(size, run(size, args.rounds)), flush=True)
+    print(history_table(args.history, args.rounds), flush=True)
 
 
 if __name__ == "__main__":
