@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from components import data_resources
 from components.i18n import files, size, t
 from sync import SyncError, Workspace, backup, restore
 
@@ -25,8 +26,7 @@ def show_flash() -> None:
 def data_changed() -> None:
     """Drop everything cached from the data directory, database connections included."""
     st.cache_data.clear()
-    for hook in st.session_state.get("kura_on_data_change", ()):
-        hook()
+    data_resources.release_all()
 
 
 def run_backup(ws: Workspace, message: str | None) -> bool:

@@ -1,3 +1,6 @@
+import sqlite3
+
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from components.history_table import RESTORE_POINT
@@ -100,3 +103,29 @@ def test_japanese_interface(app: AppTest, monkeypatch) -> None:
     monkeypatch.setenv("UI_LANGUAGE", "ja")
     app.run()
     assert [e.value for e in app.title] == ["Kura にログイン"]
+
+
+def test_cached_connections_are_reopened_after_a_restore(app: AppTest, app_env: Workspace) -> None:
+    from components.data_resources import database
+
+    db = app_env.data_dir / "chatbot.db"
+    write_db(db, range(2))
+    old = backup(app_env, message="old")
+    write_db(db, range(2, 4))
+    backup(app_env, message="new")
+    log_in(app)
+    before = database(str(db))
+    assert before.execute("SELECT count(*) FROM messages").fetchone() == (4,)
+
+    app.session_state[RESTORE_POINT] = old.commit
+    app.run()
+    next(b for b in app.button if b.label == "Restore…").click()
+    app.run()
+    next(b for b in app.button if b.label == f"Restore {old.commit[:8]}").click()
+    app.run()
+
+    after = database(str(db))
+    assert after is not before
+    assert after.execute("SELECT count(*) FROM messages").fetchone() == (2,)
+    with pytest.raises(sqlite3.ProgrammingError):
+        before.execute("SELECT 1")  # the old connection was closed

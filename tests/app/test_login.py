@@ -55,3 +55,13 @@ def test_generated_password_when_none_is_set(app: AppTest, monkeypatch, app_env)
     assert any("password" in e.value for e in app.info)
     log_in(app, stored)
     assert [e.value for e in app.title] == ["Backups and data"]
+
+
+def test_an_idle_session_is_logged_out(app: AppTest) -> None:
+    from components.auth import IDLE_TIMEOUT_SECONDS
+
+    log_in(app)
+    assert [e.value for e in app.title] == ["Backups and data"]
+    app.session_state["kura_last_seen"] -= IDLE_TIMEOUT_SECONDS + 1
+    app.run()
+    assert [e.value for e in app.title] == ["Log in to Kura"]
