@@ -14,6 +14,7 @@ from sync.git import TreeEntry
 from sync.lfs import Pointer
 from sync.locking import operation_lock
 from sync.models import BackupResult
+from sync.oplog import record
 from sync.snapshot import LocalFile, check_sizes, scan, store_file
 from sync.state import SavedFile, SavedState, load_state, save_state
 from sync.tree import ATTRIBUTES, attributes_text, backup_entries, read_data_files
@@ -35,7 +36,10 @@ def backup(ws: Workspace, *, message: str | None = None, kind: str = "manual") -
     ws.require_enabled()
     with operation_lock(ws.lock_file):
         recover(ws)
-        return backup_locked(ws, message=message, kind=kind)
+        with record(ws.home, "backup", kind) as recording:
+            result = backup_locked(ws, message=message, kind=kind)
+            recording.bytes, recording.status = result.bytes, result.status
+        return result
 
 
 def backup_locked(ws: Workspace, *, message: str | None, kind: str) -> BackupResult:

@@ -17,6 +17,7 @@ from sync.journal import Journal, complete_swap, write_journal
 from sync.lfs import copy_hashing, looks_like_pointer
 from sync.locking import operation_lock
 from sync.models import RestoreResult
+from sync.oplog import record
 from sync.refs import validate_ref
 from sync.snapshot import is_side_file, scan
 from sync.sqlitefile import is_healthy, is_sqlite
@@ -27,13 +28,16 @@ from sync.workspace import Workspace
 log = logging.getLogger(__name__)
 
 
-def restore(ws: Workspace, ref: str) -> RestoreResult:
+def restore(ws: Workspace, ref: str, *, kind: str = "manual") -> RestoreResult:
     """Restore REF (`latest`, a commit id or a unique prefix of 7+ hex characters)."""
     validate_ref(ref)
     ws.require_enabled()
     with operation_lock(ws.lock_file):
         recover(ws)
-        return restore_locked(ws, ref)
+        with record(ws.home, "restore", kind) as recording:
+            result = restore_locked(ws, ref)
+            recording.status = result.status
+        return result
 
 
 def restore_locked(ws: Workspace, ref: str) -> RestoreResult:

@@ -9,6 +9,7 @@ from sync.actions.restore import restore_locked
 from sync.errors import Busy
 from sync.locking import operation_lock
 from sync.models import RestoreResult
+from sync.oplog import record
 from sync.refs import LATEST
 from sync.snapshot import scan
 from sync.workspace import Workspace
@@ -33,7 +34,9 @@ def startup_restore(ws: Workspace) -> RestoreResult | None:
             ws.ensure_cache()
             if ws.fetch() is None:
                 return None
-            result = restore_locked(ws, LATEST)
+            with record(ws.home, "restore", "startup") as recording:
+                result = restore_locked(ws, LATEST)
+                recording.status = result.status
             log.info("Restored backup %s at start-up", result.commit[:8])
             return result
     except Busy:

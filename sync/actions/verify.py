@@ -18,6 +18,7 @@ from sync.git import Git
 from sync.lfs import LfsStore
 from sync.locking import operation_lock
 from sync.models import VerifyResult
+from sync.oplog import record
 from sync.refs import LATEST, validate_ref
 from sync.snapshot import hash_file
 from sync.sqlitefile import is_healthy, is_sqlite
@@ -32,10 +33,13 @@ def verify(ws: Workspace, ref: str = LATEST) -> VerifyResult:
         recover(ws)
         ws.require_lfs()
         ws.ensure_cache()
-        commit = resolve(ws, ref, ws.fetch())
-        files = read_data_files(ws.git, commit)
-        with tempfile.TemporaryDirectory(dir=ws.home, prefix="verify-") as scratch:
-            return _check(ws, commit, files, _scratch_repository(ws, Path(scratch)))
+        with record(ws.home, "verify", "manual") as recording:
+            commit = resolve(ws, ref, ws.fetch())
+            files = read_data_files(ws.git, commit)
+            with tempfile.TemporaryDirectory(dir=ws.home, prefix="verify-") as scratch:
+                result = _check(ws, commit, files, _scratch_repository(ws, Path(scratch)))
+            recording.bytes, recording.status = result.bytes, "ok"
+            return result
 
 
 def _scratch_repository(ws: Workspace, path: Path) -> Git:

@@ -1,0 +1,152 @@
+"""Every operation, recorded under KURA_HOME (never backed up): the monitoring data.
+
+One JSON object per line, appended with O_APPEND so that processes do not
+interleave; the file is trimmed to its newest entries as it grows.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sync.errors import SyncError
+
+KEEP = 5000
+_TRIM_AT = 2 * KEEP
+
+
+@dataclass(frozen=True)
+class Operation:
+    operation: str  # backup | restore | verify
+    kind: str  # manual | auto | pre-restore | startup
+    started: str  # ISO-8601
+    seconds: float
+    ok: bool
+    bytes: int = 0
+    status: str = ""  # created | unchanged | restored ...
+    code: str = ""  # the error code when it failed
+    message: str = ""  # the one-line user message when it failed
+
+    @property
+    def started_at(self) -> datetime:
+        return datetime.fromisoformat(self.started)
+
+
+@dataclass
+class Recording:
+    """Filled in by the operation while it runs."""
+
+    bytes: int = 0
+    status: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def log_path(home: Path) -> Path:
+    return home / "operations.jsonl"
+
+
+@contextlib.contextmanager
+def record(home: Path, operation: str, kind: str) -> Iterator[Recording]:
+    """Time the block and append its outcome; a SyncError is recorded, then re-raised."""
+    started = datetime.now(UTC)
+    clock = time.monotonic()
+    recording = Recording()
+    try:
+        yield recording
+    except Exception as exc:
+        code, message = (
+            (exc.code, exc.message)
+            if isinstance(exc, SyncError)
+            else ("internal", "Unexpected error; see the server log.")
+        )
+        _append(
+            home,
+            Operation(
+                operation,
+                kind,
+                started.isoformat(),
+                time.monotonic() - clock,
+                False,
+                code=code,
+                message=message,
+            ),
+        )
+        raise
+    _append(
+        home,
+        Operation(
+            operation,
+            kind,
+            started.isoformat(),
+            time.monotonic() - clock,
+            True,
+            recording.bytes,
+            recording.status,
+        ),
+    )
+
+
+def _append(home: Path, entry: Operation) -> None:
+    path = log_path(home)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    line = (json.dumps(asdict(entry), ensure_ascii=False) + "\n").encode()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    try:
+        os.write(fd, line)
+    finally:
+        os.close(fd)
+    if path.stat().st_size > _TRIM_AT * 200:
+        _trim(path)
+
+
+def _trim(path: Path) -> None:
+    lines = path.read_bytes().splitlines(keepends=True)
+    if len(lines) > _TRIM_AT:
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(b"".join(lines[-KEEP:]))
+        os.replace(tmp, path)
+
+
+def read_operations(home: Path) -> list[Operation]:
+    """Oldest first; unreadable lines are skipped."""
+    try:
+        raw = log_path(home).read_text(encoding="utf-8", errors="replace").splitlines()
+    except FileNotFoundError:
+        return []
+    entries = []
+    for line in raw:
+        try:
+            entries.append(Operation(**json.loads(line)))
+        except (ValueError, TypeError):
+            continue
+    return entries
+
+
+@dataclass(frozen=True)
+class Health:
+    rate_7_days: float | None  # share of successful operations, None when there were none
+    rate_last_100: float | None
+    last_success: Operation | None
+    last_failure: Operation | None
+
+
+def health(entries: list[Operation], *, now: datetime | None = None) -> Health:
+    now = now or datetime.now(UTC)
+    week = [e for e in entries if e.started_at >= now - timedelta(days=7)]
+    recent = entries[-100:]
+    return Health(
+        rate_7_days=_rate(week),
+        rate_last_100=_rate(recent),
+        last_success=next((e for e in reversed(entries) if e.ok), None),
+        last_failure=next((e for e in reversed(entries) if not e.ok), None),
+    )
+
+
+def _rate(entries: list[Operation]) -> float | None:
+    return sum(e.ok for e in entries) / len(entries) if entries else None

@@ -1,0 +1,149 @@
+"""Auto-backup with sub-second intervals and a real webhook receiver."""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from config import Settings
+from sync import Workspace, backup, history
+from sync.notify import Notifier
+from sync.oplog import read_operations
+from sync.scheduler import AutoBackup
+from tests.conftest import TOKEN
+from tests.webhook import Receiver
+
+EVERY = 0.3 / 60  # 0.3 s
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    instance = Receiver().start()
+    yield instance
+    instance.stop()
+
+
+def notifier(receiver: Receiver, ws: Workspace) -> Notifier:
+    return Notifier(
+        webhook_url=f"{receiver.url}/hook", heartbeat_url=f"{receiver.url}/ping", secrets=ws.secrets
+    )
+
+
+def wait_until(condition, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def test_a_change_triggers_one_backup_and_no_change_none(ws, receiver) -> None:
+    (ws.data_dir / "a.txt").write_text("a")
+    scheduler = AutoBackup(workspace=ws, every_minutes=EVERY, notifier=notifier(receiver, ws))
+    scheduler.start()
+    try:
+        wait_until(lambda: len(history(ws, refresh=False)) == 1)
+        time.sleep(1.5)  # several idle ticks
+        assert [b.kind for b in history(ws, refresh=False)] == ["auto"]
+        (ws.data_dir / "a.txt").write_text("changed")
+        wait_until(lambda: len(history(ws, refresh=False)) == 2)
+        time.sleep(1.0)
+        assert len(history(ws, refresh=False)) == 2
+    finally:
+        scheduler.stop()
+    assert scheduler.state.last_outcome in ("unchanged", "created")
+    pings = [path for path, _ in receiver.posts if path == "/ping"]
+    assert len(pings) == 2, "one heartbeat per successful backup"
+    assert receiver.payloads("/hook") == []
+    kinds = {(o.operation, o.kind, o.ok) for o in read_operations(ws.home)}
+    assert kinds == {("backup", "auto", True)}
+
+
+def test_failure_notifies_once_then_recovery(tmp_path, receiver) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{sock.getsockname()[1]}/team/data.git"
+    root = tmp_path / "h"
+    (root / "data").mkdir(parents=True)
+    (root / "data" / "a.txt").write_text("a")
+    ws = Workspace(
+        Settings(data_dir=root / "data", home=root / ".kura", data_repo=dead, token=TOKEN)
+    )
+    scheduler = AutoBackup(
+        workspace=ws, every_minutes=EVERY, notifier=notifier(receiver, ws), first_retry_seconds=0.2
+    )
+    scheduler.start()
+    try:
+        wait_until(lambda: scheduler.state.consecutive_failures >= 3)
+    finally:
+        scheduler.stop(final_backup=False)
+    failures = receiver.payloads("/hook")
+    assert len(failures) == 1, "identical failures are sent once"
+    [failure] = failures
+    assert failure["event"] == "failure" and failure["operation"] == "backup"
+    assert failure["code"] == "remote_unreachable"
+    assert failure["text"].startswith(":warning: Kura backup failed")
+    assert {"host", "time", "message"} <= set(failure)
+    assert scheduler.state.last_error and "could not be reached" in scheduler.state.last_error
+    assert [o.code for o in read_operations(ws.home)][:3] == ["remote_unreachable"] * 3
+
+    # the remote comes back: point at a working one and tick
+    good = Workspace(
+        Settings(
+            data_dir=root / "data", home=root / ".kura", data_repo=str(tmp_path / "remote.git")
+        )
+    )
+    from tests.conftest import git
+
+    git("init", "-q", "--bare", "-b", "main", str(tmp_path / "remote.git"))
+    scheduler.workspace = good
+    assert scheduler.tick() == "created"
+    recovery = receiver.wait_for(2)
+    events = [body["event"] for path, body in recovery if path == "/hook"]
+    assert events == ["failure", "recovery"]
+    everything = json.dumps(receiver.posts)
+    assert TOKEN not in everything
+
+
+def test_skips_a_tick_while_another_operation_runs(ws) -> None:
+    from sync.locking import operation_lock
+
+    (ws.data_dir / "a.txt").write_text("a")
+    scheduler = AutoBackup(workspace=ws, every_minutes=EVERY)
+    with operation_lock(ws.lock_file):
+        assert scheduler.tick() == "busy"
+    assert scheduler.tick() == "created"
+    assert scheduler.tick() == "unchanged"
+
+
+def test_stop_takes_a_last_backup_of_unsaved_changes(ws) -> None:
+    (ws.data_dir / "a.txt").write_text("a")
+    backup(ws)
+    scheduler = AutoBackup(workspace=ws, every_minutes=60).start()
+    (ws.data_dir / "a.txt").write_text("unsaved at shutdown")
+    scheduler.stop()
+    assert [b.kind for b in history(ws, refresh=False)] == ["auto", "manual"]
+
+
+def test_off_means_off(ws) -> None:
+    (ws.data_dir / "a.txt").write_text("a")
+    scheduler = AutoBackup(workspace=ws, every_minutes=0).start()
+    assert scheduler.state.enabled is False and scheduler.state.next_run is None
+    scheduler.stop()
+    assert history(ws) == []
+
+
+def test_notifications_never_break_a_backup(ws) -> None:
+    (ws.data_dir / "a.txt").write_text("a")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        nowhere = f"http://127.0.0.1:{sock.getsockname()[1]}/hook"
+    scheduler = AutoBackup(
+        workspace=ws,
+        every_minutes=EVERY,
+        notifier=Notifier(webhook_url=nowhere, heartbeat_url=nowhere),
+    )
+    assert scheduler.tick() == "created"
