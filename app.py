@@ -6,7 +6,7 @@ import streamlit as st
 
 from components import auth, sidebar
 from components.i18n import t
-from components.runtime import runtime
+from components.runtime import runtime, scheduler
 from config import SettingsError
 from pages import admin, login
 
@@ -20,6 +20,7 @@ def run() -> None:
     except SettingsError as exc:
         st.error(t("settings.invalid", error=exc))
         st.stop()
+    scheduler()  # starts auto-backup on the first page load, logged in or not
     if rt.startup_error:
         st.error(t("startup.failed", error=rt.startup_error))
     if auth.is_logged_in():

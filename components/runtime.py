@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import logging
 import sys
 from dataclasses import dataclass
@@ -11,6 +12,8 @@ import streamlit as st
 from config import Settings, load_settings
 from config.password import password_file, shared_password
 from sync import RestoreResult, SyncError, Workspace, startup_restore
+from sync.notify import Notifier
+from sync.scheduler import AutoBackup
 
 log = logging.getLogger("kura.app")
 
@@ -53,3 +56,23 @@ def runtime() -> Runtime:
             flush=True,
         )
     return Runtime(settings, workspace, password, generated, restored, error)
+
+
+def _stop(auto: AutoBackup) -> None:
+    auto.stop(final_backup=False)
+
+
+@st.cache_resource(show_spinner=False, on_release=_stop)
+def scheduler() -> AutoBackup:
+    """One auto-backup thread per server process, started by the first page load."""
+    rt = runtime()
+    settings = rt.settings
+    every = settings.auto_backup_minutes if settings.sync_enabled else 0
+    notifier = Notifier(
+        webhook_url=settings.notify_webhook_url,
+        heartbeat_url=settings.heartbeat_url,
+        secrets=rt.workspace.secrets,
+    )
+    auto = AutoBackup(workspace=rt.workspace, every_minutes=every, notifier=notifier).start()
+    atexit.register(auto.stop)  # one last backup of unsaved changes on shutdown
+    return auto

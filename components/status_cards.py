@@ -5,8 +5,21 @@ from __future__ import annotations
 import streamlit as st
 
 from components.i18n import ago, t
+from components.runtime import scheduler
 from config import Settings, mask_token
 from sync import Status
+from sync.scheduler import SchedulerState
+
+
+def _auto_backup(state: SchedulerState) -> None:
+    if not state.enabled:
+        st.metric(t("card.auto"), t("card.auto_off"))
+        return
+    st.metric(t("card.auto"), t("card.auto_on", minutes=state.interval_seconds / 60))
+    if state.next_run:
+        st.caption(t("card.next_run", when=f"{state.next_run.astimezone():%H:%M:%S}"))
+    if state.last_error:
+        st.caption(t("card.auto_failing", error=state.last_error))
 
 
 def render(state: Status, settings: Settings) -> None:
@@ -19,10 +32,8 @@ def render(state: Status, settings: Settings) -> None:
         else:
             st.metric(t("card.last_backup"), t("card.never"))
     dirty.metric(t("card.unsaved"), t("card.dirty") if state.dirty else t("card.clean"))
-    minutes = settings.auto_backup_minutes
-    auto.metric(
-        t("card.auto"), t("card.auto_on", minutes=minutes) if minutes else t("card.auto_off")
-    )
+    with auto:
+        _auto_backup(scheduler().state)
     token = t("card.token", token=mask_token(settings.token)) if settings.token else ""
     lfs = t("card.lfs_ok") if state.lfs_available else t("card.lfs_missing")
     with st.container(border=True):

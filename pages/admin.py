@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import files_table, history_table, status_cards
+from components import files_table, history_table, monitoring, status_cards
 from components.i18n import t
 from components.login import require_login
 from components.operations import run_backup, show_flash
@@ -39,6 +39,7 @@ def render() -> None:
     files_table.render(state, rt.settings)
     if rt.settings.sync_enabled:
         _history_section(ws)
+        monitoring.render(ws, rt.settings)
 
 
 def _backup_form(ws: Workspace) -> None:

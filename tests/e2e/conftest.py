@@ -48,7 +48,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def server(tmp_path: Path, bare_remote: Path) -> Iterator[Server]:
+def server(request: pytest.FixtureRequest, tmp_path: Path, bare_remote: Path) -> Iterator[Server]:
     data, home = tmp_path / "data", tmp_path / ".kura"
     data.mkdir()
     port = _free_port()
@@ -61,6 +61,8 @@ def server(tmp_path: Path, bare_remote: Path) -> Iterator[Server]:
         "SHARED_PASSWORD": PASSWORD,
         "AUTO_BACKUP_MINUTES": "0",
     }
+    marker = request.node.get_closest_marker("server_env")
+    env.update(marker.args[0] if marker else {})
     log = tmp_path / "server.log"
     command = [
         sys.executable,

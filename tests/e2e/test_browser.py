@@ -1,5 +1,8 @@
 """The app in a real browser: deep link, login, admin page, back up now, restore."""
 
+import time
+
+import pytest
 from playwright.sync_api import Page, expect
 
 from sync import backup, history
@@ -69,3 +72,18 @@ def test_admin_page_back_up_now_and_restore_the_oldest(page: Page, server: Serve
 
     assert message_ids(db) == [0, 1, 2]
     screenshot(page, "after-restore")
+
+
+@pytest.mark.server_env({"AUTO_BACKUP_MINUTES": "0.05"})
+def test_the_server_backs_up_a_change_on_its_own(page: Page, server: Server) -> None:
+    ws = server.workspace
+    page.goto(server.url)  # the first page load starts the scheduler
+    expect(page.get_by_role("heading", name="Log in to Kura")).to_be_visible()
+    (ws.data_dir / "notes.txt").write_text("written while nobody is logged in")
+    deadline = time.monotonic() + 30
+    while not history(ws) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    backups = history(ws)
+    assert [b.kind for b in backups] == ["auto"]
+    time.sleep(7)  # two more intervals with nothing changed
+    assert len(history(ws)) == 1, "no empty backups"

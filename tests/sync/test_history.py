@@ -51,3 +51,19 @@ def test_commits_kura_did_not_make_are_external(ws, tmp_path: Path, remote) -> N
 
 def test_history_of_an_empty_remote_is_empty(ws) -> None:
     assert history(ws) == []
+
+
+def test_storage_usage_counts_each_lfs_object_once(ws) -> None:
+    from sync.actions.storage import storage_usage
+
+    (ws.data_dir / "a.bin").write_bytes(b"a" * 1000)
+    backup(ws)
+    (ws.data_dir / "b.bin").write_bytes(b"b" * 500)
+    backup(ws)
+    (ws.data_dir / "a.bin").write_bytes(b"A" * 2000)
+    backup(ws)
+    (ws.data_dir / "a.bin").write_bytes(b"a" * 1000)  # an old version again: no new object
+    backup(ws)
+    usage = storage_usage(ws)
+    assert (usage.lfs_bytes, usage.lfs_objects, usage.backups) == (3500, 3, 4)
+    assert usage.quota_share(1) == 3500 / 1024**3

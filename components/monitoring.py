@@ -1,0 +1,72 @@
+"""Health: success rates, last success and failure, durations, data size, LFS storage."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from components.i18n import ago, size, t
+from config import Settings
+from sync import Workspace
+from sync.actions.storage import LONG_HISTORY, StorageUsage, storage_usage
+from sync.oplog import Operation, health, read_operations
+
+WARN_SHARE = 0.8
+
+
+@st.cache_data(show_spinner=False)
+def _usage(_ws: Workspace, tip: str | None) -> StorageUsage:
+    return storage_usage(_ws)
+
+
+def render(ws: Workspace, settings: Settings) -> None:
+    st.subheader(t("monitor.title"))
+    entries = read_operations(ws.home)
+    state = health(entries)
+    week, last_100, success = st.columns(3)
+    week.metric(t("monitor.rate_week"), _percent(state.rate_7_days))
+    last_100.metric(t("monitor.rate_100"), _percent(state.rate_last_100))
+    success.metric(
+        t("monitor.last_success"),
+        ago(state.last_success.started_at) if state.last_success else t("monitor.none"),
+    )
+    if state.last_failure:
+        when = f"{state.last_failure.started_at.astimezone():%Y-%m-%d %H:%M}"
+        st.caption(t("monitor.failure_detail", when=when, message=state.last_failure.message))
+    _charts([e for e in entries if e.operation == "backup" and e.ok])
+    _storage(_usage(ws, ws.tip()), settings)
+
+
+def _percent(rate: float | None) -> str:
+    return t("monitor.none") if rate is None else f"{rate:.0%}"
+
+
+def _charts(backups: list[Operation]) -> None:
+    if len(backups) < 2:
+        return
+    frame = pd.DataFrame(
+        {
+            "time": [e.started_at for e in backups],
+            t("monitor.durations"): [e.seconds for e in backups],
+            t("monitor.sizes"): [e.bytes / 2**20 for e in backups],
+        }
+    ).set_index("time")
+    durations, sizes = st.columns(2)
+    durations.caption(t("monitor.durations"))
+    durations.line_chart(frame[[t("monitor.durations")]], height=180)
+    sizes.caption(t("monitor.sizes"))
+    sizes.area_chart(frame[[t("monitor.sizes")]], height=180)
+
+
+def _storage(usage: StorageUsage, settings: Settings) -> None:
+    share = usage.quota_share(settings.lfs_quota_gb)
+    quota = size(int(settings.lfs_quota_gb * 1024**3))
+    text = t("monitor.storage", used=size(usage.lfs_bytes), quota=quota, share=share)
+    if share >= 1:
+        st.error(t("monitor.storage_full", share=share))
+    elif share >= WARN_SHARE:
+        st.warning(text)
+    else:
+        st.caption(text)
+    if usage.backups > LONG_HISTORY:
+        st.warning(t("monitor.long_history", count=usage.backups))

@@ -1,0 +1,47 @@
+"""The monitoring view from real recorded operations."""
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from sync import Workspace, backup
+from sync.errors import FileTooLarge
+from tests.app.conftest import log_in
+
+
+def _record_history(ws: Workspace) -> None:
+    (ws.data_dir / "a.txt").write_text("a")
+    backup(ws)
+    (ws.data_dir / "a.txt").write_text("b" * 5000)
+    backup(ws, kind="auto")
+    tight = Workspace(ws.settings.__class__(**{**ws.settings.__dict__, "max_file_size_mb": 0.001}))
+    with pytest.raises(FileTooLarge):
+        backup(tight)
+
+
+def test_health_rates_failures_and_charts(app: AppTest, app_env: Workspace) -> None:
+    _record_history(app_env)
+    log_in(app)
+    assert not app.exception
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Success, 7 days"] == "67%"
+    assert metrics["Success, last 100"] == "67%"
+    captions = " ".join(c.value for c in app.caption)
+    assert "Last failure" in captions and "MAX_FILE_SIZE_MB" in captions
+    assert "Git LFS storage used by all backups: 4.9 KiB" in captions
+    assert len(app.get("vega_lite_chart")) >= 3  # data size, durations, size over time
+
+
+def test_storage_over_quota_is_an_error(app: AppTest, app_env: Workspace, monkeypatch) -> None:
+    (app_env.data_dir / "a.bin").write_bytes(b"x" * 4096)
+    backup(app_env)
+    monkeypatch.setenv("LFS_QUOTA_GB", "0.000001")  # about 1 KiB
+    log_in(app)
+    assert any("Git LFS storage is full" in e.value for e in app.error)
+
+
+def test_next_auto_backup_is_shown(app: AppTest, monkeypatch) -> None:
+    monkeypatch.setenv("AUTO_BACKUP_MINUTES", "45")
+    log_in(app)
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Auto-backup"] == "every 45 min"
+    assert any(c.value.startswith("next at ") for c in app.caption)

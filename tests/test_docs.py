@@ -1,0 +1,29 @@
+"""The files the README tells people to copy say what the code expects."""
+
+from pathlib import Path
+
+import yaml
+
+from config import SETTING_NAMES
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_the_verify_workflow_runs_the_documented_command() -> None:
+    workflow = yaml.safe_load((ROOT / "docs" / "workflows" / "verify-backups.yml").read_text())
+    steps = workflow["jobs"]["verify"]["steps"]
+    [verify] = [s for s in steps if s.get("run") == "python -m sync verify latest"]
+    assert set(verify["env"]) <= set(SETTING_NAMES)
+    assert workflow["permissions"] == {"contents": "read"}
+    assert any("git-lfs" in s.get("run", "") for s in steps)
+
+
+def test_the_secrets_example_names_only_real_settings() -> None:
+    import tomllib
+
+    example = tomllib.loads((ROOT / ".streamlit" / "secrets.toml.example").read_text())
+    assert set(example) <= set(SETTING_NAMES)
+
+
+def test_packages_txt_installs_git_lfs() -> None:
+    assert (ROOT / "packages.txt").read_text().split() == ["git-lfs"]
