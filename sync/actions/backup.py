@@ -17,7 +17,7 @@ from sync.models import BackupResult
 from sync.oplog import record
 from sync.snapshot import LocalFile, check_sizes, scan, store_file
 from sync.state import SavedFile, SavedState, load_state, save_state
-from sync.tree import ATTRIBUTES, attributes_text, backup_entries, read_data_files
+from sync.tree import ATTRIBUTES, StoredFile, attributes_text, backup_entries, read_data_files
 from sync.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -123,7 +123,7 @@ def _commit_and_push(
         tree = git.write_tree(entries, Path(tmp) / "index")
     total = sum(f.size for f in files.values())
     if tip and git.tree_of(tip) == tree:
-        _record(ws, tip, files)
+        _record(ws, tip, files, previous=parent_files)
         return BackupResult("unchanged", tip, len(files), total, 0)
 
     commit = git.commit_tree(tree, parent=tip, message=message)
@@ -141,7 +141,7 @@ def _commit_and_push(
             return None
         remote_errors.raise_for(pushed, operation="push")
     git.update_ref(ws.tracking_ref, commit)
-    _record(ws, commit, files)
+    _record(ws, commit, files, previous=parent_files)
     changed = _count_changes(parent_files, files)
     return BackupResult("created", commit, len(files), total, changed)
 
@@ -165,10 +165,15 @@ def _count_changes(before: dict, after: dict[str, SavedFile]) -> int:
     )
 
 
-def _record(ws: Workspace, commit: str, files: dict[str, SavedFile]) -> None:
-    """Remember what was saved, and drop local LFS objects the remote now keeps."""
+def _record(
+    ws: Workspace, commit: str, files: dict[str, SavedFile], *, previous: dict[str, StoredFile]
+) -> None:
+    """Remember what was saved; keep in the cache only this backup's and the previous one's
+    LFS objects (the likeliest restore point), the remote keeps the rest."""
     save_state(ws.state_file, SavedState(commit, files))
-    ws.store.prune(keep={f.oid for f in files.values()})
+    keep = {f.oid for f in files.values()}
+    keep |= {f.pointer.oid for f in previous.values() if f.pointer}
+    ws.store.prune(keep=keep)
     ws.store.clean_tmp()
 
 
