@@ -38,6 +38,9 @@ def backup(data_dir: Path, remote: str) -> None:
         _git("lfs", "track", "data/**", cwd=work)
         shutil.copytree(data_dir, work / "data", dirs_exist_ok=True)
         _git("add", "-A", cwd=work)
+        unchanged = subprocess.run(["git", "diff", "--cached", "--quiet"], cwd=work).returncode == 0
+        if unchanged:
+            return  # the guide skipped the commit when `git status` showed nothing
         _git("-c", "user.name=guide", "-c", "user.email=g@g", "commit", "-qm", "Sync", cwd=work)
         _git("push", "--quiet", "origin", "HEAD", cwd=work)
 
