@@ -126,12 +126,12 @@ def copy_floor(data: Path, scratch: Path) -> float:
 def peak_rss_mb(operation: str, data: Path, home: Path, remote: str, token: str | None) -> float:
     """Run one operation in a fresh process and report its peak resident memory."""
     code = (
-        "import json, resource, sys; from bench.__main__ import workspace; "
+        "import sys; from pathlib import Path; from bench.__main__ import workspace; "
         "from sync import backup, restore; "
-        "ws = workspace(*map(__import__('pathlib').Path, sys.argv[2:4]), sys.argv[4], "
-        "sys.argv[5] or None); "
+        "ws = workspace(Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4], sys.argv[5] or None); "
         "backup(ws) if sys.argv[1] == 'backup' else restore(ws, 'latest'); "
-        "print(json.dumps(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))"
+        # VmHWM, not ru_maxrss: Linux carries a forking parent's peak into ru_maxrss.
+        "print([l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0])"
     )
     args = [operation, str(data), str(home), remote, token or ""]
     done = subprocess.run(

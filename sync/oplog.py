@@ -53,43 +53,38 @@ def log_path(home: Path) -> Path:
 
 @contextlib.contextmanager
 def record(home: Path, operation: str, kind: str) -> Iterator[Recording]:
-    """Time the block and append its outcome; a SyncError is recorded, then re-raised."""
+    """Time the block and append its outcome; an error is recorded, then re-raised."""
     started = datetime.now(UTC)
     clock = time.monotonic()
     recording = Recording()
+    failure: tuple[str, str] | None = ("interrupted", "The operation was interrupted.")
     try:
         yield recording
+        failure = None
     except Exception as exc:
-        code, message = (
+        failure = (
             (exc.code, exc.message)
             if isinstance(exc, SyncError)
             else ("internal", "Unexpected error; see the server log.")
         )
+        raise
+    finally:
+        code, message = failure or ("", "")
+        seconds = time.monotonic() - clock
         _append(
             home,
             Operation(
                 operation,
                 kind,
                 started.isoformat(),
-                time.monotonic() - clock,
-                False,
-                code=code,
-                message=message,
+                seconds,
+                failure is None,
+                recording.bytes,
+                recording.status,
+                code,
+                message,
             ),
         )
-        raise
-    _append(
-        home,
-        Operation(
-            operation,
-            kind,
-            started.isoformat(),
-            time.monotonic() - clock,
-            True,
-            recording.bytes,
-            recording.status,
-        ),
-    )
 
 
 def _append(home: Path, entry: Operation) -> None:

@@ -27,6 +27,24 @@ def backup_copy(source: Path, target: Path) -> None:
         src.close()
 
 
+class CheckedDatabases:
+    """Content ids of databases that passed quick_check, kept in KURA_HOME.
+
+    The check's result depends on the content alone, so a content-addressed
+    object that passed once need not be read again on the next restore.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def passed(self, oid: str) -> bool:
+        return (self.directory / oid).exists()
+
+    def remember(self, oid: str) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        (self.directory / oid).touch()
+
+
 def is_healthy(path: Path, *, thorough: bool = False) -> bool:
     """quick_check (or the full integrity_check), without creating -wal/-shm files."""
     uri = f"file:{quote(str(path))}?mode=ro&immutable=1"

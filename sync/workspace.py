@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -15,6 +16,7 @@ from sync.git import Git
 from sync.lfs import LfsStore
 from sync.models import LastBackup
 
+_LFS_FOUND: set[str] = set()
 LFS_INSTALL_HINT = (
     "git-lfs is not installed: install it (Debian/Ubuntu: apt-get install git-lfs; "
     "Streamlit Cloud: list git-lfs in packages.txt) and try again."
@@ -95,10 +97,16 @@ class Workspace:
             )
 
     def lfs_available(self) -> bool:
+        path = os.environ.get("PATH", "")
+        if path in _LFS_FOUND:
+            return True  # found once on this PATH: spare a process on every operation
         try:
-            return self.git.lfs_version().returncode == 0
+            found = self.git.lfs_version().returncode == 0
         except Exception:  # noqa: BLE001 - git itself missing counts as "not available"
             return False
+        if found:
+            _LFS_FOUND.add(path)
+        return found
 
     def require_lfs(self) -> None:
         if not self.lfs_available():

@@ -108,6 +108,19 @@ def ws(make_workspace: Callable[..., Workspace]) -> Workspace:
     return make_workspace()
 
 
+def cli_env(ws: Workspace, **extra: str) -> dict[str, str]:
+    """The environment `python -m sync` gets in tests: this workspace's settings only."""
+    env = {
+        "PATH": os.environ["PATH"],
+        "KURA_HOME": str(ws.home),
+        "KURA_DATA_DIR": str(ws.data_dir),
+        "GITHUB_DATA_REPO": ws.settings.remote,
+    }
+    if ws.settings.token:
+        env["GITHUB_TOKEN"] = ws.settings.token
+    return {**env, **extra}
+
+
 def write_db(path: Path, rows: range, *, wal: bool = True) -> None:
     """A chat-like SQLite database with `rows` messages."""
     path.parent.mkdir(parents=True, exist_ok=True)

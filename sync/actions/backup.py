@@ -42,8 +42,13 @@ def backup(ws: Workspace, *, message: str | None = None, kind: str = "manual") -
         return result
 
 
-def backup_locked(ws: Workspace, *, message: str | None, kind: str) -> BackupResult:
-    """The backup itself, for callers that already hold the operation lock."""
+def backup_locked(
+    ws: Workspace, *, message: str | None, kind: str, fetch: bool = True
+) -> BackupResult:
+    """The backup itself, for callers that already hold the operation lock.
+
+    `fetch=False` is for callers that fetched a moment ago (a restore).
+    """
     ws.require_lfs()
     local = scan(ws.data_dir)
     check_sizes(local, ws.settings.max_file_size_bytes)
@@ -55,7 +60,7 @@ def backup_locked(ws: Workspace, *, message: str | None, kind: str) -> BackupRes
 
     # Fetch first: a bad token or a dead remote fails here, fast, before git-lfs
     # (which can retry a 401 for minutes); and a commit on the newest tip rarely races.
-    tip = ws.fetch()
+    tip = ws.fetch() if fetch else tip
     files = _snapshot(ws, local, saved)
     text = _commit_message(message or DEFAULT_MESSAGES.get(kind, "Backup"), kind, files)
     for _ in range(_PUSH_ATTEMPTS):

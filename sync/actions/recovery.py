@@ -18,6 +18,7 @@ def recover(ws: Workspace) -> bool:
 
     Call with the operation lock held. Returns True when a restore was finished.
     """
+    _clear_stale_git_locks(ws)
     journal = read_journal(ws.journal_file)
     finished = False
     if journal is not None:
@@ -30,6 +31,20 @@ def recover(ws: Workspace) -> bool:
         # Staged but never journaled: live data was not touched, so just clean up.
         shutil.rmtree(ws.staging_dir)
     return finished
+
+
+def _clear_stale_git_locks(ws: Workspace) -> None:
+    """A git process killed mid-fetch leaves `*.lock` files that would fail every later call.
+
+    Only Kura uses the cache, and the caller holds the operation lock, so any lock
+    file there now belongs to a process that died.
+    """
+    if not ws.has_cache():
+        return
+    for stale in ws.cache_dir.rglob("*.lock"):
+        if "lfs" not in stale.relative_to(ws.cache_dir).parts:
+            log.warning("Removing a stale git lock left by a killed process: %s", stale.name)
+            stale.unlink(missing_ok=True)
 
 
 def record_restored(ws: Workspace, journal: Journal) -> None:

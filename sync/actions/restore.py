@@ -20,7 +20,7 @@ from sync.models import RestoreResult
 from sync.oplog import record
 from sync.refs import validate_ref
 from sync.snapshot import is_side_file, scan
-from sync.sqlitefile import is_healthy, is_sqlite
+from sync.sqlitefile import CheckedDatabases, is_healthy, is_sqlite
 from sync.state import SavedState, load_state
 from sync.tree import StoredFile, read_data_files
 from sync.workspace import Workspace
@@ -59,7 +59,7 @@ def restore_locked(ws: Workspace, ref: str) -> RestoreResult:
         safety = result.commit if result.status == "created" else None
 
     staging = stage(ws, commit, target)
-    verify_staging(staging, target)
+    verify_staging(staging, target, CheckedDatabases(ws.home / "checked-databases"))
     _swap_in(ws, commit, target)
     _commit_restored_state(ws, commit)
     return RestoreResult("restored", commit, safety)
@@ -120,7 +120,9 @@ def _write_file(ws: Workspace, file: StoredFile, staging: Path) -> None:
         target.chmod(0o755)
 
 
-def verify_staging(staging: Path, target: dict[str, StoredFile]) -> None:
+def verify_staging(
+    staging: Path, target: dict[str, StoredFile], checked: CheckedDatabases | None = None
+) -> None:
     """No pointer files, sizes as recorded, SQLite files pass quick_check."""
     for file in target.values():
         if is_side_file(file.path):
@@ -131,7 +133,7 @@ def verify_staging(staging: Path, target: dict[str, StoredFile]) -> None:
             problem = "has the wrong size"
         elif file.pointer and looks_like_pointer(path):
             problem = "is an LFS pointer, not its content"
-        elif is_sqlite(path) and not is_healthy(path):
+        elif is_sqlite(path) and not _healthy(path, file, checked):
             problem = "is a damaged SQLite database"
         if problem:
             shutil.rmtree(staging, ignore_errors=True)
@@ -139,6 +141,16 @@ def verify_staging(staging: Path, target: dict[str, StoredFile]) -> None:
                 f"{file.path} in this backup {problem}; pick another restore point. "
                 "The data was not touched."
             )
+
+
+def _healthy(path: Path, file: StoredFile, checked: CheckedDatabases | None) -> bool:
+    oid = file.pointer.oid if file.pointer else None
+    if oid and checked and checked.passed(oid):
+        return True
+    healthy = is_healthy(path)
+    if healthy and oid and checked:
+        checked.remember(oid)
+    return healthy
 
 
 def journal_for(ws: Workspace, commit: str, target: dict[str, StoredFile]) -> Journal:
@@ -162,6 +174,6 @@ def _swap_in(ws: Workspace, commit: str, target: dict[str, StoredFile]) -> None:
 def _commit_restored_state(ws: Workspace, commit: str) -> None:
     """Make the restored data the newest backup, so a restart does not bring back the old."""
     try:
-        backup_locked(ws, message=f"Restore of {commit[:8]}", kind="manual")
+        backup_locked(ws, message=f"Restore of {commit[:8]}", kind="manual", fetch=False)
     except SyncError as exc:
         log.warning("Restored %s; recording it as the newest backup failed: %s", commit, exc)

@@ -14,7 +14,7 @@ import pytest
 
 from sync import Workspace, backup, history, verify
 from sync.snapshot import is_side_file
-from tests.conftest import TOKEN, files_of, message_ids, write_db
+from tests.conftest import cli_env, files_of, message_ids, write_db
 from tests.servers.git_http import GitHttpServer
 from tests.sync.conftest import host
 
@@ -22,13 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _backup_in_child(ws: Workspace) -> subprocess.Popen:
-    env = {
-        "PATH": os.environ["PATH"],
-        "KURA_HOME": str(ws.home),
-        "KURA_DATA_DIR": str(ws.data_dir),
-        "GITHUB_DATA_REPO": ws.settings.remote,
-        "GITHUB_TOKEN": TOKEN,
-    }
+    env = cli_env(ws)
     command = [sys.executable, "-m", "sync", "backup", "--json"]
     return subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE

@@ -117,3 +117,13 @@ def test_sigkill_at_random_points_of_a_restore(ws, two_states) -> None:
         restore(ws, target.commit)  # whatever happened, the next restore works
         assert files_of(ws.data_dir) == target_files
     assert outcomes  # at least one kill landed; which side depends on timing
+
+
+def test_stale_git_locks_of_a_killed_process_are_cleared(ws, two_states) -> None:
+    old, old_files, _, _ = two_states
+    for lock in ("refs/remotes/origin/main.lock", "index.lock", "packed-refs.lock"):
+        (ws.cache_dir / lock).parent.mkdir(parents=True, exist_ok=True)
+        (ws.cache_dir / lock).write_text("")
+    restore(ws, old.commit)  # fetches, which a leftover ref lock would refuse
+    assert files_of(ws.data_dir) == old_files
+    assert not list(ws.cache_dir.rglob("*.lock"))

@@ -15,7 +15,7 @@ from urllib.parse import quote
 import pytest
 
 from sync import SyncError, Workspace, backup, diff, history, restore, status, verify
-from tests.conftest import TOKEN, write_db
+from tests.conftest import TOKEN, cli_env, write_db
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -93,13 +93,7 @@ def test_failures_leak_nothing(make_workspace, caplog: pytest.LogCaptureFixture)
 def test_cli_output_and_json_leak_nothing(http_ws: Workspace) -> None:
     ws = http_ws
     (ws.data_dir / "a.txt").write_text("a")
-    env = {
-        "PATH": os.environ["PATH"],
-        "KURA_HOME": str(ws.home),
-        "KURA_DATA_DIR": str(ws.data_dir),
-        "GITHUB_DATA_REPO": ws.settings.remote,
-        "GITHUB_TOKEN": TOKEN,
-    }
+    env = cli_env(ws)
     for args in (["backup"], ["status"], ["history"], ["verify"], ["diff", "latest"]):
         for extra in ([], ["--json"]):
             done = subprocess.run(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import write_db
+from tests.conftest import cli_env, write_db
 
 ROOT = Path(__file__).resolve().parents[3]
 SHA = re.compile(r"^[0-9a-f]{40}$")
@@ -113,14 +113,7 @@ def test_invalid_setting_is_not_configured(ws) -> None:
 
 
 def cli_with_env(ws, extra: dict[str, str], *args: str) -> tuple[int, dict, str]:
-    env = {
-        "PATH": "/usr/local/bin:/usr/bin:/bin",
-        "KURA_HOME": str(ws.home),
-        "KURA_DATA_DIR": str(ws.data_dir),
-        "GITHUB_DATA_REPO": ws.remote_url,
-        **({"GITHUB_TOKEN": ws.settings.token} if ws.settings.token else {}),
-        **extra,
-    }
+    env = cli_env(ws, **extra)
     done = subprocess.run(
         [sys.executable, "-m", "sync", *args],
         cwd=ROOT,
