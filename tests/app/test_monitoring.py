@@ -45,3 +45,24 @@ def test_next_auto_backup_is_shown(app: AppTest, monkeypatch) -> None:
     metrics = {m.label: m.value for m in app.metric}
     assert metrics["Auto-backup"] == "every 45 min"
     assert any(c.value.startswith("next at ") for c in app.caption)
+
+
+def test_storage_near_the_quota_is_a_warning(app: AppTest, app_env: Workspace, monkeypatch):
+    (app_env.data_dir / "a.bin").write_bytes(b"x" * 4096)
+    backup(app_env)
+    monkeypatch.setenv("LFS_QUOTA_GB", str(4096 / 0.9 / 1024**3))  # 90% used
+    log_in(app)
+    assert any("Git LFS storage used by all backups" in w.value for w in app.warning)
+    assert not any("full" in e.value for e in app.error)
+
+
+def test_a_very_long_history_is_a_warning(app: AppTest, app_env: Workspace, monkeypatch) -> None:
+    from bench.history import make_remote
+    from sync.actions.storage import LONG_HISTORY
+
+    remote = app_env.home.parent / "long.git"
+    make_remote(remote, LONG_HISTORY + 1)
+    (app_env.data_dir / "local.txt").write_text("keeps start-up restore away")
+    monkeypatch.setenv("GITHUB_DATA_REPO", str(remote))
+    log_in(app)
+    assert any(f"{LONG_HISTORY + 1} backups" in w.value for w in app.warning)
