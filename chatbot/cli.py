@@ -1,0 +1,108 @@
+"""`python -m chatbot`: import documents, list them, ask (the contract in DESIGN.md)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from chatbot.answer import extractive_answer
+from chatbot.knowledge import KnowledgeBase
+from chatbot.parsing import SUFFIXES, UnreadableDocument
+from config import SettingsError, load_settings
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _Parser(add_help=False)
+    common.add_argument("--json", action="store_true", help="print JSON on stdout")
+    parser = _Parser(prog="python -m chatbot", description="Kura's wiki knowledge base.")
+    parser.add_argument("--data-dir", metavar="DIR", help="data directory (KURA_DATA_DIR)")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    imports = commands.add_parser("import", parents=[common], help="import files or folders")
+    imports.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    commands.add_parser("documents", parents=[common], help="list imported documents")
+    ask = commands.add_parser("ask", parents=[common], help="answer from the wiki")
+    ask.add_argument("question", metavar="QUESTION")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except UsageError as exc:
+        return _fail("usage", f"{exc} (see python -m chatbot --help)", "--json" in argv, 2)
+    try:
+        overrides = {"KURA_DATA_DIR": args.data_dir} if args.data_dir else {}
+        kb = KnowledgeBase(load_settings(overrides).data_dir / "wiki.db")
+    except SettingsError as exc:
+        return _fail("not_configured", str(exc), args.json)
+    data, text = COMMANDS[args.command](kb, args)
+    print(json.dumps(data, ensure_ascii=False) if args.json else text)
+    return 0
+
+
+def _import(kb: KnowledgeBase, args: argparse.Namespace) -> tuple[dict, str]:
+    imported, lines = [], []
+    for path in _files(args.paths):
+        try:
+            info = kb.import_file(path)
+        except (UnreadableDocument, OSError) as exc:
+            print(f"skipped: {exc}", file=sys.stderr)
+            continue
+        imported.append({"document": info.name, "title": info.title, "chunks": info.chunks})
+        lines.append(f"{info.name}: {info.title} ({info.chunks} passages)")
+    data = {"imported": len(imported), "documents": imported}
+    return data, "\n".join([*lines, f"Imported {len(imported)} documents."])
+
+
+def _files(paths: list[Path]) -> Iterator[Path]:
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*") if p.suffix.lower() in SUFFIXES)
+        else:
+            yield path
+
+
+def _documents(kb: KnowledgeBase, args: argparse.Namespace) -> tuple[list, str]:
+    docs = kb.documents()
+    data = [
+        {
+            "document": d.name,
+            "title": d.title,
+            "chunks": d.chunks,
+            "size": d.size,
+            "imported_at": d.imported_at,
+        }
+        for d in docs
+    ]
+    text = "\n".join(f"{d.name}  {d.title}  {d.chunks} passages" for d in docs)
+    return data, text or "No documents yet."
+
+
+def _ask(kb: KnowledgeBase, args: argparse.Namespace) -> tuple[dict, str]:
+    answer = extractive_answer(kb, args.question)
+    sources = "\n".join(f"- {s.title} ({s.document})" for s in answer.sources)
+    return answer.to_json(), f"{answer.text}\n\nSources:\n{sources}" if sources else answer.text
+
+
+COMMANDS = {"import": _import, "documents": _documents, "ask": _ask}
+
+
+def _fail(code: str, message: str, as_json: bool, status: int = 1) -> int:
+    if as_json:
+        print(json.dumps({"error": {"code": code, "message": message}}, ensure_ascii=False))
+    print(f"error: {message}", file=sys.stderr)
+    return status

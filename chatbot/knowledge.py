@@ -1,0 +1,220 @@
+"""The wiki in one SQLite file (data/wiki.db): documents, passages, two full-text indexes.
+
+One file means a backup snapshot is always consistent. Passages are indexed
+twice: by words (FTS5 with the Porter stemmer) for English and other spaced
+languages, and by trigrams for Japanese and other unspaced ones; the two
+BM25 rankings are fused with reciprocal rank fusion.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from chatbot.chunking import chunk
+from chatbot.parsing import Document, read_document
+from chatbot.query import Terms, terms, trigrams
+
+RRF_K = 60
+CANDIDATES = 50
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    title TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    imported_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    id INTEGER PRIMARY KEY,
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    ordinal INTEGER NOT NULL,
+    section TEXT NOT NULL,
+    text TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_by_document ON chunks(document_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunk_words
+    USING fts5(title, section, text, tokenize = 'porter unicode61 remove_diacritics 2');
+CREATE VIRTUAL TABLE IF NOT EXISTS chunk_grams USING fts5(body, tokenize = 'trigram');
+"""
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    name: str
+    title: str
+    chunks: int
+    size: int
+    imported_at: str
+
+
+@dataclass(frozen=True)
+class Hit:
+    document: str
+    title: str
+    section: str
+    text: str
+    score: float
+
+
+class KnowledgeBase:
+    """Example::
+
+    kb = KnowledgeBase(Path("data/wiki.db"))
+    kb.import_paths([Path("docs/")])
+    for hit in kb.search("How do I restore a backup?"):
+        print(hit.title, hit.section, hit.score)
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def _connect(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        connection = sqlite3.connect(self.path, timeout=30)
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA foreign_keys=ON")
+        connection.executescript(_SCHEMA)
+        return connection
+
+    # -- import -----------------------------------------------------------------
+    def add(self, document: Document, *, size: int) -> DocumentInfo:
+        """Add a parsed document, replacing one of the same name, in one short transaction."""
+        passages = chunk(document)
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        connection = self._connect()
+        try:
+            with connection:
+                self._delete(connection, document.name)
+                cursor = connection.execute(
+                    "INSERT INTO documents (name, title, size, imported_at) VALUES (?, ?, ?, ?)",
+                    (document.name, document.title, size, now),
+                )
+                document_id = cursor.lastrowid
+                for passage in passages:
+                    row = connection.execute(
+                        "INSERT INTO chunks (document_id, ordinal, section, text) "
+                        "VALUES (?, ?, ?, ?)",
+                        (document_id, passage.ordinal, passage.section, passage.text),
+                    ).lastrowid
+                    connection.execute(
+                        "INSERT INTO chunk_words (rowid, title, section, text) VALUES (?, ?, ?, ?)",
+                        (row, document.title, passage.section, passage.text),
+                    )
+                    body = f"{document.title}\n{passage.section}\n{passage.text}"
+                    connection.execute(
+                        "INSERT INTO chunk_grams (rowid, body) VALUES (?, ?)", (row, body)
+                    )
+        finally:
+            connection.close()
+        return DocumentInfo(document.name, document.title, len(passages), size, now)
+
+    def import_file(self, path: Path) -> DocumentInfo:
+        """Raises UnreadableDocument (with a one-line reason) for files it cannot use."""
+        return self.add(read_document(path), size=path.stat().st_size)
+
+    def delete(self, name: str) -> bool:
+        connection = self._connect()
+        try:
+            with connection:
+                return self._delete(connection, name)
+        finally:
+            connection.close()
+
+    def _delete(self, connection: sqlite3.Connection, name: str) -> bool:
+        ids = [
+            r[0]
+            for r in connection.execute(
+                "SELECT chunks.id FROM chunks JOIN documents ON documents.id = chunks.document_id "
+                "WHERE documents.name = ?",
+                (name,),
+            )
+        ]
+        for table in ("chunk_words", "chunk_grams"):
+            connection.executemany(f"DELETE FROM {table} WHERE rowid = ?", ((i,) for i in ids))
+        return connection.execute("DELETE FROM documents WHERE name = ?", (name,)).rowcount > 0
+
+    def documents(self) -> list[DocumentInfo]:
+        connection = self._connect()
+        try:
+            rows = connection.execute(
+                "SELECT d.name, d.title, COUNT(c.id), d.size, d.imported_at FROM documents d "
+                "LEFT JOIN chunks c ON c.document_id = d.id GROUP BY d.id ORDER BY d.name"
+            ).fetchall()
+        finally:
+            connection.close()
+        return [DocumentInfo(*row) for row in rows]
+
+    # -- search -----------------------------------------------------------------
+    def search(self, question: str, *, limit: int = 5) -> list[Hit]:
+        wanted = terms(question)
+        if wanted.empty:
+            return []
+        connection = self._connect()
+        try:
+            rankings = [r for r in self._rankings(connection, wanted) if r]
+            fused = _fuse(rankings)[:limit]
+            return [self._hit(connection, chunk_id, score) for chunk_id, score in fused]
+        finally:
+            connection.close()
+
+    def _rankings(self, connection: sqlite3.Connection, wanted: Terms) -> Iterable[list[int]]:
+        if wanted.words:
+            expression = " OR ".join(_quote(w) for w in wanted.words)
+            yield _ids(
+                connection.execute(
+                    "SELECT rowid FROM chunk_words WHERE chunk_words MATCH ? "
+                    "ORDER BY bm25(chunk_words, 3.0, 2.0, 1.0) LIMIT ?",
+                    (expression, CANDIDATES),
+                )
+            )
+        grams = [g for run in wanted.cjk for g in trigrams(run) if len(g) >= 3]
+        if grams:
+            expression = " OR ".join(_quote(g) for g in grams)
+            yield _ids(
+                connection.execute(
+                    "SELECT rowid FROM chunk_grams WHERE chunk_grams MATCH ? "
+                    "ORDER BY bm25(chunk_grams) LIMIT ?",
+                    (expression, CANDIDATES),
+                )
+            )
+        short = [run for run in wanted.cjk if len(run) < 3]
+        if short:
+            # Trigram indexes cannot look up one- or two-character words: count them instead.
+            score = " + ".join("(instr(body, ?) > 0)" for _ in short)
+            yield _ids(
+                connection.execute(
+                    f"SELECT rowid FROM chunk_grams WHERE ({score}) > 0 "
+                    f"ORDER BY ({score}) DESC LIMIT ?",
+                    (*short, *short, CANDIDATES),
+                )
+            )
+
+    def _hit(self, connection: sqlite3.Connection, chunk_id: int, score: float) -> Hit:
+        name, title, section, text = connection.execute(
+            "SELECT d.name, d.title, c.section, c.text FROM chunks c "
+            "JOIN documents d ON d.id = c.document_id WHERE c.id = ?",
+            (chunk_id,),
+        ).fetchone()
+        return Hit(name, title, section, text, round(score, 6))
+
+
+def _quote(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+def _ids(cursor: sqlite3.Cursor) -> list[int]:
+    return [row[0] for row in cursor]
+
+
+def _fuse(rankings: list[list[int]]) -> list[tuple[int, float]]:
+    """Reciprocal rank fusion: robust to the rankings' incomparable score scales."""
+    scores: dict[int, float] = {}
+    for ranking in rankings:
+        for rank, chunk_id in enumerate(ranking):
+            scores[chunk_id] = scores.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank + 1)
+    return sorted(scores.items(), key=lambda item: item[1], reverse=True)

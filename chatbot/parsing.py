@@ -1,0 +1,120 @@
+"""Documents to clean text sections: Markdown through markdown-it-py, HTML through
+BeautifulSoup. Headings are kept, so every passage knows its section."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from bs4 import BeautifulSoup
+from markdown_it import MarkdownIt
+
+SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm")
+_SKIP_TAGS = ("script", "style", "nav", "header", "footer", "noscript", "template", "aside")
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+
+
+class UnreadableDocument(ValueError):
+    """A file that is not a text document Kura can import; the message says why."""
+
+
+@dataclass(frozen=True)
+class Section:
+    heading: str  # "" before the first heading
+    text: str
+
+
+@dataclass(frozen=True)
+class Document:
+    name: str  # the file's name, e.g. guide.en.html
+    title: str
+    sections: list[Section]
+
+
+def read_document(path: Path) -> Document:
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise UnreadableDocument(f"{path.name} is empty; skipped.")
+    if b"\0" in raw[:8192]:
+        raise UnreadableDocument(f"{path.name} looks binary; skipped.")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UnreadableDocument(f"{path.name} is not UTF-8 text; skipped.") from None
+    return parse(path.name, text)
+
+
+def parse(name: str, text: str) -> Document:
+    suffix = Path(name).suffix.lower()
+    if suffix in (".html", ".htm"):
+        title, sections = _html(text)
+    elif suffix in (".md", ".markdown"):
+        title, sections = _markdown(text)
+    elif suffix == ".txt":
+        title, sections = "", [Section("", _squeeze(text))]
+    else:
+        raise UnreadableDocument(f"{name}: only {', '.join(SUFFIXES)} files can be imported.")
+    sections = [s for s in sections if s.text]
+    if not sections:
+        raise UnreadableDocument(f"{name} has no text; skipped.")
+    return Document(name, title or Path(name).stem, sections)
+
+
+def _html(text: str) -> tuple[str, list[Section]]:
+    soup = BeautifulSoup(text, "html.parser")
+    for tag in soup(_SKIP_TAGS):
+        tag.decompose()
+    title = soup.title.get_text(" ", strip=True) if soup.title else ""
+    body = soup.body or soup
+    sections, heading, parts = [], "", []
+    for element in body.find_all([*_HEADINGS, "p", "li", "pre", "td", "dt", "dd", "blockquote"]):
+        if element.find_parent(["p", "li", "pre", "td", "dd", "blockquote"]):
+            continue  # its text is already part of the enclosing block
+        if element.name in _HEADINGS:
+            sections.append(Section(heading, _squeeze("\n".join(parts))))
+            heading, parts = element.get_text(" ", strip=True), []
+            title = title or heading
+        else:
+            parts.append(element.get_text(" ", strip=True))
+    sections.append(Section(heading, _squeeze("\n".join(parts))))
+    return title, sections
+
+
+def _markdown(text: str) -> tuple[str, list[Section]]:
+    tokens = MarkdownIt("commonmark").enable("table").parse(text)
+    sections, heading, parts, title = [], "", [], ""
+    in_heading = False
+    for token in tokens:
+        if token.type == "heading_open":
+            in_heading = True
+        elif token.type == "heading_close":
+            in_heading = False
+        elif token.type == "inline" and in_heading:
+            sections.append(Section(heading, _squeeze("\n".join(parts))))
+            heading, parts = _plain(token), []
+            title = title or heading
+        elif token.type == "inline":
+            parts.append(_plain(token))
+        elif token.type in ("fence", "code_block"):
+            parts.append(token.content)
+    sections.append(Section(heading, _squeeze("\n".join(parts))))
+    return title, sections
+
+
+def _plain(token) -> str:
+    """The text of an inline token without Markdown markup."""
+    pieces = []
+    for child in token.children or ():
+        if child.type in ("text", "code_inline"):
+            pieces.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            pieces.append(" ")
+        elif child.type == "image":
+            pieces.append(child.content)
+    return "".join(pieces)
+
+
+def _squeeze(text: str) -> str:
+    lines = [re.sub(r"[ \t\u3000]+", " ", line).strip() for line in text.splitlines()]
+    return "\n".join(line for line in lines if line)

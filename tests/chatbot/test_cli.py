@@ -1,0 +1,64 @@
+"""`python -m chatbot` as scripts see it: JSON shapes from DESIGN.md, real processes."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(data: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {"PATH": os.environ["PATH"], "KURA_HOME": str(data.parent / ".kura")}
+    return subprocess.run(
+        [sys.executable, "-m", "chatbot", "--data-dir", str(data), *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_import_documents_and_ask(tmp_path: Path) -> None:
+    docs, data = tmp_path / "docs", tmp_path / "data"
+    (docs / "sub").mkdir(parents=True)
+    (docs / "guide.en.html").write_text(
+        "<title>Guide</title><h1>Restore</h1><p>Pick a restore point and press Restore.</p>"
+    )
+    (docs / "sub" / "notes.md").write_text("# Notes\n\nBackups run every thirty minutes.")
+    (docs / "broken.md").write_bytes(b"\x00\x01binary")
+    (docs / "ignored.png").write_bytes(b"not a document")
+
+    done = run(data, "import", str(docs), "--json")
+    assert done.returncode == 0
+    assert json.loads(done.stdout) == {
+        "imported": 2,
+        "documents": [
+            {"document": "guide.en.html", "title": "Guide", "chunks": 1},
+            {"document": "notes.md", "title": "Notes", "chunks": 1},
+        ],
+    }
+    assert "broken.md looks binary" in done.stderr and "Traceback" not in done.stderr
+
+    again = run(data, "import", str(docs / "sub" / "notes.md"), "--json")
+    assert json.loads(again.stdout)["imported"] == 1
+    listed = json.loads(run(data, "documents", "--json").stdout)
+    assert [d["document"] for d in listed] == ["guide.en.html", "notes.md"]
+
+    asked = json.loads(run(data, "ask", "How do I restore?", "--json").stdout)
+    assert asked["sources"][0] == {
+        "document": "guide.en.html",
+        "title": "Guide",
+        "score": asked["sources"][0]["score"],
+    }
+    assert isinstance(asked["sources"][0]["score"], float)
+    assert "Pick a restore point" in asked["answer"]
+    assert (data / "wiki.db").is_file()
+
+
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
+    done = run(tmp_path / "data", "frobnicate", "--json")
+    assert done.returncode == 2
+    assert json.loads(done.stdout)["error"]["code"] == "usage"

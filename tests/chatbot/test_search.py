@@ -1,0 +1,84 @@
+from pathlib import Path
+
+import pytest
+
+from chatbot.answer import NOT_COVERED, extractive_answer
+from chatbot.knowledge import KnowledgeBase
+from chatbot.parsing import parse
+from chatbot.query import terms
+
+WIKI = {
+    "backups.md": "# Backups\n\nKura backs up the data directory to a private Git repository "
+    "with Git LFS every thirty minutes.\n\n## Restoring a backup\n\nSelect a restore point "
+    "in the history table and press Restore. A safety backup is taken first.",
+    "chat.md": "# Chat\n\nAsk questions on the chat page; every answer cites its sources.",
+    "tokens.html": "<h1>Tokens</h1><p>Create a fine-grained personal access token with "
+    "Contents read and write on the data repository only.</p>",
+    "backup-ja.md": "# バックアップ\n\nKura はデータディレクトリを Git LFS で非公開リポジトリに"
+    "保存します。\n\n## 復元\n\n履歴の表から復元ポイントを選び、復元ボタンを押します。"
+    "先に安全のためのバックアップが取られます。",
+    "login-ja.md": "# ログイン\n\n共有パスワードでログインします。パスワードが未設定なら自動で"
+    "生成され、サーバーのログに表示されます。",
+    "鍵.md": "# 鍵の管理\n\n鍵は金庫に保管します。",
+}
+
+
+@pytest.fixture
+def kb(tmp_path: Path) -> KnowledgeBase:
+    base = KnowledgeBase(tmp_path / "wiki.db")
+    for name, text in WIKI.items():
+        base.add(parse(name, text), size=len(text))
+    return base
+
+
+@pytest.mark.parametrize(
+    ("question", "document"),
+    [
+        ("How do I restore a backup?", "backups.md"),
+        ("What does a safety backup do when restoring?", "backups.md"),
+        ("Do answers cite their sources?", "chat.md"),
+        ("Which token permissions are needed?", "tokens.html"),
+        ("how often are backups made", "backups.md"),
+        ("復元するにはどうすればいいですか?", "backup-ja.md"),
+        ("パスワードはどこに表示されますか", "login-ja.md"),
+        ("ログイン方法を教えてください", "login-ja.md"),
+        ("鍵はどこ?", "鍵.md"),
+    ],
+)
+def test_the_right_document_comes_first(kb: KnowledgeBase, question: str, document: str):
+    hits = kb.search(question, limit=3)
+    assert hits and hits[0].document == document
+
+
+def test_question_words_and_punctuation_are_dropped() -> None:
+    assert terms("What is the best way to restore?!").words == ["best", "restore"]
+    assert terms("復元するにはどうすればいいですか?").cjk == ["復元"]
+    assert terms("?? ¿¡ …").empty
+
+
+def test_reimporting_replaces_a_document(kb: KnowledgeBase) -> None:
+    kb.add(parse("chat.md", "# Chat\n\nThe chat page now streams answers."), size=10)
+    assert [d.name for d in kb.documents()].count("chat.md") == 1
+    assert kb.search("cite sources") == [] or kb.search("cite sources")[0].document != "chat.md"
+    assert kb.search("streams answers")[0].document == "chat.md"
+
+
+def test_delete_removes_a_document_and_its_index(kb: KnowledgeBase) -> None:
+    assert kb.delete("tokens.html")
+    assert "tokens.html" not in [d.name for d in kb.documents()]
+    assert all(h.document != "tokens.html" for h in kb.search("personal access token"))
+    assert not kb.delete("tokens.html")
+
+
+def test_an_extractive_answer_quotes_passages_with_sources(kb: KnowledgeBase) -> None:
+    answer = extractive_answer(kb, "How do I restore a backup?")
+    assert answer.sources[0].document == "backups.md"
+    assert "[1] Backups › Restoring a backup" in answer.text
+    assert "> Select a restore point in the history table" in answer.text
+    cited = {h.document for h in answer.passages}
+    assert {s.document for s in answer.sources} == cited
+
+
+def test_an_unknown_topic_says_so(kb: KnowledgeBase) -> None:
+    answer = extractive_answer(kb, "zeppelin maintenance schedule")
+    assert (answer.text, answer.sources) == (NOT_COVERED, [])
