@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from chatbot.answer import extractive_answer
+from chatbot.history import ChatHistory
 from chatbot.knowledge import KnowledgeBase
 from chatbot.parsing import SUFFIXES, UnreadableDocument
 from config import SettingsError, load_settings
@@ -35,7 +36,22 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("documents", parents=[common], help="list imported documents")
     ask = commands.add_parser("ask", parents=[common], help="answer from the wiki")
     ask.add_argument("question", metavar="QUESTION")
+    cleanup = commands.add_parser("cleanup", parents=[common], help="delete old conversations")
+    cleanup.add_argument(
+        "--days",
+        type=_days,
+        required=True,
+        metavar="N",
+        help="delete conversations untouched for more than N days",
+    )
     return parser
+
+
+def _days(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -46,15 +62,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail("usage", f"{exc} (see python -m chatbot --help)", "--json" in argv, 2)
     try:
         overrides = {"KURA_DATA_DIR": args.data_dir} if args.data_dir else {}
-        kb = KnowledgeBase(load_settings(overrides).data_dir / "wiki.db")
+        data_dir = load_settings(overrides).data_dir
     except SettingsError as exc:
         return _fail("not_configured", str(exc), args.json)
-    data, text = COMMANDS[args.command](kb, args)
+    data, text = COMMANDS[args.command](data_dir, args)
     print(json.dumps(data, ensure_ascii=False) if args.json else text)
     return 0
 
 
-def _import(kb: KnowledgeBase, args: argparse.Namespace) -> tuple[dict, str]:
+def _import(data_dir: Path, args: argparse.Namespace) -> tuple[dict, str]:
+    kb = KnowledgeBase(data_dir / "wiki.db")
     imported, lines = [], []
     for path in _files(args.paths):
         try:
@@ -76,8 +93,8 @@ def _files(paths: list[Path]) -> Iterator[Path]:
             yield path
 
 
-def _documents(kb: KnowledgeBase, args: argparse.Namespace) -> tuple[list, str]:
-    docs = kb.documents()
+def _documents(data_dir: Path, args: argparse.Namespace) -> tuple[list, str]:
+    docs = KnowledgeBase(data_dir / "wiki.db").documents()
     data = [
         {
             "document": d.name,
@@ -92,13 +109,18 @@ def _documents(kb: KnowledgeBase, args: argparse.Namespace) -> tuple[list, str]:
     return data, text or "No documents yet."
 
 
-def _ask(kb: KnowledgeBase, args: argparse.Namespace) -> tuple[dict, str]:
-    answer = extractive_answer(kb, args.question)
+def _ask(data_dir: Path, args: argparse.Namespace) -> tuple[dict, str]:
+    answer = extractive_answer(KnowledgeBase(data_dir / "wiki.db"), args.question)
     sources = "\n".join(f"- {s.title} ({s.document})" for s in answer.sources)
     return answer.to_json(), f"{answer.text}\n\nSources:\n{sources}" if sources else answer.text
 
 
-COMMANDS = {"import": _import, "documents": _documents, "ask": _ask}
+def _cleanup(data_dir: Path, args: argparse.Namespace) -> tuple[dict, str]:
+    deleted = ChatHistory(data_dir / "chatbot.db").cleanup(days=args.days)
+    return {"deleted": deleted}, f"Deleted {deleted} conversations older than {args.days} days."
+
+
+COMMANDS = {"import": _import, "documents": _documents, "ask": _ask, "cleanup": _cleanup}
 
 
 def _fail(code: str, message: str, as_json: bool, status: int = 1) -> int:

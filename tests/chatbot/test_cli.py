@@ -62,3 +62,17 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     done = run(tmp_path / "data", "frobnicate", "--json")
     assert done.returncode == 2
     assert json.loads(done.stdout)["error"]["code"] == "usage"
+
+
+def test_cleanup_deletes_old_conversations(tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from chatbot.history import ChatHistory
+
+    data = tmp_path / "data"
+    history = ChatHistory(data / "chatbot.db")
+    history.start("ancient", at=datetime.now(UTC) - timedelta(days=200))
+    history.start("recent")
+    done = run(data, "cleanup", "--days", "90", "--json")
+    assert (done.returncode, json.loads(done.stdout)) == (0, {"deleted": 1})
+    assert [c.title for c in history.conversations()] == ["recent"]
