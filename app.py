@@ -8,7 +8,7 @@ from components import auth, sidebar
 from components.i18n import t
 from components.runtime import runtime, scheduler
 from config import SettingsError
-from pages import admin, login
+from pages import admin, chat, knowledge, login
 
 dir_path = Path(__file__).parent
 
@@ -26,7 +26,14 @@ def run() -> None:
     if auth.is_logged_in():
         sidebar.render()
         pages = [
-            st.Page(admin.render, title=t("nav.admin"), url_path="admin", icon=":material/backup:")
+            st.Page(chat.render, title=t("nav.chat"), icon=":material/chat:", default=True),
+            st.Page(
+                knowledge.render,
+                title=t("nav.knowledge"),
+                url_path="knowledge",
+                icon=":material/menu_book:",
+            ),
+            st.Page(admin.render, title=t("nav.admin"), url_path="admin", icon=":material/backup:"),
         ]
     else:
         # The default page has no path of its own, so it never shadows pages/login.py.

@@ -58,6 +58,6 @@ def _quote(number: int, hit: Hit) -> str:
     where = (
         f"{hit.title} › {hit.section}" if hit.section and hit.section != hit.title else hit.title
     )
+    # Plain text, no markup: the UI shows passages as text, never as Markdown or HTML.
     text = hit.text if len(hit.text) <= QUOTE_CHARS else hit.text[:QUOTE_CHARS].rstrip() + "…"
-    quoted = "\n".join(f"> {line}" for line in text.splitlines())
-    return f"[{number}] {where}\n{quoted}"
+    return f"[{number}] {where}\n{text}"

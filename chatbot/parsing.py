@@ -33,16 +33,20 @@ class Document:
 
 
 def read_document(path: Path) -> Document:
-    raw = path.read_bytes()
+    return parse_bytes(path.name, path.read_bytes())
+
+
+def parse_bytes(name: str, raw: bytes) -> Document:
+    """A file's bytes (from disk or an upload) to a Document, refusing what is not text."""
     if not raw.strip():
-        raise UnreadableDocument(f"{path.name} is empty; skipped.")
+        raise UnreadableDocument(f"{name} is empty; skipped.")
     if b"\0" in raw[:8192]:
-        raise UnreadableDocument(f"{path.name} looks binary; skipped.")
+        raise UnreadableDocument(f"{name} looks binary; skipped.")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise UnreadableDocument(f"{path.name} is not UTF-8 text; skipped.") from None
-    return parse(path.name, text)
+        raise UnreadableDocument(f"{name} is not UTF-8 text; skipped.") from None
+    return parse(name, text)
 
 
 def parse(name: str, text: str) -> Document:

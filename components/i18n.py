@@ -154,6 +154,55 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "前回のバックアップから変更はありません。",
     },
     "error": {"en": "{message}", "ja": "{message}"},
+    "nav.chat": {"en": "Chat", "ja": "チャット"},
+    "nav.knowledge": {"en": "Knowledge", "ja": "ナレッジ"},
+    "chat.title": {"en": "Ask the wiki", "ja": "ウィキに質問"},
+    "chat.placeholder": {"en": "Ask a question about the wiki", "ja": "ウィキについて質問する"},
+    "chat.new": {"en": "New chat", "ja": "新しいチャット"},
+    "chat.conversations": {"en": "Conversations", "ja": "会話"},
+    "chat.rename": {"en": "Rename", "ja": "名前を変更"},
+    "chat.delete": {"en": "Delete", "ja": "削除"},
+    "chat.sources": {"en": "Sources", "ja": "出典"},
+    "chat.bad_history": {
+        "en": "data/chatbot.db is not Kura's chat history (another app's tables?): move it "
+        "aside or restore a backup from the admin page.",
+        "ja": "data/chatbot.db は Kura のチャット履歴ではありません。退避するか、管理ページから"
+        "バックアップを復元してください。",
+    },
+    "chat.empty_wiki": {
+        "en": "The wiki is empty: import documents on the Knowledge page first.",
+        "ja": "ウィキが空です。先にナレッジページで文書を取り込んでください。",
+    },
+    "chat.llm_failed": {
+        "en": "The LLM could not answer; here are the matching passages instead.",
+        "ja": "LLM が応答できなかったため、該当する箇所を示します。",
+    },
+    "kb.title": {"en": "Knowledge base", "ja": "ナレッジベース"},
+    "kb.upload": {"en": "Markdown, text or HTML files", "ja": "Markdown・テキスト・HTML ファイル"},
+    "kb.import": {"en": "Import", "ja": "取り込む"},
+    "kb.importing": {"en": "Importing {name}…", "ja": "{name} を取り込み中…"},
+    "kb.imported": {
+        "en": "Imported {count} documents.",
+        "ja": "{count} 件の文書を取り込みました。",
+    },
+    "kb.skipped": {"en": "Skipped: {reason}", "ja": "スキップ: {reason}"},
+    "kb.none": {"en": "No documents yet.", "ja": "文書はまだありません。"},
+    "kb.delete": {"en": "Delete document", "ja": "文書を削除"},
+    "kb.deleted": {"en": "Deleted {name}.", "ja": "{name} を削除しました。"},
+    "col.title": {"en": "Title", "ja": "タイトル"},
+    "col.chunks": {"en": "Passages", "ja": "段落数"},
+    "col.imported": {"en": "Imported", "ja": "取り込み日時"},
+    "col.document": {"en": "Document", "ja": "文書"},
+    "cleanup.title": {"en": "Old conversations", "ja": "古い会話"},
+    "cleanup.days": {
+        "en": "Delete conversations older than (days)",
+        "ja": "次の日数より古い会話を削除",
+    },
+    "cleanup.button": {"en": "Delete old conversations", "ja": "古い会話を削除"},
+    "cleanup.done": {
+        "en": "Deleted {count} conversations.",
+        "ja": "{count} 件の会話を削除しました。",
+    },
 }
 
 

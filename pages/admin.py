@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
+from chatbot.history import ChatHistory
 from components import files_table, history_table, monitoring, status_cards
 from components.i18n import t
 from components.login import require_login
@@ -40,6 +43,15 @@ def render() -> None:
     if rt.settings.sync_enabled:
         _history_section(ws)
         monitoring.render(ws, rt.settings)
+    _cleanup(rt.settings.data_dir)
+
+
+def _cleanup(data_dir: Path) -> None:
+    st.subheader(t("cleanup.title"))
+    days = st.number_input(t("cleanup.days"), min_value=1, max_value=3650, value=90, step=1)
+    if st.button(t("cleanup.button"), icon=":material/delete_sweep:"):
+        deleted = ChatHistory(data_dir / "chatbot.db").cleanup(days=int(days))
+        st.toast(t("cleanup.done", count=deleted))
 
 
 def _backup_form(ws: Workspace) -> None:

@@ -34,18 +34,39 @@ def app_env(tmp_path: Path, bare_remote: Path, monkeypatch: pytest.MonkeyPatch) 
     return Workspace(Settings(data_dir=data, home=home, data_repo=str(bare_remote)))
 
 
+def _fresh(script: Path) -> Iterator[AppTest]:
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield AppTest.from_file(str(script), default_timeout=60)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
 @pytest.fixture
 def app(app_env: Workspace) -> Iterator[AppTest]:
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    yield at
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    """The whole app, as a visitor opens it."""
+    yield from _fresh(ROOT / "app.py")
+
+
+@pytest.fixture
+def admin(app_env: Workspace) -> Iterator[AppTest]:
+    """The admin page on its own (AppTest cannot switch to a callable st.Page)."""
+    yield from _fresh(ROOT / "pages" / "admin.py")
+
+
+@pytest.fixture
+def knowledge(app_env: Workspace) -> Iterator[AppTest]:
+    yield from _fresh(ROOT / "pages" / "knowledge.py")
 
 
 def log_in(at: AppTest, password: str = PASSWORD) -> AppTest:
+    """Log in; the chat page opens."""
     at.run()
     at.text_input[0].input(password)
     at.button[0].click()
     return at.run()
+
+
+def open_admin(at: AppTest) -> AppTest:
+    """Log in through the admin page's own login guard."""
+    return log_in(at)

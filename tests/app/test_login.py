@@ -12,10 +12,10 @@ def test_logged_out_sees_only_the_login_form(app: AppTest) -> None:
     assert len(app.text_input) == 1 and app.text_input[0].label == "Password"
 
 
-def test_right_password_opens_the_admin_page(app: AppTest) -> None:
+def test_right_password_opens_the_chat_page(app: AppTest) -> None:
     log_in(app)
     assert not app.exception
-    assert [e.value for e in app.title] == ["Backups and data"]
+    assert [e.value for e in app.title] == ["Ask the wiki"]
 
 
 @pytest.mark.parametrize("wrong", ["nope", "パスワード", "é" * 5, "x" * 1024, " "])
@@ -54,14 +54,14 @@ def test_generated_password_when_none_is_set(app: AppTest, monkeypatch, app_env)
     assert (app_env.home / "password").stat().st_mode & 0o077 == 0
     assert any("password" in e.value for e in app.info)
     log_in(app, stored)
-    assert [e.value for e in app.title] == ["Backups and data"]
+    assert [e.value for e in app.title] == ["Ask the wiki"]
 
 
 def test_an_idle_session_is_logged_out(app: AppTest) -> None:
     from components.auth import IDLE_TIMEOUT_SECONDS
 
     log_in(app)
-    assert [e.value for e in app.title] == ["Backups and data"]
+    assert [e.value for e in app.title] == ["Ask the wiki"]
     app.session_state["kura_last_seen"] -= IDLE_TIMEOUT_SECONDS + 1
     app.run()
     assert [e.value for e in app.title] == ["Log in to Kura"]

@@ -5,7 +5,7 @@ from streamlit.testing.v1 import AppTest
 
 from sync import Workspace, backup
 from sync.errors import FileTooLarge
-from tests.app.conftest import log_in
+from tests.app.conftest import open_admin
 
 
 def _record_history(ws: Workspace) -> None:
@@ -18,45 +18,45 @@ def _record_history(ws: Workspace) -> None:
         backup(tight)
 
 
-def test_health_rates_failures_and_charts(app: AppTest, app_env: Workspace) -> None:
+def test_health_rates_failures_and_charts(admin: AppTest, app_env: Workspace) -> None:
     _record_history(app_env)
-    log_in(app)
-    assert not app.exception
-    metrics = {m.label: m.value for m in app.metric}
+    open_admin(admin)
+    assert not admin.exception
+    metrics = {m.label: m.value for m in admin.metric}
     assert metrics["Success, 7 days"] == "67%"
     assert metrics["Success, last 100"] == "67%"
-    captions = " ".join(c.value for c in app.caption)
+    captions = " ".join(c.value for c in admin.caption)
     assert "Last failure" in captions and "MAX_FILE_SIZE_MB" in captions
     assert "Git LFS storage used by all backups: 4.9 KiB" in captions
-    assert len(app.get("vega_lite_chart")) >= 3  # data size, durations, size over time
+    assert len(admin.get("vega_lite_chart")) >= 3  # data size, durations, size over time
 
 
-def test_storage_over_quota_is_an_error(app: AppTest, app_env: Workspace, monkeypatch) -> None:
+def test_storage_over_quota_is_an_error(admin: AppTest, app_env: Workspace, monkeypatch) -> None:
     (app_env.data_dir / "a.bin").write_bytes(b"x" * 4096)
     backup(app_env)
     monkeypatch.setenv("LFS_QUOTA_GB", "0.000001")  # about 1 KiB
-    log_in(app)
-    assert any("Git LFS storage is full" in e.value for e in app.error)
+    open_admin(admin)
+    assert any("Git LFS storage is full" in e.value for e in admin.error)
 
 
-def test_next_auto_backup_is_shown(app: AppTest, monkeypatch) -> None:
+def test_next_auto_backup_is_shown(admin: AppTest, monkeypatch) -> None:
     monkeypatch.setenv("AUTO_BACKUP_MINUTES", "45")
-    log_in(app)
-    metrics = {m.label: m.value for m in app.metric}
+    open_admin(admin)
+    metrics = {m.label: m.value for m in admin.metric}
     assert metrics["Auto-backup"] == "every 45 min"
-    assert any(c.value.startswith("next at ") for c in app.caption)
+    assert any(c.value.startswith("next at ") for c in admin.caption)
 
 
-def test_storage_near_the_quota_is_a_warning(app: AppTest, app_env: Workspace, monkeypatch):
+def test_storage_near_the_quota_is_a_warning(admin: AppTest, app_env: Workspace, monkeypatch):
     (app_env.data_dir / "a.bin").write_bytes(b"x" * 4096)
     backup(app_env)
     monkeypatch.setenv("LFS_QUOTA_GB", str(4096 / 0.9 / 1024**3))  # 90% used
-    log_in(app)
-    assert any("Git LFS storage used by all backups" in w.value for w in app.warning)
-    assert not any("full" in e.value for e in app.error)
+    open_admin(admin)
+    assert any("Git LFS storage used by all backups" in w.value for w in admin.warning)
+    assert not any("full" in e.value for e in admin.error)
 
 
-def test_a_very_long_history_is_a_warning(app: AppTest, app_env: Workspace, monkeypatch) -> None:
+def test_a_very_long_history_is_a_warning(admin: AppTest, app_env: Workspace, monkeypatch) -> None:
     from bench.history import make_remote
     from sync.actions.storage import LONG_HISTORY
 
@@ -64,5 +64,5 @@ def test_a_very_long_history_is_a_warning(app: AppTest, app_env: Workspace, monk
     make_remote(remote, LONG_HISTORY + 1)
     (app_env.data_dir / "local.txt").write_text("keeps start-up restore away")
     monkeypatch.setenv("GITHUB_DATA_REPO", str(remote))
-    log_in(app)
-    assert any(f"{LONG_HISTORY + 1} backups" in w.value for w in app.warning)
+    open_admin(admin)
+    assert any(f"{LONG_HISTORY + 1} backups" in w.value for w in admin.warning)

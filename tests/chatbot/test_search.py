@@ -74,7 +74,7 @@ def test_an_extractive_answer_quotes_passages_with_sources(kb: KnowledgeBase) ->
     answer = extractive_answer(kb, "How do I restore a backup?")
     assert answer.sources[0].document == "backups.md"
     assert "[1] Backups › Restoring a backup" in answer.text
-    assert "> Select a restore point in the history table" in answer.text
+    assert "\nSelect a restore point in the history table" in answer.text
     cited = {h.document for h in answer.passages}
     assert {s.document for s in answer.sources} == cited
 

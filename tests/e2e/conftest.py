@@ -132,4 +132,6 @@ def log_in(page: Page, url: str) -> None:
     page.goto(url)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    page.get_by_role("heading", name="Ask the wiki").wait_for()
+    page.get_by_role("link", name="Admin").click()
     page.get_by_role("heading", name="Backups and data").wait_for()

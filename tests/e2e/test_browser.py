@@ -31,12 +31,12 @@ def test_wrong_password_then_right(page: Page, server: Server) -> None:
     expect(page.get_by_text("Incorrect password.")).to_be_visible()
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Backups and data")).to_be_visible()
+    expect(page.get_by_role("heading", name="Ask the wiki")).to_be_visible()
 
 
 def test_admin_page_back_up_now_and_restore_the_oldest(page: Page, server: Server) -> None:
     ws = server.workspace
-    db = ws.data_dir / "chatbot.db"
+    db = ws.data_dir / "notes.db"
     write_db(db, range(3))
     oldest = backup(ws, message="oldest")
     write_db(db, range(3, 6))
@@ -51,7 +51,7 @@ def test_admin_page_back_up_now_and_restore_the_oldest(page: Page, server: Serve
 
     page.get_by_label("Note for this backup (optional)").fill("from the browser")
     page.get_by_test_id("stForm").get_by_role("button", name="Back up now").click()
-    expect(page.get_by_text("Backed up 1 file (").first).to_be_visible()
+    expect(page.get_by_text("Backed up 3 files (").first).to_be_visible()  # + chat and wiki dbs
     assert history(ws)[0].message == "from the browser"
 
     grid = page.locator('[data-testid="stDataFrame"]').nth(1)
@@ -65,7 +65,7 @@ def test_admin_page_back_up_now_and_restore_the_oldest(page: Page, server: Serve
 
     page.get_by_role("button", name="Restore…").click()
     dialog = page.get_by_role("dialog")
-    expect(dialog.get_by_text("chatbot.db")).to_be_visible()
+    expect(dialog.get_by_text("notes.db")).to_be_visible()
     screenshot(page, "restore-dialog")
     dialog.get_by_role("button", name=f"Restore {oldest.commit[:8]}").click()
     expect(page.get_by_role("button", name="Undo restore")).to_be_visible()
@@ -87,3 +87,27 @@ def test_the_server_backs_up_a_change_on_its_own(page: Page, server: Server) -> 
     assert [b.kind for b in backups] == ["auto"]
     time.sleep(7)  # two more intervals with nothing changed
     assert len(history(ws)) == 1, "no empty backups"
+
+
+def test_ask_the_wiki_in_the_browser(page: Page, server: Server) -> None:
+    from chatbot.knowledge import KnowledgeBase
+    from chatbot.parsing import parse
+
+    kb = KnowledgeBase(server.workspace.data_dir / "wiki.db")
+    kb.add(
+        parse(
+            "restore.md",
+            "# Restoring\n\nPick a restore point in the history table, "
+            "then confirm in the dialog. A safety backup is taken first.",
+        ),
+        size=100,
+    )
+    page.goto(server.url)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_placeholder("Ask a question about the wiki").fill("How do I restore a backup?")
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Pick a restore point in the history table").first).to_be_visible()
+    page.get_by_text("Sources").click()
+    expect(page.get_by_text("restore.md")).to_be_visible()
+    screenshot(page, "chat")

@@ -1,0 +1,113 @@
+"""The chat page: ask the wiki, answers with sources, conversations kept in chatbot.db."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import streamlit as st
+
+from chatbot.answer import Answer, extractive_answer
+from chatbot.history import ChatHistory
+from chatbot.knowledge import KnowledgeBase
+from chatbot.llm import LlmAnswerer, LlmUnavailable, finish
+from components.i18n import t
+from components.login import require_login
+from components.runtime import runtime
+from components.text import plain
+
+CONVERSATION = "kura_conversation"
+
+
+def render() -> None:
+    require_login()
+    settings = runtime().settings
+    kb = KnowledgeBase(settings.data_dir / "wiki.db")
+    history = ChatHistory(settings.data_dir / "chatbot.db")
+    try:
+        _conversation_list(history)
+    except sqlite3.DatabaseError:
+        # Not a traceback: say which file and what to do.
+        st.error(t("chat.bad_history"))
+        return
+    st.title(t("chat.title"))
+    if not kb.documents():
+        st.info(t("chat.empty_wiki"))
+    current = st.session_state.get(CONVERSATION)
+    if current is not None:
+        for message in history.messages(current):
+            with st.chat_message(message.role):
+                st.markdown(plain(message.content))
+                _sources(message.sources)
+    question = st.chat_input(t("chat.placeholder"), max_chars=2000)
+    if question:
+        _ask(kb, history, question)
+
+
+def _ask(kb: KnowledgeBase, history: ChatHistory, question: str) -> None:
+    if st.session_state.get(CONVERSATION) is None:
+        st.session_state[CONVERSATION] = history.start(question).id
+    conversation = st.session_state[CONVERSATION]
+    history.add(conversation, "user", question)
+    with st.chat_message("user"):
+        st.markdown(plain(question))
+    with st.chat_message("assistant"):
+        answer = _answer(kb, question)
+        sources = [s.__dict__ for s in answer.sources]
+        _sources(sources)
+    history.add(conversation, "assistant", answer.text, sources)
+
+
+def _answer(kb: KnowledgeBase, question: str) -> Answer:
+    settings = runtime().settings
+    if settings.openai_api_key:
+        hits = kb.search(question)
+        llm = LlmAnswerer(
+            api_key=settings.openai_api_key,
+            base_url=settings.openai_base_url,
+            model=settings.openai_model,
+        )
+        try:
+            return finish(st.write_stream(llm.stream(question, hits)), hits)
+        except LlmUnavailable:
+            st.warning(t("chat.llm_failed"))
+    answer = extractive_answer(kb, question)
+    st.markdown(plain(answer.text))
+    return answer
+
+
+def _sources(sources: list[dict]) -> None:
+    if not sources:
+        return
+    with st.expander(t("chat.sources")):
+        for source in sources:
+            st.markdown(f"- {plain(source['title'])} · {plain(source['document'])}")
+
+
+def _conversation_list(history: ChatHistory) -> None:
+    with st.sidebar:
+        if st.button(t("chat.new"), icon=":material/add:", key="kura_new_chat"):
+            st.session_state[CONVERSATION] = None
+        conversations = history.conversations()
+        if not conversations:
+            return
+        st.caption(t("chat.conversations"))
+        for conversation in conversations[:30]:
+            if st.button(
+                conversation.title, key=f"kura_conversation_{conversation.id}", width="stretch"
+            ):
+                st.session_state[CONVERSATION] = conversation.id
+        current = st.session_state.get(CONVERSATION)
+        if current is not None:
+            title = st.text_input(t("chat.rename"), key="kura_rename_conversation")
+            left, right = st.columns(2)
+            if left.button(t("chat.rename"), key="kura_rename") and title.strip():
+                history.rename(current, title)
+                st.rerun()
+            if right.button(t("chat.delete"), key="kura_delete_conversation"):
+                history.delete(current)
+                st.session_state[CONVERSATION] = None
+                st.rerun()
+
+
+if __name__ == "__main__":
+    render()

@@ -1,0 +1,122 @@
+"""The chat and knowledge pages, with a real wiki.db and chatbot.db."""
+
+from collections.abc import Iterator
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from chatbot.history import ChatHistory
+from chatbot.knowledge import KnowledgeBase
+from chatbot.parsing import parse
+from sync import Workspace
+from tests.app.conftest import log_in
+from tests.openai_standin import OpenAiStandIn
+
+RESTORE_DOC = "# Restoring\n\nSelect a restore point in the history table and press Restore."
+
+
+@pytest.fixture
+def wiki(app_env: Workspace) -> KnowledgeBase:
+    kb = KnowledgeBase(app_env.data_dir / "wiki.db")
+    kb.add(parse("restore.md", RESTORE_DOC), size=len(RESTORE_DOC))
+    kb.add(parse("ja.md", "# ログイン\n\n共有パスワードでログインします。"), size=10)
+    return kb
+
+
+def _markdown(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def test_ask_and_get_an_answer_with_sources(app: AppTest, app_env, wiki) -> None:
+    log_in(app)
+    app.chat_input[0].set_value("How do I restore a backup?").run()
+    assert not app.exception
+    text = _markdown(app)
+    assert "Select a restore point in the history table" in text
+    assert "Restoring" in text and "restore\\.md" in text  # the sources expander
+    [conversation] = ChatHistory(app_env.data_dir / "chatbot.db").conversations()
+    assert conversation.title == "How do I restore a backup?"
+    messages = ChatHistory(app_env.data_dir / "chatbot.db").messages(conversation.id)
+    assert [m.role for m in messages] == ["user", "assistant"]
+    assert messages[1].sources[0]["document"] == "restore.md"
+
+
+def test_japanese_question(app: AppTest, wiki) -> None:
+    log_in(app)
+    app.chat_input[0].set_value("ログインの方法は?").run()
+    assert "共有パスワードでログインします" in _markdown(app)
+
+
+def test_user_text_is_shown_as_text_never_markup(app: AppTest, wiki) -> None:
+    log_in(app)
+    app.chat_input[0].set_value("<img src=x onerror=alert(1)> **restore**").run()
+    text = _markdown(app)
+    assert "\\<img src=x onerror=alert\\(1\\)\\> \\*\\*restore\\*\\*" in text
+    assert "<img" not in text.replace("\\<img", "")
+
+
+def test_conversations_new_chat_rename_delete(app: AppTest, app_env, wiki) -> None:
+    history = ChatHistory(app_env.data_dir / "chatbot.db")
+    log_in(app)
+    app.chat_input[0].set_value("How do I restore?").run()
+    next(b for b in app.sidebar.button if b.label == "New chat").click().run()
+    app.chat_input[0].set_value("ログインの方法は?").run()
+    assert {c.title for c in history.conversations()} == {"How do I restore?", "ログインの方法は?"}
+    next(b for b in app.sidebar.button if b.label == "How do I restore?").click().run()
+    app.sidebar.text_input(key="kura_rename_conversation").input("Restoring").run()
+    app.sidebar.button(key="kura_rename").click().run()
+    assert {c.title for c in history.conversations()} == {"Restoring", "ログインの方法は?"}
+    app.sidebar.button(key="kura_delete_conversation").click().run()
+    assert [c.title for c in history.conversations()] == ["ログインの方法は?"]
+
+
+@pytest.fixture
+def standin() -> Iterator[OpenAiStandIn]:
+    server = OpenAiStandIn(lambda body: "Pick a restore point, then press Restore [1].")
+    yield server
+    server.stop()
+
+
+def test_the_llm_answers_through_the_openai_client(app, app_env, wiki, standin, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-standin")
+    monkeypatch.setenv("OPENAI_BASE_URL", standin.base_url)
+    log_in(app)
+    app.chat_input[0].set_value("How do I restore a backup?").run()
+    assert not app.exception
+    assert standin.requests and standin.requests[0]["body"]["stream"] is True
+    history = ChatHistory(app_env.data_dir / "chatbot.db")
+    [conversation] = history.conversations()
+    answer = history.messages(conversation.id)[-1]
+    assert answer.content == "Pick a restore point, then press Restore [1]."
+    assert [s["document"] for s in answer.sources] == ["restore.md"]
+
+
+def test_knowledge_page_imports_lists_and_deletes(knowledge: AppTest, app_env) -> None:
+    log_in(knowledge)
+    knowledge.file_uploader[0].set_value(
+        [
+            ("guide.md", b"# Guide\n\nBackups run every thirty minutes.", "text/markdown"),
+            ("page.html", b"<h1>Page</h1><p>Hello</p>", "text/html"),
+            ("broken.md", b"\x00\x01", "text/markdown"),
+        ]
+    )
+    next(b for b in knowledge.button if b.label == "Import").click().run()
+    assert not knowledge.exception
+    kb = KnowledgeBase(app_env.data_dir / "wiki.db")
+    assert [d.name for d in kb.documents()] == ["guide.md", "page.html"]
+    assert list(knowledge.dataframe[0].value["Document"]) == ["guide.md", "page.html"]
+    assert [w.value for w in knowledge.warning] == ["Skipped: broken.md looks binary; skipped."]
+    knowledge.selectbox[0].set_value("page.html").run()
+    next(b for b in knowledge.button if b.label == "Delete document").click().run()
+    assert [d.name for d in kb.documents()] == ["guide.md"]
+
+
+def test_a_foreign_chatbot_db_is_a_clear_error(app: AppTest, app_env) -> None:
+    import sqlite3
+
+    db = sqlite3.connect(app_env.data_dir / "chatbot.db")
+    db.execute("CREATE TABLE messages (id INTEGER PRIMARY KEY, body TEXT)")
+    db.close()
+    log_in(app)
+    assert not app.exception
+    assert any("is not Kura's chat history" in e.value for e in app.error)
