@@ -6,8 +6,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 RUN_PACKAGES := git git-lfs python3-venv sqlite3
 TEST_PACKAGES := $(RUN_PACKAGES) chromium
+# Real documentation corpora for the wiki benchmark (English and Japanese).
+BENCH_PACKAGES := $(TEST_PACKAGES) python3-doc debian-reference-ja
 
-.PHONY: run test lint bench system-run system-test
+.PHONY: run test lint bench system-run system-test system-bench
 
 run: system-run $(VENV)/.runtime
 	@$(BIN)/python -m config.password
@@ -22,7 +24,7 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: system-test $(VENV)/.dev
+bench: system-bench $(VENV)/.dev
 	$(BIN)/python -m bench
 
 system-run:
@@ -30,6 +32,9 @@ system-run:
 
 system-test:
 	@scripts/system-packages.sh $(TEST_PACKAGES)
+
+system-bench:
+	@scripts/system-packages.sh $(BENCH_PACKAGES)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from bench import datasets, fresh_clone
 from bench import history as history_bench
+from bench import wiki as wiki_bench
 from config import Settings
 from sync import Workspace, backup, restore
 
@@ -272,6 +273,8 @@ def main() -> None:
             out.append(table(runs[-1]))
             print(out[-1] + "\n", flush=True)
     out.append(history_table(args.history, args.rounds))
+    print(out[-1], flush=True)
+    out.append(wiki_bench.run())
     print(out[-1], flush=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "latest.md").write_text("\n\n".join(out) + "\n")
