@@ -10,10 +10,9 @@ from pathlib import Path
 from typing import NoReturn
 
 from chatbot.answer import extractive_answer
-from chatbot.history import ChatHistory
-from chatbot.knowledge import KnowledgeBase
 from chatbot.parsing import SUFFIXES, UnreadableDocument
-from config import SettingsError, load_settings
+from chatbot.setup import chat_history, knowledge_base
+from config import Settings, SettingsError, load_settings
 
 
 class UsageError(Exception):
@@ -62,16 +61,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail("usage", f"{exc} (see python -m chatbot --help)", "--json" in argv, 2)
     try:
         overrides = {"KURA_DATA_DIR": args.data_dir} if args.data_dir else {}
-        data_dir = load_settings(overrides).data_dir
+        settings = load_settings(overrides)
     except SettingsError as exc:
         return _fail("not_configured", str(exc), args.json)
-    data, text = COMMANDS[args.command](data_dir, args)
+    data, text = COMMANDS[args.command](settings, args)
     print(json.dumps(data, ensure_ascii=False) if args.json else text)
     return 0
 
 
-def _import(data_dir: Path, args: argparse.Namespace) -> tuple[dict, str]:
-    kb = KnowledgeBase(data_dir / "wiki.db")
+def _import(settings: Settings, args: argparse.Namespace) -> tuple[dict, str]:
+    kb = knowledge_base(settings)
     imported, lines = [], []
     for path in _files(args.paths):
         try:
@@ -93,8 +92,8 @@ def _files(paths: list[Path]) -> Iterator[Path]:
             yield path
 
 
-def _documents(data_dir: Path, args: argparse.Namespace) -> tuple[list, str]:
-    docs = KnowledgeBase(data_dir / "wiki.db").documents()
+def _documents(settings: Settings, args: argparse.Namespace) -> tuple[list, str]:
+    docs = knowledge_base(settings).documents()
     data = [
         {
             "document": d.name,
@@ -109,14 +108,14 @@ def _documents(data_dir: Path, args: argparse.Namespace) -> tuple[list, str]:
     return data, text or "No documents yet."
 
 
-def _ask(data_dir: Path, args: argparse.Namespace) -> tuple[dict, str]:
-    answer = extractive_answer(KnowledgeBase(data_dir / "wiki.db"), args.question)
+def _ask(settings: Settings, args: argparse.Namespace) -> tuple[dict, str]:
+    answer = extractive_answer(knowledge_base(settings), args.question)
     sources = "\n".join(f"- {s.title} ({s.document})" for s in answer.sources)
     return answer.to_json(), f"{answer.text}\n\nSources:\n{sources}" if sources else answer.text
 
 
-def _cleanup(data_dir: Path, args: argparse.Namespace) -> tuple[dict, str]:
-    deleted = ChatHistory(data_dir / "chatbot.db").cleanup(days=args.days)
+def _cleanup(settings: Settings, args: argparse.Namespace) -> tuple[dict, str]:
+    deleted = chat_history(settings).cleanup(days=args.days)
     return {"deleted": deleted}, f"Deleted {deleted} conversations older than {args.days} days."
 
 

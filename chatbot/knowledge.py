@@ -14,7 +14,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
+
 from chatbot.chunking import chunk
+from chatbot.embeddings import Embedder
 from chatbot.parsing import Document, read_document
 from chatbot.query import Terms, terms, trigrams
 
@@ -40,6 +43,10 @@ CREATE INDEX IF NOT EXISTS chunks_by_document ON chunks(document_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunk_words
     USING fts5(title, section, text, tokenize = 'porter unicode61 remove_diacritics 2');
 CREATE VIRTUAL TABLE IF NOT EXISTS chunk_grams USING fts5(body, tokenize = 'trigram');
+CREATE TABLE IF NOT EXISTS embeddings (
+    chunk_id INTEGER PRIMARY KEY REFERENCES chunks(id) ON DELETE CASCADE,
+    vector BLOB NOT NULL
+);
 """
 
 
@@ -70,8 +77,9 @@ class KnowledgeBase:
         print(hit.title, hit.section, hit.score)
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, embedder: Embedder | None = None) -> None:
         self.path = path
+        self.embedder = embedder
 
     def _connect(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -86,6 +94,12 @@ class KnowledgeBase:
         """Add a parsed document, replacing one of the same name, in one short transaction."""
         passages = chunk(document)
         now = datetime.now(UTC).isoformat(timespec="seconds")
+        vectors = None
+        if self.embedder and passages:
+            # Before the transaction: a slow endpoint must not hold the database.
+            vectors = self.embedder.embed(
+                [f"{document.title}\n{p.section}\n{p.text}" for p in passages]
+            )
         connection = self._connect()
         try:
             with connection:
@@ -109,6 +123,11 @@ class KnowledgeBase:
                     connection.execute(
                         "INSERT INTO chunk_grams (rowid, body) VALUES (?, ?)", (row, body)
                     )
+                    if vectors is not None:
+                        connection.execute(
+                            "INSERT INTO embeddings (chunk_id, vector) VALUES (?, ?)",
+                            (row, vectors[passage.ordinal].tobytes()),
+                        )
         finally:
             connection.close()
         return DocumentInfo(document.name, document.title, len(passages), size, now)
@@ -134,6 +153,7 @@ class KnowledgeBase:
                 (name,),
             )
         ]
+        connection.executemany("DELETE FROM embeddings WHERE chunk_id = ?", ((i,) for i in ids))
         for table in ("chunk_words", "chunk_grams"):
             connection.executemany(f"DELETE FROM {table} WHERE rowid = ?", ((i,) for i in ids))
         return connection.execute("DELETE FROM documents WHERE name = ?", (name,)).rowcount > 0
@@ -152,11 +172,12 @@ class KnowledgeBase:
     # -- search -----------------------------------------------------------------
     def search(self, question: str, *, limit: int = 5) -> list[Hit]:
         wanted = terms(question)
-        if wanted.empty:
-            return []
         connection = self._connect()
         try:
             rankings = [r for r in self._rankings(connection, wanted) if r]
+            dense = self._dense(connection, question)
+            if dense:
+                rankings.append(dense)
             fused = _fuse(rankings)[:limit]
             return [self._hit(connection, chunk_id, score) for chunk_id, score in fused]
         finally:
@@ -193,6 +214,21 @@ class KnowledgeBase:
                     (*short, *short, CANDIDATES),
                 )
             )
+
+    def _dense(self, connection: sqlite3.Connection, question: str) -> list[int]:
+        """Passages by cosine similarity to the question, when vectors exist."""
+        if self.embedder is None:
+            return []
+        rows = connection.execute("SELECT chunk_id, vector FROM embeddings").fetchall()
+        if not rows:
+            return []
+        query = self.embedder.embed([question])
+        if query is None:
+            return []
+        matrix = np.frombuffer(b"".join(v for _, v in rows), dtype=np.float32)
+        similarity = matrix.reshape(len(rows), -1) @ query[0]
+        best = np.argsort(-similarity)[:CANDIDATES]
+        return [rows[i][0] for i in best if similarity[i] > 0]
 
     def _hit(self, connection: sqlite3.Connection, chunk_id: int, score: float) -> Hit:
         name, title, section, text = connection.execute(

@@ -45,6 +45,7 @@ class Settings:
     openai_api_key: str | None = None
     openai_base_url: str | None = None
     openai_model: str | None = None
+    openai_embedding_model: str | None = None
 
     @property
     def remote(self) -> str:
@@ -157,6 +158,7 @@ _FIELDS: dict[str, tuple[str, Any]] = {
     "OPENAI_API_KEY": ("openai_api_key", _text),
     "OPENAI_BASE_URL": ("openai_base_url", _url),
     "OPENAI_MODEL": ("openai_model", _text),
+    "OPENAI_EMBEDDING_MODEL": ("openai_embedding_model", _text),
 }
 SETTING_NAMES = tuple(_FIELDS)
 

@@ -10,6 +10,7 @@ from chatbot.answer import Answer, extractive_answer
 from chatbot.history import ChatHistory
 from chatbot.knowledge import KnowledgeBase
 from chatbot.llm import LlmAnswerer, LlmUnavailable, finish
+from chatbot.setup import chat_history, knowledge_base
 from components.i18n import t
 from components.login import require_login
 from components.runtime import runtime
@@ -21,8 +22,7 @@ CONVERSATION = "kura_conversation"
 def render() -> None:
     require_login()
     settings = runtime().settings
-    kb = KnowledgeBase(settings.data_dir / "wiki.db")
-    history = ChatHistory(settings.data_dir / "chatbot.db")
+    kb, history = knowledge_base(settings), chat_history(settings)
     try:
         _conversation_list(history)
     except sqlite3.DatabaseError:

@@ -7,6 +7,7 @@ import streamlit as st
 
 from chatbot.knowledge import KnowledgeBase
 from chatbot.parsing import SUFFIXES, UnreadableDocument, parse_bytes
+from chatbot.setup import knowledge_base
 from components.i18n import size, t
 from components.login import require_login
 from components.operations import flash, show_flash
@@ -17,7 +18,7 @@ SKIPPED = "kura_import_skipped"
 
 def render() -> None:
     require_login()
-    kb = KnowledgeBase(runtime().settings.data_dir / "wiki.db")
+    kb = knowledge_base(runtime().settings)
     show_flash()
     st.title(t("kb.title"))
     for reason in st.session_state.pop(SKIPPED, []):

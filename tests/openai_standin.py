@@ -13,8 +13,9 @@ Reply = Callable[[dict], str]
 
 
 class OpenAiStandIn:
-    def __init__(self, reply: Reply) -> None:
+    def __init__(self, reply: Reply, embed: Callable[[str], list[float]] | None = None) -> None:
         self.reply = reply
+        self.embed = embed or (lambda text: [1.0, 0.0])
         self.requests: list[dict] = []
         self.fail_with: int | None = None
         standin = self
@@ -29,6 +30,20 @@ class OpenAiStandIn:
                     self._json(standin.fail_with, {"error": {"message": "down"}})
                 elif self.path.endswith("/chat/completions"):
                     self._stream(standin.reply(body))
+                elif self.path.endswith("/embeddings"):
+                    vectors = [standin.embed(text) for text in body["input"]]
+                    self._json(
+                        200,
+                        {
+                            "object": "list",
+                            "model": body["model"],
+                            "data": [
+                                {"object": "embedding", "index": i, "embedding": v}
+                                for i, v in enumerate(vectors)
+                            ],
+                            "usage": {"prompt_tokens": 1, "total_tokens": 1},
+                        },
+                    )
                 else:
                     self._json(404, {"error": {"message": "unknown"}})
 
