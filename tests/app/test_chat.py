@@ -120,3 +120,31 @@ def test_a_foreign_chatbot_db_is_a_clear_error(app: AppTest, app_env) -> None:
     log_in(app)
     assert not app.exception
     assert any("is not Kura's chat history" in e.value for e in app.error)
+
+
+def test_importing_a_file_again_replaces_it(knowledge: AppTest, app_env) -> None:
+    log_in(knowledge)
+    upload = knowledge.file_uploader[0]
+    upload.set_value(("guide.md", b"# Guide\n\nFirst version.", "text/markdown"))
+    next(b for b in knowledge.button if b.label == "Import").click().run()
+    knowledge.file_uploader[0].set_value(
+        ("guide.md", b"# Guide v2\n\nSecond version.\n\n## More\n\nAnother part.", "text/markdown")
+    )
+    next(b for b in knowledge.button if b.label == "Import").click().run()
+    [doc] = KnowledgeBase(app_env.data_dir / "wiki.db").documents()
+    assert (doc.name, doc.title, doc.chunks) == ("guide.md", "Guide v2", 2)
+
+
+def test_admin_page_deletes_old_conversations(admin: AppTest, app_env) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from tests.app.conftest import open_admin
+
+    history = ChatHistory(app_env.data_dir / "chatbot.db")
+    history.start("ancient", at=datetime.now(UTC) - timedelta(days=400))
+    history.start("recent")
+    open_admin(admin)
+    admin.number_input[0].set_value(365)
+    next(b for b in admin.button if b.label == "Delete old conversations").click().run()
+    assert [c.title for c in history.conversations()] == ["recent"]
+    assert any("Deleted 1 conversations" in toast.value for toast in admin.toast)
