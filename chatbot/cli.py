@@ -7,29 +7,19 @@ import json
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import NoReturn
 
 from chatbot.answer import extractive_answer
 from chatbot.parsing import SUFFIXES, UnreadableDocument
 from chatbot.setup import chat_history, knowledge_base
 from config import Settings, SettingsError, load_settings
-
-
-class UsageError(Exception):
-    pass
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(message)
+from config.cli import Parser, UsageError, fail, json_flag
 
 
 def build_parser() -> argparse.ArgumentParser:
-    common = _Parser(add_help=False)
-    common.add_argument("--json", action="store_true", help="print JSON on stdout")
-    parser = _Parser(prog="python -m chatbot", description="Kura's wiki knowledge base.")
+    common = json_flag()
+    parser = Parser(prog="python -m chatbot", description="Kura's wiki knowledge base.")
     parser.add_argument("--data-dir", metavar="DIR", help="data directory (KURA_DATA_DIR)")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     imports = commands.add_parser("import", parents=[common], help="import files or folders")
     imports.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     commands.add_parser("documents", parents=[common], help="list imported documents")
@@ -58,12 +48,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
     except UsageError as exc:
-        return _fail("usage", f"{exc} (see python -m chatbot --help)", "--json" in argv, 2)
+        return fail("usage", f"{exc} (see python -m chatbot --help)", "--json" in argv, status=2)
     try:
         overrides = {"KURA_DATA_DIR": args.data_dir} if args.data_dir else {}
         settings = load_settings(overrides)
     except SettingsError as exc:
-        return _fail("not_configured", str(exc), args.json)
+        return fail("not_configured", str(exc), args.json)
     data, text = COMMANDS[args.command](settings, args)
     print(json.dumps(data, ensure_ascii=False) if args.json else text)
     return 0
@@ -120,10 +110,3 @@ def _cleanup(settings: Settings, args: argparse.Namespace) -> tuple[dict, str]:
 
 
 COMMANDS = {"import": _import, "documents": _documents, "ask": _ask, "cleanup": _cleanup}
-
-
-def _fail(code: str, message: str, as_json: bool, status: int = 1) -> int:
-    if as_json:
-        print(json.dumps({"error": {"code": code, "message": message}}, ensure_ascii=False))
-    print(f"error: {message}", file=sys.stderr)
-    return status

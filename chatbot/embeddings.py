@@ -7,7 +7,9 @@ import logging
 from dataclasses import dataclass
 
 import numpy as np
-from openai import OpenAI, OpenAIError
+from openai import OpenAIError
+
+from chatbot.endpoint import openai_client
 
 log = logging.getLogger(__name__)
 DEFAULT_MODEL = "text-embedding-3-small"
@@ -27,9 +29,7 @@ class Embedder:
     model: str | None = None
 
     def __post_init__(self) -> None:
-        self.client = OpenAI(
-            api_key=self.api_key, base_url=self.base_url, timeout=60, max_retries=1
-        )
+        self.client = openai_client(self.api_key, self.base_url)
 
     def embed(self, texts: list[str]) -> np.ndarray | None:
         """Unit-length float32 rows, or None when the endpoint fails (logged, not raised)."""

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from chatbot.chunking import chunk
+from chatbot.db import connect
 from chatbot.embeddings import Embedder
 from chatbot.parsing import Document, read_document
 from chatbot.query import Terms, terms, trigrams
@@ -82,12 +83,7 @@ class KnowledgeBase:
         self.embedder = embedder
 
     def _connect(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        connection = sqlite3.connect(self.path, timeout=30)
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute("PRAGMA foreign_keys=ON")
-        connection.executescript(_SCHEMA)
-        return connection
+        return connect(self.path, _SCHEMA)
 
     # -- import -----------------------------------------------------------------
     def add(self, document: Document, *, size: int) -> DocumentInfo:

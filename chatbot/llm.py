@@ -7,9 +7,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from openai import OpenAI, OpenAIError
+from openai import OpenAIError
 
 from chatbot.answer import Answer, sources_of
+from chatbot.endpoint import openai_client
 from chatbot.knowledge import Hit
 
 DEFAULT_MODEL = "gpt-4o-mini"
@@ -41,9 +42,7 @@ class LlmAnswerer:
     model: str | None = None
 
     def __post_init__(self) -> None:
-        self.client = OpenAI(
-            api_key=self.api_key, base_url=self.base_url, timeout=60, max_retries=1
-        )
+        self.client = openai_client(self.api_key, self.base_url)
 
     def stream(self, question: str, hits: list[Hit]) -> Iterator[str]:
         try:

@@ -7,9 +7,9 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
-from typing import Any, NoReturn
 
 from config import SettingsError, load_settings
+from config.cli import Parser, UsageError, fail, json_flag
 from sync.cli import backup, diff, history, restore, status, verify
 from sync.cli.output import Output
 from sync.errors import SyncError
@@ -21,24 +21,14 @@ COMMANDS = {
 }
 
 
-class UsageError(Exception):
-    pass
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(message)
-
-
 def build_parser() -> argparse.ArgumentParser:
-    common = _Parser(add_help=False)
-    common.add_argument("--json", action="store_true", help="print JSON on stdout")
-    parser = _Parser(prog="python -m sync", description="Back up and restore Kura's data.")
+    common = json_flag()
+    parser = Parser(prog="python -m sync", description="Back up and restore Kura's data.")
     parser.add_argument("--data-dir", metavar="DIR", help="data directory (KURA_DATA_DIR)")
     parser.add_argument("--remote", metavar="URL", help="backup remote (GITHUB_DATA_REPO)")
     parser.add_argument("--branch", metavar="NAME", help="backup branch (GITHUB_DATA_BRANCH)")
     commands = parser.add_subparsers(
-        dest="command", required=True, metavar="COMMAND", parser_class=_Parser
+        dest="command", required=True, metavar="COMMAND", parser_class=Parser
     )
     for module in COMMANDS.values():
         module.register(commands, common)
@@ -52,19 +42,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
     except UsageError as exc:
-        return _fail("usage", f"{exc} (see python -m sync --help)", as_json, status=2)
+        return fail("usage", f"{exc} (see python -m sync --help)", as_json, status=2)
     try:
         settings = load_settings(_overrides(args))
         output = COMMANDS[args.command].run(Workspace(settings), args)
     except SettingsError as exc:
-        return _fail("not_configured", str(exc), args.json)
+        return fail("not_configured", str(exc), args.json)
     except SyncError as exc:
-        return _fail(exc.code, exc.message, args.json)
+        return fail(exc.code, exc.message, args.json)
     except KeyboardInterrupt:
-        return _fail("interrupted", "Interrupted; run the command again to finish.", args.json)
+        return fail("interrupted", "Interrupted; run the command again to finish.", args.json)
     except Exception:
         log.exception("python -m sync %s failed", args.command)
-        return _fail("internal", "Unexpected error; see the log above for details.", args.json)
+        return fail("internal", "Unexpected error; see the log above for details.", args.json)
     _print(output, args.json)
     return 0
 
@@ -83,11 +73,3 @@ def _print(output: Output, as_json: bool) -> None:
         print(json.dumps(output.data, ensure_ascii=False))
     elif output.text:
         print(output.text)
-
-
-def _fail(code: str, message: str, as_json: bool, *, status: int = 1) -> int:
-    if as_json:
-        error: dict[str, Any] = {"error": {"code": code, "message": message}}
-        print(json.dumps(error, ensure_ascii=False))
-    print(f"error: {message}", file=sys.stderr)
-    return status
