@@ -99,10 +99,6 @@ def _positive(name: str, value: Any) -> float:
     return _number(name, value, positive=True)
 
 
-def _minutes(name: str, value: Any) -> float:
-    return _number(name, value)
-
-
 def _branch(name: str, value: Any) -> str:
     text = str(value).strip()
     bad = (
@@ -149,7 +145,7 @@ _FIELDS: dict[str, tuple[str, Any]] = {
     "GITHUB_DATA_BRANCH": ("branch", _branch),
     "KURA_DATA_DIR": ("data_dir", _path),
     "KURA_HOME": ("home", _path),
-    "AUTO_BACKUP_MINUTES": ("auto_backup_minutes", _minutes),
+    "AUTO_BACKUP_MINUTES": ("auto_backup_minutes", _number),
     "MAX_FILE_SIZE_MB": ("max_file_size_mb", _positive),
     "NOTIFY_WEBHOOK_URL": ("notify_webhook_url", _url),
     "HEARTBEAT_URL": ("heartbeat_url", _url),

@@ -103,10 +103,9 @@ class Git:
     def count_commits(self, tip: str) -> int:
         return int(self._run("rev-list", "--count", "--end-of-options", tip).text)
 
-    def ls_tree(self, treeish: str, *paths: str, recursive: bool = True) -> list[TreeEntry]:
-        args = ["ls-tree", "-z", "--full-tree"]
-        if recursive:
-            args.append("-r")
+    def ls_tree(self, treeish: str, *paths: str) -> list[TreeEntry]:
+        """Every blob under `paths` (the whole tree when none), recursively."""
+        args = ["ls-tree", "-z", "--full-tree", "-r"]
         result = self._run(*args, treeish, "--", *paths)
         entries = []
         for record in result.stdout.split(b"\0"):

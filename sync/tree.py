@@ -35,7 +35,12 @@ class StoredFile:
 
 def read_data_files(git: Git, commit: str) -> dict[str, StoredFile]:
     """Every data file of `commit`, refusing anything a restore could not write safely."""
-    entries = [e for e in git.ls_tree(commit, "data") if e.path.startswith(DATA_PREFIX)]
+    return data_files(git, git.ls_tree(commit, "data"))
+
+
+def data_files(git: Git, tree: list[TreeEntry]) -> dict[str, StoredFile]:
+    """The data files among a commit's tree entries (`read_data_files` for a listed tree)."""
+    entries = [e for e in tree if e.path.startswith(DATA_PREFIX)]
     for entry in entries:
         check_entry(entry)
     files = describe_blobs(git, {e.path[len(DATA_PREFIX) :]: e.sha for e in entries})
@@ -79,14 +84,10 @@ def check_entry(entry: TreeEntry) -> None:
 
 
 def backup_entries(
-    git: Git, parent: str | None, data: dict[str, str], attributes_blob: str
+    parent: list[TreeEntry], data: dict[str, str], attributes_blob: str
 ) -> list[TreeEntry]:
     """The full tree of a new backup: the parent's other files, our attributes, the data."""
-    kept = []
-    if parent:
-        for entry in git.ls_tree(parent):
-            if not entry.path.startswith(DATA_PREFIX) and entry.path != ATTRIBUTES:
-                kept.append(entry)
+    kept = [e for e in parent if not e.path.startswith(DATA_PREFIX) and e.path != ATTRIBUTES]
     kept.append(TreeEntry(REGULAR, "blob", attributes_blob, ATTRIBUTES))
     kept.extend(
         TreeEntry(REGULAR, "blob", blob, DATA_PREFIX + path) for path, blob in sorted(data.items())

@@ -17,7 +17,7 @@ from sync.models import BackupResult
 from sync.oplog import record
 from sync.snapshot import LocalFile, check_sizes, scan, store_file
 from sync.state import SavedFile, SavedState, load_state, save_state
-from sync.tree import ATTRIBUTES, StoredFile, attributes_text, backup_entries, read_data_files
+from sync.tree import ATTRIBUTES, StoredFile, attributes_text, backup_entries, data_files
 from sync.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -120,9 +120,10 @@ def _commit_and_push(
 ) -> BackupResult | None:
     """One attempt on top of `tip`; None when the remote moved and a retry is needed."""
     git = ws.git
-    parent_files = read_data_files(git, tip) if tip else {}
+    parent = git.ls_tree(tip) if tip else []  # listed once: data, attributes, other files
+    parent_files = data_files(git, parent)
     entries = backup_entries(
-        git, tip, {p: f.blob for p, f in files.items()}, _attributes_blob(ws, tip)
+        parent, {p: f.blob for p, f in files.items()}, _attributes_blob(ws, parent)
     )
     with tempfile.TemporaryDirectory(dir=ws.home, prefix="index-") as tmp:
         tree = git.write_tree(entries, Path(tmp) / "index")
@@ -151,12 +152,11 @@ def _commit_and_push(
     return BackupResult("created", commit, len(files), total, changed)
 
 
-def _attributes_blob(ws: Workspace, tip: str | None) -> str:
+def _attributes_blob(ws: Workspace, parent: list[TreeEntry]) -> str:
     existing = None
-    if tip:
-        found = [e for e in ws.git.ls_tree(tip, ATTRIBUTES, recursive=False)]
-        if found:
-            existing = ws.git.cat_blobs([found[0].sha]).get(found[0].sha)
+    found = next((e.sha for e in parent if e.path == ATTRIBUTES), None)
+    if found:
+        existing = ws.git.cat_blobs([found]).get(found)
     with tempfile.TemporaryDirectory(dir=ws.home, prefix="attributes-") as tmp:
         path = Path(tmp) / ATTRIBUTES
         path.write_bytes(attributes_text(existing))
@@ -180,6 +180,3 @@ def _record(
     keep |= {f.pointer.oid for f in previous.values() if f.pointer}
     ws.store.prune(keep=keep)
     ws.store.clean_tmp()
-
-
-__all__ = ["TreeEntry", "backup", "backup_locked"]

@@ -48,11 +48,12 @@ def restore_locked(ws: Workspace, ref: str) -> RestoreResult:
     target = read_data_files(ws.git, commit)
     saved = load_state(ws.state_file)
     local = scan(ws.data_dir)
-    if not saved.is_dirty(local) and _same_content(saved, target):
+    dirty = saved.is_dirty(local)
+    if not dirty and _same_content(saved, target):
         return RestoreResult("unchanged", commit, None)
 
     safety = None
-    if saved.is_dirty(local):
+    if dirty:
         result = backup_locked(
             ws, message=f"Safety backup before restoring {commit[:8]}", kind="pre-restore"
         )
