@@ -52,6 +52,18 @@ class ConfirmationRequired(SyncError):
     code = "confirmation_required"
 
 
+class RestoreFirst(SyncError):
+    """This host never restored from the remote, which already holds backups."""
+
+    code = "restore_first"
+
+
+class ShrinkGuard(SyncError):
+    """The backup would drop most of the latest backup's data."""
+
+    code = "shrink_guard"
+
+
 class GitFailed(SyncError):
     """A git command failed for a reason with no better name; details go to the log only."""
 
@@ -71,6 +83,8 @@ ERROR_CODES = tuple(
         VerificationFailed,
         PushRejected,
         ConfirmationRequired,
+        RestoreFirst,
+        ShrinkGuard,
         GitFailed,
     )
 )

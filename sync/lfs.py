@@ -108,6 +108,14 @@ class LfsStore:
 
         return self.add(write)
 
+    def bytes_present(self, pointers: Iterable[Pointer]) -> int:
+        """Bytes of `pointers` stored so far, partial downloads in `lfs/incomplete` included."""
+        done = sum(p.size for p in pointers if self.has(p))
+        incomplete = self.root.parent / "incomplete"
+        if incomplete.is_dir():
+            done += sum(f.stat().st_size for f in incomplete.iterdir() if f.is_file())
+        return done
+
     def oids(self) -> set[str]:
         if not self.root.is_dir():
             return set()

@@ -89,6 +89,7 @@ class RestoreResult:
     status: Literal["restored", "unchanged"]
     commit: str
     safety_backup: str | None
+    bytes: int = 0  # the restored data's size
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

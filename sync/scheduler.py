@@ -9,6 +9,7 @@ import dataclasses
 import logging
 import random
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -29,7 +30,7 @@ class SchedulerState:
     interval_seconds: float
     next_run: datetime | None = None
     last_run: datetime | None = None
-    last_outcome: str | None = None  # created | unchanged | busy | failed
+    last_outcome: str | None = None  # created | unchanged | busy | held | failed
     last_error: str | None = None
     consecutive_failures: int = 0
 
@@ -38,10 +39,12 @@ class AutoBackup:
     """Back up the data directory every `every_minutes` minutes, when it changed.
 
     Change detection is a stat of each data file (and its -wal), so an idle tick
-    costs microseconds. A tick is skipped while a backup or restore runs;
-    failures are retried with exponential backoff and jitter, notified once, and
-    the first success after them sends a recovery. `stop()` takes one last
-    backup if there are unsaved changes.
+    costs microseconds. A tick is skipped while a backup or restore runs, and
+    while `hold()` is true (the start-up restore has not settled: backing up then
+    could bury the team's data under an empty start); failures are retried with
+    exponential backoff and jitter, notified once, and the first success after
+    them sends a recovery. `stop()` takes one last backup if there are unsaved
+    changes and nothing holds it.
 
     Example::
 
@@ -57,10 +60,12 @@ class AutoBackup:
         workspace: Workspace,
         every_minutes: float,
         notifier: Notifier | None = None,
+        hold: Callable[[], bool] = lambda: False,
         first_retry_seconds: float = 30.0,
         jitter: float = 0.2,
     ) -> None:
         self.workspace = workspace
+        self.hold = hold
         self.interval = every_minutes * 60.0
         self.notifier = notifier or Notifier()
         self.first_retry = min(first_retry_seconds, self.interval) if self.interval else 0.0
@@ -90,6 +95,9 @@ class AutoBackup:
         if self._thread is not None:
             self._thread.join(timeout)
         if final_backup and self.interval > 0 and self._has_changes():
+            if self.hold():
+                log.warning("Not backing up at shutdown: the start-up restore has not settled")
+                return
             log.info("Taking a last backup before shutting down")
             self.tick()
 
@@ -97,6 +105,8 @@ class AutoBackup:
         """Check once and back up if needed; returns the outcome."""
         if not self._has_changes():
             outcome = "unchanged"  # nothing to do, and no network call: no heartbeat either
+        elif self.hold():
+            outcome = "held"
         elif is_locked(self.workspace.lock_file):
             outcome = "busy"
         else:

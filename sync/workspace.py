@@ -49,6 +49,22 @@ class Workspace:
         return self.home / "restore-journal.json"
 
     @property
+    def restore_pending_file(self) -> Path:
+        """Present while this host, started on an empty data directory, has not restored."""
+        return self.home / "restore-pending"
+
+    @property
+    def restore_pending(self) -> bool:
+        return self.restore_pending_file.exists()
+
+    def set_restore_pending(self, pending: bool) -> None:
+        if pending:
+            self.home.mkdir(parents=True, exist_ok=True)
+            self.restore_pending_file.touch()
+        else:
+            self.restore_pending_file.unlink(missing_ok=True)
+
+    @property
     def lock_file(self) -> Path:
         return self.home / "operation.lock"
 

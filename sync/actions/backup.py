@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 import socket
 import tempfile
+from collections.abc import Set
 from pathlib import Path
 
 from sync import remote_errors
 from sync.actions.recovery import recover
 from sync.errors import PushRejected
 from sync.git import TreeEntry
+from sync.guards import check_lineage, check_shrink
 from sync.lfs import Pointer
 from sync.locking import operation_lock
 from sync.models import BackupResult
@@ -31,23 +33,39 @@ DEFAULT_MESSAGES = {
 _PUSH_ATTEMPTS = 5
 
 
-def backup(ws: Workspace, *, message: str | None = None, kind: str = "manual") -> BackupResult:
-    """Back up now; `unchanged` (and no commit) when nothing changed since the last backup."""
+def backup(
+    ws: Workspace, *, message: str | None = None, kind: str = "manual", force: bool = False
+) -> BackupResult:
+    """Back up now; `unchanged` (and no commit) when nothing changed since the last backup.
+
+    Refuses with `restore_first` when this host never restored the remote's backups,
+    and with `shrink_guard` when most of the latest backup's data would be dropped
+    (`sync.guards`); `force=True` backs up anyway, on top: history keeps everything.
+    """
     ws.require_enabled()
     with operation_lock(ws.lock_file):
         recover(ws)
         with record(ws.home, "backup", kind) as recording:
-            result = backup_locked(ws, message=message, kind=kind)
+            result = backup_locked(ws, message=message, kind=kind, force=force)
             recording.bytes, recording.status = result.bytes, result.status
+        if force:
+            ws.set_restore_pending(False)  # a deliberate fresh start
         return result
 
 
 def backup_locked(
-    ws: Workspace, *, message: str | None, kind: str, fetch: bool = True
+    ws: Workspace,
+    *,
+    message: str | None,
+    kind: str,
+    fetch: bool = True,
+    force: bool = False,
+    keep: Set[str] = frozenset(),
 ) -> BackupResult:
     """The backup itself, for callers that already hold the operation lock.
 
-    `fetch=False` is for callers that fetched a moment ago (a restore).
+    `fetch=False` is for callers that fetched a moment ago (a restore); `keep` names
+    LFS objects the cache must keep beyond this backup's (a restore's staged ones).
     """
     ws.require_lfs()
     local = scan(ws.data_dir)
@@ -61,10 +79,14 @@ def backup_locked(
     # Fetch first: a bad token or a dead remote fails here, fast, before git-lfs
     # (which can retry a 401 for minutes); and a commit on the newest tip rarely races.
     tip = ws.fetch() if fetch else tip
+    if tip is None:
+        ws.set_restore_pending(False)  # the remote holds nothing to restore
+    if not force:  # before any copying: refusing is cheap
+        check_lineage(ws.git, saved.commit, tip, pending=ws.restore_pending)
     files = _snapshot(ws, local, saved)
     text = _commit_message(message or DEFAULT_MESSAGES.get(kind, "Backup"), kind, files)
     for _ in range(_PUSH_ATTEMPTS):
-        result = _commit_and_push(ws, tip, files, text)
+        result = _commit_and_push(ws, tip, files, text, force=force, keep=keep)
         if result is not None:
             return result
         tip = ws.fetch()  # another instance pushed first: re-commit on its tip
@@ -116,12 +138,22 @@ def _commit_message(subject: str, kind: str, files: dict[str, SavedFile]) -> str
 
 
 def _commit_and_push(
-    ws: Workspace, tip: str | None, files: dict[str, SavedFile], message: str
+    ws: Workspace,
+    tip: str | None,
+    files: dict[str, SavedFile],
+    message: str,
+    *,
+    force: bool,
+    keep: Set[str],
 ) -> BackupResult | None:
     """One attempt on top of `tip`; None when the remote moved and a retry is needed."""
     git = ws.git
     parent = git.ls_tree(tip) if tip else []  # listed once: data, attributes, other files
     parent_files = data_files(git, parent)
+    if not force:
+        check_shrink(
+            {p: f.size for p, f in parent_files.items()}, {p: f.size for p, f in files.items()}
+        )
     entries = backup_entries(
         parent, {p: f.blob for p, f in files.items()}, _attributes_blob(ws, parent)
     )
@@ -129,7 +161,7 @@ def _commit_and_push(
         tree = git.write_tree(entries, Path(tmp) / "index")
     total = sum(f.size for f in files.values())
     if tip and git.tree_of(tip) == tree:
-        _record(ws, tip, files, previous=parent_files)
+        _record(ws, tip, files, previous=parent_files, keep=keep)
         return BackupResult("unchanged", tip, len(files), total, 0)
 
     commit = git.commit_tree(tree, parent=tip, message=message)
@@ -147,7 +179,7 @@ def _commit_and_push(
             return None
         remote_errors.raise_for(pushed, operation="push")
     git.update_ref(ws.tracking_ref, commit)
-    _record(ws, commit, files, previous=parent_files)
+    _record(ws, commit, files, previous=parent_files, keep=keep)
     changed = _count_changes(parent_files, files)
     return BackupResult("created", commit, len(files), total, changed)
 
@@ -171,12 +203,17 @@ def _count_changes(before: dict, after: dict[str, SavedFile]) -> int:
 
 
 def _record(
-    ws: Workspace, commit: str, files: dict[str, SavedFile], *, previous: dict[str, StoredFile]
+    ws: Workspace,
+    commit: str,
+    files: dict[str, SavedFile],
+    *,
+    previous: dict[str, StoredFile],
+    keep: Set[str],
 ) -> None:
     """Remember what was saved; keep in the cache only this backup's and the previous one's
     LFS objects (the likeliest restore point), the remote keeps the rest."""
     save_state(ws.state_file, SavedState(commit, files))
-    keep = {f.oid for f in files.values()}
-    keep |= {f.pointer.oid for f in previous.values() if f.pointer}
-    ws.store.prune(keep=keep)
+    kept = {f.oid for f in files.values()} | keep
+    kept |= {f.pointer.oid for f in previous.values() if f.pointer}
+    ws.store.prune(keep=kept)
     ws.store.clean_tmp()

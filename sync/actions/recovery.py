@@ -55,3 +55,4 @@ def record_restored(ws: Workspace, journal: Journal) -> None:
         if path in local:
             state.files[path] = SavedFile(local[path].signature, oid, size, blob)
     save_state(ws.state_file, state)
+    ws.set_restore_pending(False)

@@ -18,6 +18,7 @@ from sync.lfs import looks_like_pointer
 from sync.locking import operation_lock
 from sync.models import RestoreResult
 from sync.oplog import record
+from sync.progress import RestoreProgress
 from sync.refs import validate_ref
 from sync.snapshot import is_side_file, scan
 from sync.sqlitefile import CheckedDatabases, is_healthy, is_sqlite
@@ -28,42 +29,66 @@ from sync.workspace import Workspace
 log = logging.getLogger(__name__)
 
 
-def restore(ws: Workspace, ref: str, *, kind: str = "manual") -> RestoreResult:
+def restore(
+    ws: Workspace, ref: str, *, kind: str = "manual", progress: RestoreProgress | None = None
+) -> RestoreResult:
     """Restore REF (`latest`, a commit id or a unique prefix of 7+ hex characters)."""
     validate_ref(ref)
     ws.require_enabled()
     with operation_lock(ws.lock_file):
         recover(ws)
         with record(ws.home, "restore", kind) as recording:
-            result = restore_locked(ws, ref)
-            recording.status = result.status
+            result = restore_locked(ws, ref, progress)
+            recording.status, recording.bytes = result.status, result.bytes
         return result
 
 
-def restore_locked(ws: Workspace, ref: str) -> RestoreResult:
+def restore_locked(
+    ws: Workspace, ref: str, progress: RestoreProgress | None = None
+) -> RestoreResult:
+    progress = progress or RestoreProgress()
     ws.require_lfs()
     ws.ensure_cache()
     tip = ws.fetch()
     commit = resolve(ws, ref, tip)
     target = read_data_files(ws.git, commit)
+    size = sum(f.size for f in target.values() if not is_side_file(f.path))
     saved = load_state(ws.state_file)
     local = scan(ws.data_dir)
     dirty = saved.is_dirty(local)
     if not dirty and _same_content(saved, target):
-        return RestoreResult("unchanged", commit, None)
+        ws.set_restore_pending(False)
+        progress.phase("done")
+        return RestoreResult("unchanged", commit, None, size)
 
-    safety = None
-    if dirty:
-        result = backup_locked(
-            ws, message=f"Safety backup before restoring {commit[:8]}", kind="pre-restore"
-        )
-        safety = result.commit if result.status == "created" else None
-
-    staging = stage(ws, commit, target)
-    verify_staging(staging, target, CheckedDatabases(ws.home / "checked-databases"))
+    # Stage and verify before the safety backup: a restore that cannot happen (a missing
+    # object, a damaged database, a dead remote) leaves no safety backup on top of the branch.
+    staging = stage(ws, commit, target, progress)
+    try:
+        progress.phase("checking")
+        verify_staging(staging, target, CheckedDatabases(ws.home / "checked-databases"))
+        progress.phase("saving")
+        safety = _safety_backup(ws, commit, target) if dirty else None
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     _swap_in(ws, commit, target)
     _commit_restored_state(ws, commit)
-    return RestoreResult("restored", commit, safety)
+    progress.phase("done")
+    return RestoreResult("restored", commit, safety, size)
+
+
+def _safety_backup(ws: Workspace, commit: str, target: dict[str, StoredFile]) -> str | None:
+    """Save the data about to be replaced. Forced: whatever it is, it must be kept, and the
+    restore commits the restored data on top of it right after."""
+    result = backup_locked(
+        ws,
+        message=f"Safety backup before restoring {commit[:8]}",
+        kind="pre-restore",
+        force=True,
+        keep={f.pointer.oid for f in target.values() if f.pointer},
+    )
+    return result.commit if result.status == "created" else None
 
 
 def _same_content(saved: SavedState, target: dict[str, StoredFile]) -> bool:
@@ -71,14 +96,19 @@ def _same_content(saved: SavedState, target: dict[str, StoredFile]) -> bool:
     return {p: f.blob for p, f in saved.files.items()} == wanted
 
 
-def stage(ws: Workspace, commit: str, target: dict[str, StoredFile]) -> Path:
+def stage(
+    ws: Workspace,
+    commit: str,
+    target: dict[str, StoredFile],
+    progress: RestoreProgress | None = None,
+) -> Path:
     """Build the backup's data directory beside the live one; clean up on any failure."""
     staging = ws.staging_dir
     if staging.exists():
         shutil.rmtree(staging)
     staging.mkdir(parents=True)
     try:
-        _fetch_objects(ws, commit, target)
+        _fetch_objects(ws, commit, target, progress or RestoreProgress())
         for file in target.values():
             if not is_side_file(file.path):
                 _write_file(ws, file, staging)
@@ -93,7 +123,15 @@ def stage(ws: Workspace, commit: str, target: dict[str, StoredFile]) -> Path:
         raise
 
 
-def _fetch_objects(ws: Workspace, commit: str, target: dict[str, StoredFile]) -> None:
+def _fetch_objects(
+    ws: Workspace, commit: str, target: dict[str, StoredFile], progress: RestoreProgress
+) -> None:
+    pointers = [f.pointer for f in target.values() if f.pointer]
+    progress.downloading(
+        total_bytes=sum(p.size for p in pointers),
+        files=len(target),
+        measure=lambda: ws.store.bytes_present(pointers),
+    )
     missing = [f for f in target.values() if f.pointer and not ws.store.has(f.pointer)]
     if not missing:
         return
@@ -175,6 +213,8 @@ def _swap_in(ws: Workspace, commit: str, target: dict[str, StoredFile]) -> None:
 def _commit_restored_state(ws: Workspace, commit: str) -> None:
     """Make the restored data the newest backup, so a restart does not bring back the old."""
     try:
-        backup_locked(ws, message=f"Restore of {commit[:8]}", kind="manual", fetch=False)
+        backup_locked(
+            ws, message=f"Restore of {commit[:8]}", kind="manual", fetch=False, force=True
+        )
     except SyncError as exc:
         log.warning("Restored %s; recording it as the newest backup failed: %s", commit, exc)

@@ -9,10 +9,16 @@ from sync.cli.output import Output, size
 def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     parser = commands.add_parser("backup", parents=[common], help="back up the data now")
     parser.add_argument("-m", "--message", help="a note for this backup")
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="back up even when this host never restored the remote's backups, or when most "
+        "of the latest backup's data would be dropped (history keeps every backup)",
+    )
 
 
 def run(ws: Workspace, args: argparse.Namespace) -> Output:
-    result = backup(ws, message=args.message, kind="manual")
+    result = backup(ws, message=args.message, kind="manual", force=args.force)
     if result.status == "unchanged":
         text = f"Nothing changed since backup {result.commit[:8] if result.commit else '-'}."
     else:

@@ -70,7 +70,12 @@ def test_status_history_diff_restore_verify(cli, ws) -> None:
 
     code, restored, _ = cli("restore", first["commit"][:7], "--yes", "--json")
     assert code == 0
-    assert restored == {"status": "restored", "commit": first["commit"], "safety_backup": None}
+    assert restored == {
+        "status": "restored",
+        "commit": first["commit"],
+        "safety_backup": None,
+        "bytes": 3,
+    }
     assert sorted(p.name for p in ws.data_dir.iterdir()) == ["a.txt"]
 
     code, verified, _ = cli("verify", "--json")
