@@ -1,29 +1,35 @@
 """Kura: page config, start-up restore, login gate, navigation. Nothing else."""
 
+from collections.abc import Callable
 from pathlib import Path
 
 import streamlit as st
 
-from components import auth, sidebar
+from components import auth, sidebar, startup_view
 from components.i18n import t
-from components.runtime import runtime, scheduler
+from components.operations import show_flash
+from components.runtime import runtime, scheduler, startup
 from config import SettingsError
 from pages import admin, chat, knowledge, login
 
 dir_path = Path(__file__).parent
+PATHS = ("knowledge", "admin")  # every address a visitor may hold, besides the default
 
 
 def run() -> None:
     st.set_page_config(page_title="Kura", page_icon=":material/database:", layout="wide")
     try:
-        rt = runtime()  # once per server process: settings, start-up restore, password
+        runtime()  # once per server process: settings, password
     except SettingsError as exc:
         st.error(t("settings.invalid", error=exc))
         st.stop()
-    scheduler()  # starts auto-backup on the first page load, logged in or not
-    if rt.startup_error:
-        st.error(t("startup.failed", error=rt.startup_error))
-    if auth.is_logged_in():
+    startup()  # the start-up restore, in the background
+    scheduler()  # auto-backup from the first page load, held until the data is restored
+    if startup_view.restoring():
+        pages = _gate(startup_view.progress_page, t("startup.title"))
+    elif auth.is_logged_in():
+        show_flash()  # a result toast from the run before, on whichever page
+        startup_view.banner(logged_in=True)
         sidebar.render()
         pages = [
             st.Page(chat.render, title=t("nav.chat"), icon=":material/chat:", default=True),
@@ -36,9 +42,16 @@ def run() -> None:
             st.Page(admin.render, title=t("nav.admin"), url_path="admin", icon=":material/backup:"),
         ]
     else:
-        # The default page has no path of its own, so it never shadows pages/login.py.
-        pages = [st.Page(login.render, title=t("nav.login"), default=True)]
+        startup_view.banner(logged_in=False)
+        pages = _gate(login.render, t("nav.login"))
     st.navigation(pages).run()
+
+
+def _gate(render: Callable[[], None], title: str) -> list[st.Page]:
+    """One page for every address, all showing `render`: a visitor sees it (never "Page not
+    found") and afterwards lands on the page their address names."""
+    hidden = [st.Page(render, title=title, url_path=path, visibility="hidden") for path in PATHS]
+    return [st.Page(render, title=title, default=True), *hidden]
 
 
 if __name__ == "__main__":

@@ -96,37 +96,46 @@ class KnowledgeBase:
             vectors = self.embedder.embed(
                 [f"{document.title}\n{p.section}\n{p.text}" for p in passages]
             )
+        rows = [
+            (
+                p.ordinal,
+                p.section,
+                p.text,
+                None if vectors is None else vectors[p.ordinal].tobytes(),
+            )
+            for p in passages
+        ]
         connection = self._connect()
         try:
             with connection:
-                self._delete(connection, document.name)
-                cursor = connection.execute(
-                    "INSERT INTO documents (name, title, size, imported_at) VALUES (?, ?, ?, ?)",
-                    (document.name, document.title, size, now),
-                )
-                document_id = cursor.lastrowid
-                for passage in passages:
-                    row = connection.execute(
-                        "INSERT INTO chunks (document_id, ordinal, section, text) "
-                        "VALUES (?, ?, ?, ?)",
-                        (document_id, passage.ordinal, passage.section, passage.text),
-                    ).lastrowid
-                    connection.execute(
-                        "INSERT INTO chunk_words (rowid, title, section, text) VALUES (?, ?, ?, ?)",
-                        (row, document.title, passage.section, passage.text),
-                    )
-                    body = f"{document.title}\n{passage.section}\n{passage.text}"
-                    connection.execute(
-                        "INSERT INTO chunk_grams (rowid, body) VALUES (?, ?)", (row, body)
-                    )
-                    if vectors is not None:
-                        connection.execute(
-                            "INSERT INTO embeddings (chunk_id, vector) VALUES (?, ?)",
-                            (row, vectors[passage.ordinal].tobytes()),
-                        )
+                _store(connection, DocumentInfo(document.name, document.title, 0, size, now), rows)
         finally:
             connection.close()
         return DocumentInfo(document.name, document.title, len(passages), size, now)
+
+    def newer_in(self, other: Path) -> list[DocumentInfo]:
+        """Documents of another wiki.db that this one lacks or holds in another version
+        (pages written on a host before an older wiki was restored over them)."""
+        mine = {(d.name, d.imported_at) for d in self.documents()} if self.path.is_file() else set()
+        theirs = KnowledgeBase(other).documents() if other.is_file() else []
+        return [d for d in theirs if (d.name, d.imported_at) not in mine]
+
+    def copy_from(self, other: Path, names: Iterable[str]) -> int:
+        """Copy documents, passages and embeddings as they are from another wiki.db."""
+        source = sqlite3.connect(f"file:{other}?mode=ro", uri=True)
+        connection = self._connect()
+        copied = 0
+        try:
+            with connection:
+                for name in names:
+                    found = _read_document(source, name)
+                    if found:
+                        _store(connection, *found)
+                        copied += 1
+        finally:
+            connection.close()
+            source.close()
+        return copied
 
     def import_file(self, path: Path) -> DocumentInfo:
         """Raises UnreadableDocument (with a one-line reason) for files it cannot use."""
@@ -136,23 +145,9 @@ class KnowledgeBase:
         connection = self._connect()
         try:
             with connection:
-                return self._delete(connection, name)
+                return _delete(connection, name)
         finally:
             connection.close()
-
-    def _delete(self, connection: sqlite3.Connection, name: str) -> bool:
-        ids = [
-            r[0]
-            for r in connection.execute(
-                "SELECT chunks.id FROM chunks JOIN documents ON documents.id = chunks.document_id "
-                "WHERE documents.name = ?",
-                (name,),
-            )
-        ]
-        connection.executemany("DELETE FROM embeddings WHERE chunk_id = ?", ((i,) for i in ids))
-        for table in ("chunk_words", "chunk_grams"):
-            connection.executemany(f"DELETE FROM {table} WHERE rowid = ?", ((i,) for i in ids))
-        return connection.execute("DELETE FROM documents WHERE name = ?", (name,)).rowcount > 0
 
     def documents(self) -> list[DocumentInfo]:
         connection = self._connect()
@@ -250,3 +245,63 @@ def _fuse(rankings: list[list[int]]) -> list[tuple[int, float]]:
         for rank, chunk_id in enumerate(ranking):
             scores[chunk_id] = scores.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank + 1)
     return sorted(scores.items(), key=lambda item: item[1], reverse=True)
+
+
+def _delete(connection: sqlite3.Connection, name: str) -> bool:
+    ids = [
+        r[0]
+        for r in connection.execute(
+            "SELECT chunks.id FROM chunks JOIN documents ON documents.id = chunks.document_id "
+            "WHERE documents.name = ?",
+            (name,),
+        )
+    ]
+    connection.executemany("DELETE FROM embeddings WHERE chunk_id = ?", ((i,) for i in ids))
+    for table in ("chunk_words", "chunk_grams"):
+        connection.executemany(f"DELETE FROM {table} WHERE rowid = ?", ((i,) for i in ids))
+    return connection.execute("DELETE FROM documents WHERE name = ?", (name,)).rowcount > 0
+
+
+Row = tuple[int, str, str, bytes | None]  # ordinal, section, text, embedding
+
+
+def _store(connection: sqlite3.Connection, document: DocumentInfo, rows: list[Row]) -> None:
+    """Replace a document with these passages, indexed both ways (inside a transaction)."""
+    _delete(connection, document.name)
+    document_id = connection.execute(
+        "INSERT INTO documents (name, title, size, imported_at) VALUES (?, ?, ?, ?)",
+        (document.name, document.title, document.size, document.imported_at),
+    ).lastrowid
+    for ordinal, section, text, vector in rows:
+        row = connection.execute(
+            "INSERT INTO chunks (document_id, ordinal, section, text) VALUES (?, ?, ?, ?)",
+            (document_id, ordinal, section, text),
+        ).lastrowid
+        connection.execute(
+            "INSERT INTO chunk_words (rowid, title, section, text) VALUES (?, ?, ?, ?)",
+            (row, document.title, section, text),
+        )
+        body = f"{document.title}\n{section}\n{text}"
+        connection.execute("INSERT INTO chunk_grams (rowid, body) VALUES (?, ?)", (row, body))
+        if vector is not None:
+            connection.execute(
+                "INSERT INTO embeddings (chunk_id, vector) VALUES (?, ?)", (row, vector)
+            )
+
+
+def _read_document(
+    connection: sqlite3.Connection, name: str
+) -> tuple[DocumentInfo, list[Row]] | None:
+    found = connection.execute(
+        "SELECT id, name, title, size, imported_at FROM documents WHERE name = ?", (name,)
+    ).fetchone()
+    if found is None:
+        return None
+    document_id, *info = found
+    rows = connection.execute(
+        "SELECT c.ordinal, c.section, c.text, e.vector FROM chunks c "
+        "LEFT JOIN embeddings e ON e.chunk_id = c.id WHERE c.document_id = ? ORDER BY c.ordinal",
+        (document_id,),
+    ).fetchall()
+    name, title, size, imported_at = info
+    return DocumentInfo(name, title, len(rows), size, imported_at), rows

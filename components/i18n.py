@@ -17,24 +17,98 @@ MESSAGES: dict[str, dict[str, str]] = {
     "login.submit": {"en": "Log in", "ja": "ログイン"},
     "login.wrong": {"en": "Incorrect password.", "ja": "パスワードが違います。"},
     "login.generated": {
-        "en": "No SHARED_PASSWORD is set: a password was generated and printed in the "
-        "server log; it is also kept in `{path}`.",
-        "ja": "SHARED_PASSWORD が未設定のため、パスワードを生成してサーバーログに出力しました。"
-        "`{path}` にも保存されています。",
+        "en": "No SHARED_PASSWORD is set: a password was generated and printed in the server log.",
+        "ja": "SHARED_PASSWORD が未設定のため、パスワードを生成してサーバーログに出力しました。",
     },
     "logout": {"en": "Log out", "ja": "ログアウト"},
     "settings.invalid": {
         "en": "Kura cannot start: {error}",
         "ja": "Kura を起動できません: {error}",
     },
-    "startup.restored": {
-        "en": "Restored backup {commit} at start-up.",
-        "ja": "起動時にバックアップ {commit} を復元しました。",
+    "startup.title": {"en": "Restoring the team's data", "ja": "チームのデータを復元しています"},
+    "startup.connecting": {
+        "en": "Connecting to the backup remote…",
+        "ja": "バックアップ先に接続しています…",
+    },
+    "startup.downloading": {
+        "en": "Downloaded {done} of {total} ({files})",
+        "ja": "{total} のうち {done} をダウンロードしました({files})",
+    },
+    "startup.checking": {
+        "en": "Checking the restored files…",
+        "ja": "復元したファイルを検査しています…",
+    },
+    "startup.saving": {"en": "Putting the data in place…", "ja": "データを配置しています…"},
+    "startup.wait": {
+        "en": "Kura restarted on an empty disk and is bringing its data back from the backups. "
+        "This page continues on its own.",
+        "ja": "Kura は空のディスクで再起動したため、バックアップからデータを戻しています。"
+        "完了するとこのページは自動で進みます。",
+    },
+    "startup.held_public": {
+        "en": "The data has not been restored from the backups yet; backups are paused. "
+        "Log in for details.",
+        "ja": "データはまだバックアップから復元されていないため、バックアップを止めています。"
+        "詳しくはログインしてください。",
     },
     "startup.failed": {
-        "en": "Start-up restore failed: {error}",
-        "ja": "起動時の復元に失敗しました: {error}",
+        "en": "The team's data could not be restored from the backups yet: {error} "
+        "Backups are held until it is, so this start cannot overwrite them. "
+        "Next try at {when}.",
+        "ja": "チームのデータをまだバックアップから復元できていません: {error} "
+        "復元できるまでバックアップを保留し、この起動がバックアップを上書きしないようにしています。"
+        "次の再試行は {when} です。",
     },
+    "startup.diverged": {
+        "en": "This data was never restored from the backup remote, which already holds "
+        "backups. Backups are held so that it cannot bury them: on the admin page, restore "
+        "the latest backup, or start fresh to back this data up on top.",
+        "ja": "このデータはバックアップ先から復元されたものではなく、バックアップ先にはすでに"
+        "バックアップがあります。上書きしないようバックアップを保留しています。管理ページで"
+        "最新のバックアップを復元するか、このデータで新しく始めてください。",
+    },
+    "startup.retry": {"en": "Retry now", "ja": "今すぐ再試行"},
+    "startup.restore_latest": {"en": "Restore the latest backup", "ja": "最新のバックアップを復元"},
+    "startup.fresh": {"en": "Start fresh…", "ja": "新しく始める…"},
+    "startup.fresh_title": {
+        "en": "Start fresh with this data?",
+        "ja": "このデータで新しく始めますか?",
+    },
+    "startup.fresh_remote": {
+        "en": "The remote holds {count} backups. The newest, {commit} from {date}, has {files} "
+        "({size}).",
+        "ja": "バックアップ先には {count} 件のバックアップがあります。最新の {commit}"
+        "({date})は {files}({size})です。",
+    },
+    "startup.fresh_local": {
+        "en": "Starting fresh backs up this host's data, {files} ({size}), as the newest "
+        "backup. The remote's backups stay in the history and can still be restored.",
+        "ja": "このホストのデータ {files}({size})を最新のバックアップとして保存します。"
+        "既存のバックアップは履歴に残り、復元できます。",
+    },
+    "startup.fresh_button": {"en": "Start fresh with this data", "ja": "このデータで新しく始める"},
+    "startup.fresh_done": {
+        "en": "Started fresh: backup {commit}.",
+        "ja": "新しく始めました: バックアップ {commit}",
+    },
+    "startup.meanwhile": {
+        "en": "{count} pages written here before the team's data came back are kept in "
+        "backup {commit}.",
+        "ja": "チームのデータが戻る前にここで追加された {count} ページは、バックアップ {commit} "
+        "に保存されています。",
+    },
+    "startup.meanwhile_chats": {
+        "en": "Conversations from that time are kept in backup {commit} too.",
+        "ja": "その間の会話もバックアップ {commit} に保存されています。",
+    },
+    "startup.meanwhile_import": {"en": "Import them again", "ja": "もう一度取り込む"},
+    "startup.meanwhile_done": {
+        "en": "Imported {count} pages again.",
+        "ja": "{count} ページをもう一度取り込みました。",
+    },
+    "dismiss": {"en": "Dismiss", "ja": "閉じる"},
+    "backup.anyway": {"en": "Back up anyway", "ja": "それでもバックアップ"},
+    "backup.cancel": {"en": "Don't back up", "ja": "バックアップしない"},
     "admin.title": {"en": "Backups and data", "ja": "バックアップとデータ"},
     "card.remote": {"en": "Backup remote", "ja": "バックアップ先"},
     "card.token": {"en": "token {token}", "ja": "トークン {token}"},

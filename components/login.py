@@ -7,7 +7,6 @@ import streamlit as st
 from components import auth
 from components.i18n import t
 from components.runtime import runtime
-from config.password import password_file
 
 
 def require_login() -> None:
@@ -28,4 +27,4 @@ def login_form() -> None:
             st.rerun()
         st.error(t("login.wrong"))
     if rt.password_generated:
-        st.info(t("login.generated", path=password_file(rt.settings)))
+        st.info(t("login.generated"))  # where it is kept goes to the server log only

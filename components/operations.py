@@ -7,8 +7,10 @@ import streamlit as st
 from components import data_resources
 from components.i18n import files, size, t
 from sync import SyncError, Workspace, backup, restore
+from sync.errors import ShrinkGuard
 
 FLASH = "kura_flash"
+SHRINK = "kura_confirm_shrink"
 UNDO = "kura_undo"
 
 
@@ -29,10 +31,15 @@ def data_changed() -> None:
     data_resources.release_all()
 
 
-def run_backup(ws: Workspace, message: str | None) -> bool:
+def run_backup(ws: Workspace, message: str | None, *, force: bool = False) -> bool:
     with st.status(t("backup.running")) as progress:
         try:
-            result = backup(ws, message=message or None, kind="manual")
+            result = backup(ws, message=message or None, kind="manual", force=force)
+        except ShrinkGuard as exc:
+            progress.update(state="error")
+            st.session_state[SHRINK] = {"message": message, "why": exc.message}
+            st.warning(exc.message)
+            return False
         except SyncError as exc:
             progress.update(state="error")
             st.error(t("error", message=exc.message))
@@ -70,3 +77,21 @@ def run_restore(ws: Workspace, commit: str, *, previous: str | None) -> bool:
         st.session_state[UNDO] = {"restored": commit, "previous": back_to}
     flash(t("restore.done", commit=commit[:8]))
     return True
+
+
+def shrink_confirmation(ws: Workspace) -> None:
+    """On the admin page: a backup refused because it would drop most of the data (from the
+    form or the sidebar, on any page): confirm it, or not."""
+    pending = st.session_state.get(SHRINK)
+    if not pending:
+        return
+    with st.container(border=True):
+        st.warning(pending["why"], icon=":material/warning:")
+        anyway, cancel = st.columns(2)
+        if anyway.button(t("backup.anyway"), type="primary", key="kura_shrink_anyway"):
+            st.session_state.pop(SHRINK, None)
+            if run_backup(ws, pending["message"], force=True):
+                st.rerun()
+        if cancel.button(t("backup.cancel"), key="kura_shrink_cancel"):
+            st.session_state.pop(SHRINK, None)
+            st.rerun()

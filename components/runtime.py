@@ -1,4 +1,5 @@
-"""Once per server process: settings, the workspace, start-up restore and the password."""
+"""Once per server process: settings, the workspace, the password, and the two threads
+(the start-up restore, then the auto-backup it holds until the data is safe)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ import streamlit as st
 
 from config import Settings, load_settings
 from config.password import password_file, shared_password
-from sync import RestoreResult, SyncError, Workspace, startup_restore
+from sync import Workspace
 from sync.notify import Notifier
 from sync.scheduler import AutoBackup
+from sync.startup import StartupRestore
 
 log = logging.getLogger("kura.app")
 
@@ -24,8 +26,7 @@ class Runtime:
     workspace: Workspace
     password: str
     password_generated: bool
-    startup: RestoreResult | None
-    startup_error: str | None
+    notifier: Notifier
 
 
 def _secrets() -> dict:
@@ -35,17 +36,24 @@ def _secrets() -> dict:
         return {}
 
 
+def _log_to_server_log() -> None:
+    """Kura's own INFO lines (start-up restore, backups) in the server log beside Streamlit's."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    for name in ("sync", "kura"):
+        logger = logging.getLogger(name)
+        if not logger.handlers:
+            logger.addHandler(handler)
+            logger.setLevel(logging.INFO)
+            logger.propagate = False
+
+
 @st.cache_resource(show_spinner=False)
 def runtime() -> Runtime:
     """Raises SettingsError for invalid settings (not cached, so a fix takes effect)."""
+    _log_to_server_log()
     settings = load_settings(secrets=_secrets())
     workspace = Workspace(settings)
-    restored, error = None, None
-    try:
-        restored = startup_restore(workspace)
-    except SyncError as exc:
-        error = exc.message
-        log.error("Start-up restore failed: %s", exc.message)
     password, generated = shared_password(settings)
     if generated:
         # The one secret that must reach the log: nobody could log in otherwise.
@@ -55,7 +63,23 @@ def runtime() -> Runtime:
             file=sys.stderr,
             flush=True,
         )
-    return Runtime(settings, workspace, password, generated, restored, error)
+    notifier = Notifier(
+        webhook_url=settings.notify_webhook_url,
+        heartbeat_url=settings.heartbeat_url,
+        secrets=workspace.secrets,
+    )
+    return Runtime(settings, workspace, password, generated, notifier)
+
+
+def _stop_startup(restore: StartupRestore) -> None:
+    restore.stop()
+
+
+@st.cache_resource(show_spinner=False, on_release=_stop_startup)
+def startup() -> StartupRestore:
+    """The start-up restore, in the background: the first visitor gets a page at once."""
+    rt = runtime()
+    return StartupRestore(workspace=rt.workspace, notifier=rt.notifier).start()
 
 
 def _stop(auto: AutoBackup) -> None:
@@ -68,11 +92,12 @@ def scheduler() -> AutoBackup:
     rt = runtime()
     settings = rt.settings
     every = settings.auto_backup_minutes if settings.sync_enabled else 0
-    notifier = Notifier(
-        webhook_url=settings.notify_webhook_url,
-        heartbeat_url=settings.heartbeat_url,
-        secrets=rt.workspace.secrets,
-    )
-    auto = AutoBackup(workspace=rt.workspace, every_minutes=every, notifier=notifier).start()
-    atexit.register(auto.stop)  # one last backup of unsaved changes on shutdown
+    boot = startup()
+    auto = AutoBackup(
+        workspace=rt.workspace,
+        every_minutes=every,
+        notifier=rt.notifier,
+        hold=lambda: boot.state.holds_backups,
+    ).start()
+    atexit.register(auto.stop)  # one last backup of unsaved changes on shutdown (unless held)
     return auto

@@ -7,10 +7,10 @@ from pathlib import Path
 import streamlit as st
 
 from chatbot.history import ChatHistory
-from components import files_table, history_table, monitoring, status_cards
+from components import files_table, history_table, monitoring, startup_view, status_cards
 from components.i18n import t
 from components.login import require_login
-from components.operations import run_backup, show_flash
+from components.operations import run_backup, show_flash, shrink_confirmation
 from components.restore_dialog import request_dialog, show_dialog, undo_offer
 from components.runtime import runtime
 from sync import BackupInfo, SyncError, Workspace, history, status
@@ -34,6 +34,7 @@ def render() -> None:
         st.error(t("error", message=exc.message))
         return
     status_cards.render(state, rt.settings)
+    startup_view.choices(ws)
     if not rt.settings.sync_enabled:
         st.info(t("sync.off"))
     else:
@@ -62,6 +63,7 @@ def _backup_form(ws: Workspace) -> None:
         )
     if clicked and run_backup(ws, message):
         st.rerun()
+    shrink_confirmation(ws)
 
 
 def _history_section(ws: Workspace) -> None:
@@ -80,4 +82,8 @@ def _history_section(ws: Workspace) -> None:
 
 
 if __name__ == "__main__":
-    render()
+    # Run directly by Streamlit's legacy pages/ discovery (a deep link to a fresh server):
+    # hand over to the app, so the visitor gets its navigation, gate and sidebar.
+    from app import run
+
+    run()

@@ -110,4 +110,8 @@ def _conversation_list(history: ChatHistory) -> None:
 
 
 if __name__ == "__main__":
-    render()
+    # Run directly by Streamlit's legacy pages/ discovery (a deep link to a fresh server):
+    # hand over to the app, so the visitor gets its navigation, gate and sidebar.
+    from app import run
+
+    run()

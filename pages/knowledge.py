@@ -72,4 +72,8 @@ def _documents(kb: KnowledgeBase) -> None:
 
 
 if __name__ == "__main__":
-    render()
+    # Run directly by Streamlit's legacy pages/ discovery (a deep link to a fresh server):
+    # hand over to the app, so the visitor gets its navigation, gate and sidebar.
+    from app import run
+
+    run()

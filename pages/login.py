@@ -8,4 +8,8 @@ def render() -> None:
 
 
 if __name__ == "__main__":
-    render()
+    # Run directly by Streamlit's legacy pages/ discovery (a deep link to a fresh server):
+    # hand over to the app, so the visitor gets its navigation, gate and sidebar.
+    from app import run
+
+    run()

@@ -13,6 +13,7 @@ All git work lives here; the app and `python -m sync` share it. Example::
 
 from sync.actions.backup import backup
 from sync.actions.diff import diff
+from sync.actions.extract import backup_file
 from sync.actions.history import history
 from sync.actions.recovery import recover
 from sync.actions.restore import restore
@@ -33,6 +34,7 @@ __all__ = [
     "SyncError",
     "Workspace",
     "backup",
+    "backup_file",
     "diff",
     "history",
     "recover",

@@ -53,10 +53,10 @@ class Shrink:
         return many_files or many_bytes
 
     def describe(self) -> str:
-        return (
-            f"{self.files_lost} of its {self.files_before} files "
-            f"({_size(self.bytes_before)} → {_size(self.bytes_after)})"
-        )
+        text = f"{self.files_lost} of its {self.files_before} files"
+        if self.bytes_after < self.bytes_before:
+            text += f" ({_size(self.bytes_before)} → {_size(self.bytes_after)})"
+        return text
 
 
 def measure_shrink(before: Mapping[str, int], after: Mapping[str, int]) -> Shrink:
@@ -74,8 +74,8 @@ def check_shrink(before: Mapping[str, int], after: Mapping[str, int]) -> None:
     if shrink.is_sudden:
         raise ShrinkGuard(
             f"This backup would drop {shrink.describe()} from the latest backup; check the "
-            "data directory, then confirm (python -m sync backup --force) if that is intended. "
-            "History keeps every earlier backup."
+            "data directory, then confirm it if that is intended (Back up anyway on the admin "
+            "page, or python -m sync backup --force). History keeps every earlier backup."
         )
 
 

@@ -113,6 +113,7 @@ class Status:
     last_backup: LastBackup | None
     dirty: bool
     lfs_available: bool
+    restore_pending: bool = False  # started empty, not restored yet: backups refuse
 
     @property
     def total_bytes(self) -> int:
@@ -128,6 +129,7 @@ class Status:
             "last_backup": self.last_backup.to_json() if self.last_backup else None,
             "dirty": self.dirty,
             "lfs_available": self.lfs_available,
+            "restore_pending": self.restore_pending,
         }
 
 

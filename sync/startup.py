@@ -92,6 +92,7 @@ class StartupRestore:
 
     def start(self) -> StartupRestore:
         if self._thread is None:
+            self._update(phase=self._coming_phase())  # right away: the first page load reads it
             self._thread = threading.Thread(target=self._run, name="kura-startup", daemon=True)
             self._thread.start()
         return self
@@ -116,9 +117,8 @@ class StartupRestore:
     def attempt(self) -> StartupState:
         """One attempt, in the calling thread."""
         ws = self.workspace
-        expect_restore = not scan(ws.data_dir) or ws.restore_pending
         self.progress = RestoreProgress()
-        self._update(phase="restoring" if expect_restore else "checking", next_retry=None)
+        self._update(phase=self._coming_phase(), next_retry=None)
         try:
             result = startup_restore(ws, progress=self.progress)
         except SyncError as exc:
@@ -138,6 +138,13 @@ class StartupRestore:
             finished_at=datetime.now(UTC),
             attempts=self.state.attempts + 1,
         )
+
+    def _coming_phase(self) -> Phase:
+        """restoring when the next attempt will replace the data, checking otherwise."""
+        ws = self.workspace
+        if not ws.settings.sync_enabled:
+            return "checking"
+        return "restoring" if ws.restore_pending or not scan(ws.data_dir) else "checking"
 
     def _failed(self, exc: SyncError) -> StartupState:
         attempts = self.state.attempts + 1

@@ -108,7 +108,7 @@ def stage(
         shutil.rmtree(staging)
     staging.mkdir(parents=True)
     try:
-        _fetch_objects(ws, commit, target, progress or RestoreProgress())
+        fetch_objects(ws, commit, target, progress)
         for file in target.values():
             if not is_side_file(file.path):
                 _write_file(ws, file, staging)
@@ -123,9 +123,15 @@ def stage(
         raise
 
 
-def _fetch_objects(
-    ws: Workspace, commit: str, target: dict[str, StoredFile], progress: RestoreProgress
+def fetch_objects(
+    ws: Workspace,
+    commit: str,
+    target: dict[str, StoredFile],
+    progress: RestoreProgress | None = None,
 ) -> None:
+    """Bring the LFS objects of `target` into the cache; VerificationFailed if the remote
+    lacks any."""
+    progress = progress or RestoreProgress()
     pointers = [f.pointer for f in target.values() if f.pointer]
     progress.downloading(
         total_bytes=sum(p.size for p in pointers),

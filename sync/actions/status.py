@@ -30,6 +30,7 @@ def status(ws: Workspace) -> Status:
         last_backup=ws.last_backup(),
         dirty=load_state(ws.state_file).is_dirty(local),
         lfs_available=ws.lfs_available(),
+        restore_pending=ws.restore_pending,
     )
 
 

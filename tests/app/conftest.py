@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from sync import Workspace
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct horse battery staple"
+RESTORING = "Restoring the team's data"
 
 
 @pytest.fixture
@@ -34,39 +36,61 @@ def app_env(tmp_path: Path, bare_remote: Path, monkeypatch: pytest.MonkeyPatch) 
     return Workspace(Settings(data_dir=data, home=home, data_repo=str(bare_remote)))
 
 
-def _fresh(script: Path) -> Iterator[AppTest]:
+def _fresh(at: AppTest) -> Iterator[AppTest]:
     st.cache_resource.clear()
     st.cache_data.clear()
-    yield AppTest.from_file(str(script), default_timeout=60)
-    st.cache_resource.clear()
+    yield at
+    st.cache_resource.clear()  # stops the start-up and auto-backup threads
     st.cache_data.clear()
+
+
+def _page(module: str) -> AppTest:
+    """One page's render() on its own (AppTest cannot switch to a callable st.Page, and a
+    page file run directly hands over to the whole app)."""
+    script = f"from pages import {module}\n{module}.render()\n"
+    return AppTest.from_string(script, default_timeout=60)
 
 
 @pytest.fixture
 def app(app_env: Workspace) -> Iterator[AppTest]:
     """The whole app, as a visitor opens it."""
-    yield from _fresh(ROOT / "app.py")
+    yield from _fresh(AppTest.from_file(str(ROOT / "app.py"), default_timeout=60))
 
 
 @pytest.fixture
 def admin(app_env: Workspace) -> Iterator[AppTest]:
-    """The admin page on its own (AppTest cannot switch to a callable st.Page)."""
-    yield from _fresh(ROOT / "pages" / "admin.py")
+    yield from _fresh(_page("admin"))
 
 
 @pytest.fixture
 def knowledge(app_env: Workspace) -> Iterator[AppTest]:
-    yield from _fresh(ROOT / "pages" / "knowledge.py")
+    yield from _fresh(_page("knowledge"))
+
+
+def settled(at: AppTest) -> AppTest:
+    """Run until the start-up restore's progress page has given way, as its fragment does
+    in a browser (AppTest does not run fragments on a timer)."""
+    at.run()
+    deadline = time.monotonic() + 30
+    while any(e.value == RESTORING for e in at.title) and time.monotonic() < deadline:
+        time.sleep(0.05)
+        at.run()
+    return at
 
 
 def log_in(at: AppTest, password: str = PASSWORD) -> AppTest:
     """Log in; the chat page opens."""
-    at.run()
+    settled(at)
     at.text_input[0].input(password)
     at.button[0].click()
     return at.run()
 
 
 def open_admin(at: AppTest) -> AppTest:
-    """Log in through the admin page's own login guard."""
+    """Log in through the admin page's own login guard, once the start-up attempt settled
+    (it holds the operation lock while it reads the remote)."""
+    at.run()
+    from components.runtime import startup
+
+    startup().wait_settled(timeout=30)
     return log_in(at)

@@ -2,11 +2,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from components.auth import Throttle, password_matches
-from tests.app.conftest import PASSWORD, log_in
+from tests.app.conftest import PASSWORD, log_in, settled
 
 
 def test_logged_out_sees_only_the_login_form(app: AppTest) -> None:
-    app.run()
+    settled(app)
     assert not app.exception
     assert [e.value for e in app.title] == ["Log in to Kura"]
     assert len(app.text_input) == 1 and app.text_input[0].label == "Password"
@@ -48,11 +48,12 @@ def test_failures_slow_down_the_whole_process() -> None:
 
 def test_generated_password_when_none_is_set(app: AppTest, monkeypatch, app_env) -> None:
     monkeypatch.delenv("SHARED_PASSWORD")
-    app.run()
+    settled(app)
     stored = (app_env.home / "password").read_text().strip()
     assert len(stored) >= 16
     assert (app_env.home / "password").stat().st_mode & 0o077 == 0
     assert any("password" in e.value for e in app.info)
+    assert not any(str(app_env.home) in e.value for e in app.info)  # no server paths
     log_in(app, stored)
     assert [e.value for e in app.title] == ["Ask the wiki"]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -49,21 +50,31 @@ def _free_port() -> int:
 
 @pytest.fixture
 def server(request: pytest.FixtureRequest, tmp_path: Path, bare_remote: Path) -> Iterator[Server]:
-    data, home = tmp_path / "data", tmp_path / ".kura"
-    data.mkdir()
+    marker = request.node.get_closest_marker("server_env")
+    with launch(tmp_path, remote=str(bare_remote), env=marker.args[0] if marker else {}) as running:
+        yield running
+
+
+@contextlib.contextmanager
+def launch(
+    root: Path, *, remote: str, token: str | None = None, env: dict[str, str] | None = None
+) -> Iterator[Server]:
+    """`streamlit run app.py` on a free port, with its data and KURA_HOME under `root`."""
+    data, home = root / "data", root / ".kura"
+    data.mkdir(parents=True, exist_ok=True)
     port = _free_port()
-    env = {
+    values = {
         "PATH": os.environ["PATH"],
-        "HOME": str(tmp_path),
+        "HOME": str(root),
         "KURA_DATA_DIR": str(data),
         "KURA_HOME": str(home),
-        "GITHUB_DATA_REPO": str(bare_remote),
+        "GITHUB_DATA_REPO": remote,
         "SHARED_PASSWORD": PASSWORD,
         "AUTO_BACKUP_MINUTES": "0",
+        **({"GITHUB_TOKEN": token} if token else {}),
+        **(env or {}),
     }
-    marker = request.node.get_closest_marker("server_env")
-    env.update(marker.args[0] if marker else {})
-    log = tmp_path / "server.log"
+    log = root / "server.log"
     command = [
         sys.executable,
         "-m",
@@ -80,11 +91,11 @@ def server(request: pytest.FixtureRequest, tmp_path: Path, bare_remote: Path) ->
         "false",
     ]
     with log.open("w") as out:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=out)
+        process = subprocess.Popen(command, cwd=ROOT, env=values, stdout=out, stderr=out)
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(url, process)
-        settings = Settings(data_dir=data, home=home, data_repo=str(bare_remote))
+        settings = Settings(data_dir=data, home=home, data_repo=remote, token=token)
         yield Server(url, Workspace(settings), log)
     finally:
         process.terminate()

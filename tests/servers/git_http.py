@@ -42,6 +42,7 @@ class GitHttpServer:
     delay_lfs_upload: float = 0.0
     upload_started: threading.Event = field(default_factory=threading.Event)
     delay_lfs_download: float = 0.0
+    download_rate: float = 0.0  # bytes per second for LFS downloads, 0 = unthrottled
     download_started: threading.Event = field(default_factory=threading.Event)
     over_quota: bool = False
     down: bool = False  # answer 503 to everything, like a remote in an outage
@@ -71,7 +72,7 @@ class GitHttpServer:
     def clear_faults(self) -> None:
         self.forbid_push = self.over_quota = self.down = False
         self.hold_first_push = None
-        self.delay_lfs_upload = self.delay_lfs_download = 0.0
+        self.delay_lfs_upload = self.delay_lfs_download = self.download_rate = 0.0
         self.upload_started.clear()
         self.download_started.clear()
 
@@ -168,7 +169,7 @@ class GitHttpServer:
                 ("Content-Length", str(path.stat().st_size)),
             ],
         )
-        return _file_chunks(path)
+        return _file_chunks(path, rate=self.download_rate)
 
     def _git(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         if self.forbid_push and "git-receive-pack" in environ.get("PATH_INFO", "") + environ.get(
@@ -238,9 +239,11 @@ def _is_upload(environ: Environ) -> bool:
     return b'"upload"' in body
 
 
-def _file_chunks(path: Path):
+def _file_chunks(path: Path, *, rate: float = 0.0):
     with path.open("rb") as handle:
         while chunk := handle.read(CHUNK):
+            if rate:
+                time.sleep(len(chunk) / rate)  # a slow link, for watching progress
             yield chunk
 
 

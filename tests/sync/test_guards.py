@@ -53,11 +53,14 @@ def test_an_empty_fresh_host_is_refused_on_the_command_line_then_forced(ws, make
     assert refused.stderr.startswith("error: ") and refused.stderr.count("\n") == 1
     assert [b.commit for b in history(ws)] == [team]
 
+    fresh.set_restore_pending(True)  # as the start-up attempt marks an empty start
+    assert json.loads(_sync(fresh, "status").stdout)["restore_pending"] is True
     forced = _sync(fresh, "backup", "--force", "-m", "start fresh")
     assert forced.returncode == 0, forced.stderr
     result = json.loads(forced.stdout)
     assert result["status"] == "created" and result["files"] == 0
     assert [b.commit for b in history(ws)] == [result["commit"], team]  # history is kept
+    assert json.loads(_sync(fresh, "status").stdout)["restore_pending"] is False
 
 
 def test_a_host_that_restored_backs_up_normally(ws, make_workspace) -> None:

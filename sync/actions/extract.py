@@ -1,0 +1,38 @@
+"""One data file of a backup, as a temporary copy (to read pages back out of a safety backup)."""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from sync.actions.recovery import recover
+from sync.actions.resolve import resolve
+from sync.actions.restore import fetch_objects
+from sync.locking import operation_lock
+from sync.tree import read_data_files
+from sync.workspace import Workspace
+
+
+@contextlib.contextmanager
+def backup_file(ws: Workspace, ref: str, path: str) -> Iterator[Path | None]:
+    """A private copy of `path` (relative to the data directory) as backup REF holds it;
+    None when it holds no such file. The copy is deleted when the block ends."""
+    ws.require_enabled()
+    with tempfile.TemporaryDirectory(dir=ws.home, prefix="extract-") as tmp:
+        target = Path(tmp) / Path(path).name
+        with operation_lock(ws.lock_file):
+            recover(ws)
+            ws.ensure_cache()
+            commit = resolve(ws, ref, ws.tip())
+            stored = read_data_files(ws.git, commit).get(path)
+            if stored is None:
+                target = None
+            elif stored.pointer is None:
+                ws.git.blob_to_file(stored.blob, target)
+            else:
+                fetch_objects(ws, commit, {path: stored})
+                shutil.copyfile(ws.store.path(stored.pointer.oid), target)
+        yield target
