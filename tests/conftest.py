@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import subprocess
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,6 +120,14 @@ def cli_env(ws: Workspace, **extra: str) -> dict[str, str]:
     if ws.settings.token:
         env["GITHUB_TOKEN"] = ws.settings.token
     return {**env, **extra}
+
+
+def wait_until(predicate: Callable[[], bool], timeout: float = 30.0) -> None:
+    """Poll a condition a background thread or server brings about; fail if it never does."""
+    deadline = time.monotonic() + timeout
+    while not predicate() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert predicate()
 
 
 def write_db(path: Path, rows: range, *, wal: bool = True) -> None:

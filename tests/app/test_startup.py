@@ -1,7 +1,6 @@
 """The app after a start-up restore that failed or found foreign data: held backups, a
 banner, retry, start fresh, and pages written meanwhile brought back."""
 
-import time
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -11,7 +10,7 @@ from chatbot.parsing import parse
 from components.runtime import startup
 from sync import Workspace, backup, history, startup_restore
 from tests.app.conftest import PASSWORD, log_in, open_admin, settled
-from tests.conftest import files_of
+from tests.conftest import files_of, wait_until
 
 
 def _team(ws: Workspace, tmp_path: Path) -> str:
@@ -42,19 +41,12 @@ def _texts(at: AppTest) -> str:
     return "\n".join(e.value for e in [*at.warning, *at.info, *at.markdown, *at.caption])
 
 
-def _wait(predicate, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert predicate()
-
-
 def test_a_failed_start_is_explained_after_login_only_and_retried(
     app: AppTest, app_env: Workspace, bare_remote: Path, tmp_path: Path
 ) -> None:
     away = _team_then_remote_away(app_env, tmp_path, bare_remote)
     settled(app)
-    _wait(lambda: startup().state.phase == "failed")
+    wait_until(lambda: startup().state.phase == "failed")
     app.run()
     public = _texts(app)
     assert "not been restored" in public and "Log in for details" in public
@@ -65,7 +57,7 @@ def test_a_failed_start_is_explained_after_login_only_and_retried(
     away.rename(bare_remote)
     next(b for b in app.button if b.label == "Retry now").click()
     settled(app)
-    _wait(lambda: startup().state.phase == "done")
+    wait_until(lambda: startup().state.phase == "done")
     app.run()
     assert "could not be restored" not in _texts(app)
     assert KnowledgeBase(app_env.data_dir / "wiki.db").documents()
@@ -76,13 +68,13 @@ def test_pages_written_meanwhile_can_be_imported_again(
 ) -> None:
     away = _team_then_remote_away(app_env, tmp_path, bare_remote)
     log_in(app)
-    _wait(lambda: startup().state.phase == "failed")
+    wait_until(lambda: startup().state.phase == "failed")
     KnowledgeBase(app_env.data_dir / "wiki.db").add(
         parse("meanwhile.md", "# Meanwhile\n\nWritten while the remote was away."), size=60
     )
     away.rename(bare_remote)
     startup().retry_now()
-    _wait(lambda: startup().state.phase == "done")
+    wait_until(lambda: startup().state.phase == "done")
     settled(app)
     names = {d.name for d in KnowledgeBase(app_env.data_dir / "wiki.db").documents()}
     assert names == {"install.md", "restore.md", "login.md"}  # the team's wiki is back
@@ -102,7 +94,7 @@ def test_foreign_data_is_held_until_an_admin_starts_fresh(
     team = _team(app_env, tmp_path)
     (app_env.data_dir / "mine.md").write_text("this host's own notes")
     log_in(admin)
-    _wait(lambda: startup().state.phase == "diverged")
+    wait_until(lambda: startup().state.phase == "diverged")
     admin.run()
     labels = {b.label for b in admin.button}
     assert {"Retry now", "Restore the latest backup", "Start fresh…"} <= labels
@@ -113,7 +105,7 @@ def test_foreign_data_is_held_until_an_admin_starts_fresh(
     assert "The remote holds 1 backups" in dialog and team[:8] in dialog and "1 file (" in dialog
     next(b for b in admin.button if b.label == "Start fresh with this data").click()
     admin.run()
-    _wait(lambda: startup().state.phase == "done")
+    wait_until(lambda: startup().state.phase == "done")
     [fresh, old] = history(app_env)
     assert old.commit == team and fresh.message == "Start fresh" and fresh.files == 1
     assert files_of(app_env.data_dir) == {"mine.md": b"this host's own notes"}
@@ -126,7 +118,7 @@ def test_foreign_data_is_explained_after_login(
     _team(app_env, tmp_path)
     (app_env.data_dir / "mine.md").write_text("this host's own notes")
     log_in(app)
-    _wait(lambda: startup().state.phase == "diverged")
+    wait_until(lambda: startup().state.phase == "diverged")
     app.run()
     assert "never restored" in _texts(app)
 

@@ -11,7 +11,7 @@ from chatbot.knowledge import KnowledgeBase
 from chatbot.parsing import parse
 from config import Settings
 from sync import Workspace, backup, backup_file, history, status
-from tests.conftest import TOKEN
+from tests.conftest import TOKEN, wait_until
 from tests.e2e.conftest import PASSWORD, launch, screenshot
 from tests.servers.git_http import GitHttpServer
 
@@ -31,13 +31,6 @@ def _team_backup(root: Path, remote: str, token: str | None = None, *, big: int 
     if big:
         (team.data_dir / "chroma.bin").write_bytes(os.urandom(big))
     return backup(team, message="the team's data").commit
-
-
-def _wait_for(predicate, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate() and time.monotonic() < deadline:
-        time.sleep(0.25)
-    assert predicate()
 
 
 def test_visitors_watch_the_start_up_restore_and_then_log_in(
@@ -97,7 +90,7 @@ def test_a_remote_away_at_start_holds_backups_until_it_returns(
         time.sleep(8)  # more than two auto-backup intervals
         away.rename(bare_remote)  # the remote comes back
         ws = server.workspace
-        _wait_for(lambda: "Start-up restore: restored" in server.log.read_text(), 120)
+        wait_until(lambda: "Start-up restore: restored" in server.log.read_text(), 120)
 
         oldest_first = list(reversed(history(ws)))
         # The team's backup, then the pages written meanwhile kept as a safety backup, then
@@ -117,7 +110,7 @@ def test_a_remote_away_at_start_holds_backups_until_it_returns(
         expect(page.get_by_text("Imported 1 pages again.")).to_be_visible()
         names = {d.name for d in KnowledgeBase(ws.data_dir / "wiki.db").documents()}
         assert names == TEAM_PAGES | {"meanwhile.md"}
-        _wait_for(lambda: not status(ws).dirty, 30)  # released: the auto-backup saves it
+        wait_until(lambda: not status(ws).dirty, 30)  # released: the auto-backup saves it
         with backup_file(ws, "latest", "wiki.db") as saved:
             names = {d.name for d in KnowledgeBase(saved).documents()}
         assert names == TEAM_PAGES | {"meanwhile.md"}
