@@ -139,6 +139,22 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Git LFS storage used by all backups: {used} of {quota} ({share:.0%}).",
         "ja": "全バックアップの Git LFS 使用量: {quota} 中 {used} ({share:.0%})。",
     },
+    "monitor.growth": {
+        "en": "The last backup added {last}; the median of the last 20 is {median}. {outlook}",
+        "ja": "直近のバックアップで {last} 増加 (直近 20 件の中央値 {median})。{outlook}",
+    },
+    "monitor.full_in": {
+        "en": "At this rate the quota is full in {days:.0f} days.",
+        "ja": "このペースでは {days:.0f} 日で上限に達します。",
+    },
+    "monitor.not_growing": {
+        "en": "Storage is not growing.",
+        "ja": "使用量は増えていません。",
+    },
+    "monitor.bandwidth": {
+        "en": "Git LFS downloads this month (restores, verifies): {bandwidth}.",
+        "ja": "今月の Git LFS ダウンロード量 (復元・検証): {bandwidth}。",
+    },
     "monitor.storage_full": {
         "en": "Git LFS storage is full ({share:.0%} of LFS_QUOTA_GB): backups will be refused.",
         "ja": "Git LFS の容量が上限です (LFS_QUOTA_GB の {share:.0%}): "

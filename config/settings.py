@@ -37,7 +37,7 @@ class Settings:
     data_dir: Path = Path("data")
     home: Path = Path(".kura")
     auto_backup_minutes: float = 30.0
-    max_file_size_mb: float = 100.0
+    max_file_size_mb: float = 2048.0  # files are chunked: no single LFS object grows with them
     notify_webhook_url: str | None = None
     heartbeat_url: str | None = None
     lfs_quota_gb: float = 10.0

@@ -219,9 +219,11 @@ class Git:
             "lfs", "push", "--object-id", "origin", "--stdin", input=data, network=True, check=False
         )
 
-    def lfs_fetch(self, commit: str) -> Result:
-        """Download the LFS objects of one commit (only those not stored yet)."""
-        return self._run("lfs", "fetch", "origin", commit, network=True, check=False)
+    def lfs_fetch(self, commit: str, *, include: str | None = None) -> Result:
+        """Download the LFS objects of one commit that are not stored yet; with `include`
+        (comma-separated paths), only those."""
+        options = [f"--include={include}"] if include else []
+        return self._run("lfs", "fetch", *options, "origin", commit, network=True, check=False)
 
 
 def _parse_batch(out: bytes) -> Iterator[tuple[str, bytes]]:

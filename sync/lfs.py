@@ -1,21 +1,17 @@
 """Git LFS pointers and the cache's LFS object store.
 
-Kura writes LFS objects itself while it snapshots (one pass: copy and hash),
-in the exact layout git-lfs uses, so `git lfs push` uploads them and
-`git lfs fetch` fills the same store on restore.
+Kura writes its packs (`sync.content.pack`) straight into the store, in the
+exact layout git-lfs uses, so `git lfs push` uploads them and `git lfs fetch`
+fills the same store on restore.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import os
 import re
-import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
 
 POINTER_VERSION = "https://git-lfs.github.com/spec/v1"
 MAX_POINTER_SIZE = 1024
@@ -55,19 +51,6 @@ def looks_like_pointer(path: Path) -> bool:
     return parse_pointer(head) is not None
 
 
-def copy_hashing(source: BinaryIO, target: BinaryIO) -> tuple[str, int]:
-    """Copy a stream while hashing it; return (sha256 hex, size). Memory stays flat."""
-    digest = hashlib.sha256()
-    size = 0
-    buffer = bytearray(CHUNK)
-    view = memoryview(buffer)
-    while count := source.readinto(buffer):
-        digest.update(view[:count])
-        target.write(view[:count])
-        size += count
-    return digest.hexdigest(), size
-
-
 class LfsStore:
     """`<git dir>/lfs/objects/ab/cd/<oid>`, the layout git-lfs reads and writes."""
 
@@ -84,33 +67,9 @@ class LfsStore:
         except FileNotFoundError:
             return False
 
-    def add(self, write: Callable[[Path], tuple[str, int]]) -> Pointer:
-        """Store what `write` puts into the temporary file it is given, under its hash."""
-        self.tmp.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(dir=self.tmp, prefix="kura-")
-        os.close(fd)
-        try:
-            oid, size = write(Path(name))
-            target = self.path(oid)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(name, target)
-            return Pointer(oid, size)
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(name)
-
-    def add_file(self, path: Path) -> Pointer:
-        """Store a copy of a regular file, hashing it on the way."""
-
-        def write(tmp: Path) -> tuple[str, int]:
-            with path.open("rb") as source, tmp.open("wb") as target:
-                return copy_hashing(source, target)
-
-        return self.add(write)
-
-    def bytes_present(self, pointers: Iterable[Pointer]) -> int:
-        """Bytes of `pointers` stored so far, partial downloads in `lfs/incomplete` included."""
-        done = sum(p.size for p in pointers if self.has(p))
+    def bytes_present(self, objects: dict[str, int]) -> int:
+        """Bytes of `objects` (oid: size) stored so far, partial downloads included."""
+        done = sum(size for oid, size in objects.items() if self.has(Pointer(oid, size)))
         incomplete = self.root.parent / "incomplete"
         if incomplete.is_dir():
             done += sum(f.stat().st_size for f in incomplete.iterdir() if f.is_file())

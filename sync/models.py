@@ -49,6 +49,7 @@ class BackupResult:
     files: int
     bytes: int
     changed_files: int
+    uploaded: int = 0  # bytes of new LFS objects (packs) this backup uploaded
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -90,6 +91,7 @@ class RestoreResult:
     commit: str
     safety_backup: str | None
     bytes: int = 0  # the restored data's size
+    downloaded: int = 0  # LFS bytes fetched from the remote for it
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -105,6 +107,25 @@ class LastBackup:
 
 
 @dataclass(frozen=True)
+class StorageUsage:
+    """Git LFS storage and bandwidth against the quota (`sync.actions.storage`)."""
+
+    lfs_bytes: int  # stored on the remote, in real (compressed) bytes
+    lfs_objects: int
+    backups: int
+    last_growth: int  # bytes the newest backup added
+    median_growth: int  # median over the last 20 backups
+    days_until_full: float | None  # at the recent rate; None when it does not grow
+    bandwidth_this_month: int  # LFS bytes restores and verifies downloaded
+
+    def quota_share(self, quota_gb: float) -> float:
+        return self.lfs_bytes / (quota_gb * 1024**3)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
 class Status:
     remote: str  # redacted
     branch: str
@@ -114,6 +135,7 @@ class Status:
     dirty: bool
     lfs_available: bool
     restore_pending: bool = False  # started empty, not restored yet: backups refuse
+    storage: StorageUsage | None = None
 
     @property
     def total_bytes(self) -> int:
@@ -130,6 +152,7 @@ class Status:
             "dirty": self.dirty,
             "lfs_available": self.lfs_available,
             "restore_pending": self.restore_pending,
+            "storage": self.storage.to_json() if self.storage else None,
         }
 
 
@@ -139,6 +162,9 @@ class VerifyResult:
     files: int
     bytes: int
     sqlite_checked: int
+    mode: Literal["presence", "deep"] = "presence"
+    objects: int = 0  # LFS objects the backup needs
+    downloaded: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {"status": "ok", **asdict(self)}

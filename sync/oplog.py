@@ -11,7 +11,7 @@ import json
 import os
 import time
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -32,6 +32,8 @@ class Operation:
     status: str = ""  # created | unchanged | restored ...
     code: str = ""  # the error code when it failed
     message: str = ""  # the one-line user message when it failed
+    uploaded: int = 0  # LFS bytes sent (a backup's new packs)
+    downloaded: int = 0  # LFS bytes fetched (a restore's or a deep verify's)
 
     @property
     def started_at(self) -> datetime:
@@ -44,7 +46,8 @@ class Recording:
 
     bytes: int = 0
     status: str = ""
-    extra: dict = field(default_factory=dict)
+    uploaded: int = 0
+    downloaded: int = 0
 
 
 def log_path(home: Path) -> Path:
@@ -83,6 +86,8 @@ def record(home: Path, operation: str, kind: str) -> Iterator[Recording]:
                 recording.status,
                 code,
                 message,
+                recording.uploaded,
+                recording.downloaded,
             ),
         )
 

@@ -58,6 +58,19 @@ def is_non_fast_forward(result: Result) -> bool:
     return bool(_MOVED.search(result.stderr + result.text))
 
 
+_BAD_OBJECT = re.compile(
+    r"missing|not found|does not exist|invalid hash|expected oid|failed checks|"
+    r"cannot validate|\b404\b|\b422\b",
+    re.IGNORECASE,
+)
+
+
+def is_bad_object(result: Result) -> bool:
+    """git-lfs could not get an object because the remote lacks it or holds it damaged
+    (git-lfs checks every object's hash as it downloads it)."""
+    return bool(_BAD_OBJECT.search(result.stderr))
+
+
 def raise_for(result: Result, *, operation: str) -> NoReturn:
     """Raise the error that explains why `operation` (fetch, push, lfs push ...) failed."""
     text = f"{result.stderr}\n{result.text}"

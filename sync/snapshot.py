@@ -1,8 +1,9 @@
-"""A consistent snapshot of the data directory, written straight into the LFS store.
+"""A consistent snapshot of the data directory, written straight into the content store.
 
-SQLite files go through SQLite's online backup API (the app may be writing);
-other files are copied and hashed in one pass. Files whose stat signature
-matches the last saved state are neither copied nor hashed again.
+SQLite files go through SQLite's online backup API (the app may be writing) into
+a temporary copy that is then chunked; other files are chunked as they are read,
+and read again if they changed meanwhile. Files whose stat signature matches the
+last saved state are neither read nor hashed again.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from sync.content.writer import ContentWriter, PendingFile
 from sync.errors import FileTooLarge, SyncError
-from sync.lfs import CHUNK, LfsStore, Pointer
+from sync.lfs import CHUNK
 from sync.sqlitefile import backup_copy, is_sqlite
 
 SIDE_FILES = ("-wal", "-shm", "-journal")
@@ -91,21 +93,30 @@ def check_sizes(files: list[LocalFile], limit: int) -> None:
             )
 
 
-def store_file(file: LocalFile, store: LfsStore) -> tuple[Pointer, Signature]:
-    """Snapshot one file into the store; return its pointer and the signature it had."""
+def snapshot_file(
+    file: LocalFile, writer: ContentWriter, scratch: Path
+) -> tuple[PendingFile, Signature]:
+    """Store one file's chunks; return what was stored and the signature the file had."""
     for _ in range(_COPY_ATTEMPTS):
         before = signature(file.absolute)
         if is_sqlite(file.absolute):
-            return store.add(lambda tmp: _sqlite_copy(file.absolute, tmp)), before
-        pointer = store.add_file(file.absolute)
+            return _snapshot_sqlite(file.absolute, writer, scratch), before
+        with file.absolute.open("rb") as source:
+            pending = writer.add(source, sqlite=False)
         if signature(file.absolute) == before:
-            return pointer, before
+            return pending, before
     raise SyncError(f"{file.path} kept changing while it was copied; try the backup again.")
 
 
-def _sqlite_copy(source: Path, target: Path) -> tuple[str, int]:
-    backup_copy(source, target)
-    return hash_file(target)
+def _snapshot_sqlite(source: Path, writer: ContentWriter, scratch: Path) -> PendingFile:
+    scratch.mkdir(parents=True, exist_ok=True)
+    copy = scratch / "snapshot.db"
+    try:
+        backup_copy(source, copy)
+        with copy.open("rb") as handle:
+            return writer.add(handle, sqlite=True)
+    finally:
+        copy.unlink(missing_ok=True)
 
 
 def hash_file(path: Path) -> tuple[str, int]:

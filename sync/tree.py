@@ -1,25 +1,40 @@
 """The data files inside a backup commit, and the tree of a new backup.
 
 The repository keeps the data directory under `data/` at its root (the layout
-of the original guide). Kura replaces `data/` and manages `.gitattributes`;
-anything else at the root (a README, a CI workflow) is carried over.
+of the original guide). Each data file is either a Git LFS pointer to its whole
+content (older Kura, the guide) or a manifest (`sync.content.manifest`) naming
+chunks in packs; the packs sit as LFS pointers under `packs/`, so the tree names
+every LFS object the backup needs. Kura replaces `data/` and `packs/` and manages
+`.gitattributes`; anything else at the root (a README, a CI workflow) is carried over.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import posixpath
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from sync.content.manifest import Manifest, is_manifest, parse_manifest
 from sync.errors import VerificationFailed
 from sync.git import Git, TreeEntry
 from sync.lfs import MAX_POINTER_SIZE, Pointer, parse_pointer
 
 DATA_PREFIX = "data/"
+PACKS_PREFIX = "packs/"
 ATTRIBUTES = ".gitattributes"
-LFS_RULE = "data/** filter=lfs diff=lfs merge=lfs -text"
+# A symlink: the Kura that wrote whole-file backups refuses a tree holding one,
+# so it never mistakes a manifest for a file's content.
+FORMAT_MARK = DATA_PREFIX + ".kura-chunked"
+FORMAT_MARK_TARGET = b"A chunked backup (storage format 1): upgrade Kura to restore it."
+LFS_RULES = (
+    "data/** filter=lfs diff=lfs merge=lfs -text",
+    "packs/** filter=lfs diff=lfs merge=lfs -text",
+)
 REGULAR = "100644"
 EXECUTABLE = "100755"
+SYMLINK = "120000"
+MAX_MANIFEST_SIZE = 256 * 1024 * 1024  # the manifest of a file of about 40 GB
 
 
 @dataclass(frozen=True)
@@ -28,9 +43,31 @@ class StoredFile:
 
     path: str  # relative to the data directory
     blob: str
-    pointer: Pointer | None  # None: the blob is the content itself (an older, non-LFS file)
+    pointer: Pointer | None  # a whole-file LFS object (older backups)
     size: int  # the real content size
     executable: bool = False
+    manifest: Manifest | None = None  # chunks in packs (neither: the blob is the content)
+
+    @property
+    def content_id(self) -> str | None:
+        """sha256 of the content, when the backup records it."""
+        if self.manifest:
+            return self.manifest.sha256
+        return self.pointer.oid if self.pointer else None
+
+    @property
+    def lfs_objects(self) -> dict[str, int]:
+        """The LFS objects (oid: size) a restore of this file needs."""
+        if self.manifest:
+            return dict(self.manifest.pack_sizes)
+        return {self.pointer.oid: self.pointer.size} if self.pointer else {}
+
+
+def lfs_objects(files: Iterable[StoredFile]) -> dict[str, int]:
+    objects: dict[str, int] = {}
+    for file in files:
+        objects.update(file.lfs_objects)
+    return objects
 
 
 def read_data_files(git: Git, commit: str) -> dict[str, StoredFile]:
@@ -40,10 +77,12 @@ def read_data_files(git: Git, commit: str) -> dict[str, StoredFile]:
 
 def data_files(git: Git, tree: list[TreeEntry]) -> dict[str, StoredFile]:
     """The data files among a commit's tree entries (`read_data_files` for a listed tree)."""
-    entries = [e for e in tree if e.path.startswith(DATA_PREFIX)]
+    entries = [e for e in tree if e.path.startswith(DATA_PREFIX) and e.path != FORMAT_MARK]
+    chunked = any(e.path == FORMAT_MARK for e in tree)
     for entry in entries:
         check_entry(entry)
-    files = describe_blobs(git, {e.path[len(DATA_PREFIX) :]: e.sha for e in entries})
+    blobs = {e.path[len(DATA_PREFIX) :]: e.sha for e in entries}
+    files = describe_blobs(git, blobs, chunked=chunked)
     for entry in entries:
         if entry.mode == EXECUTABLE:
             path = entry.path[len(DATA_PREFIX) :]
@@ -51,17 +90,30 @@ def data_files(git: Git, tree: list[TreeEntry]) -> dict[str, StoredFile]:
     return files
 
 
-def describe_blobs(git: Git, blobs: dict[str, str]) -> dict[str, StoredFile]:
-    """Resolve blob ids to StoredFiles: LFS pointers are read, raw blobs only sized."""
+def describe_blobs(git: Git, blobs: dict[str, str], *, chunked: bool) -> dict[str, StoredFile]:
+    """Resolve blob ids to StoredFiles: pointers and manifests are read, raw blobs sized.
+
+    Only a chunked tree can hold manifests, so only there are blobs larger than a
+    pointer read: a raw blob (the guide's non-LFS files) is never loaded whole.
+    """
     sizes = git.blob_sizes(blobs.values())
-    small = [sha for sha in set(blobs.values()) if sizes.get(sha, 0) <= MAX_POINTER_SIZE]
-    contents = git.cat_blobs(small)
+    limit = MAX_MANIFEST_SIZE if chunked else MAX_POINTER_SIZE
+    contents = git.cat_blobs(sha for sha in set(blobs.values()) if sizes.get(sha, 0) <= limit)
+    described: dict[str, StoredFile] = {}
     files = {}
     for path, sha in blobs.items():
-        pointer = parse_pointer(contents[sha]) if sha in contents else None
-        size = pointer.size if pointer else sizes.get(sha, 0)
-        files[path] = StoredFile(path, sha, pointer, size)
+        if sha not in described:
+            described[sha] = _describe(sha, contents.get(sha), sizes.get(sha, 0))
+        files[path] = dataclasses.replace(described[sha], path=path)
     return files
+
+
+def _describe(sha: str, content: bytes | None, blob_size: int) -> StoredFile:
+    if content is not None and is_manifest(content):
+        manifest = parse_manifest(content)
+        return StoredFile("", sha, None, manifest.size, manifest=manifest)
+    pointer = parse_pointer(content) if content is not None else None
+    return StoredFile("", sha, pointer, pointer.size if pointer else blob_size)
 
 
 def check_entry(entry: TreeEntry) -> None:
@@ -83,20 +135,42 @@ def check_entry(entry: TreeEntry) -> None:
         )
 
 
+def pack_path(oid: str) -> str:
+    return f"{PACKS_PREFIX}{oid[:2]}/{oid}"
+
+
 def backup_entries(
-    parent: list[TreeEntry], data: dict[str, str], attributes_blob: str
+    parent: list[TreeEntry],
+    data: dict[str, str],
+    *,
+    attributes_blob: str,
+    packs: dict[str, str],
+    mark_blob: str,
 ) -> list[TreeEntry]:
-    """The full tree of a new backup: the parent's other files, our attributes, the data."""
-    kept = [e for e in parent if not e.path.startswith(DATA_PREFIX) and e.path != ATTRIBUTES]
+    """The full tree of a new backup: the parent's other files, our attributes, the
+    data (path: blob), the packs its manifests use (oid: pointer blob) and the mark."""
+    ours = (DATA_PREFIX, PACKS_PREFIX)
+    kept = [e for e in parent if not e.path.startswith(ours) and e.path != ATTRIBUTES]
     kept.append(TreeEntry(REGULAR, "blob", attributes_blob, ATTRIBUTES))
+    kept.append(TreeEntry(SYMLINK, "blob", mark_blob, FORMAT_MARK))
     kept.extend(
         TreeEntry(REGULAR, "blob", blob, DATA_PREFIX + path) for path, blob in sorted(data.items())
     )
+    kept.extend(TreeEntry(REGULAR, "blob", blob, pack_path(oid)) for oid, blob in packs.items())
     return kept
 
 
+def pack_entries(tree: list[TreeEntry]) -> dict[str, str]:
+    """The packs a tree names: {oid: pointer blob}."""
+    return {
+        e.path.rsplit("/", 1)[-1]: e.sha
+        for e in tree
+        if e.path.startswith(PACKS_PREFIX) and e.mode == REGULAR
+    }
+
+
 def attributes_text(existing: bytes | None) -> bytes:
-    """Keep the repository's own rules, with ours last so that it wins for data/."""
+    """Keep the repository's own rules, with ours last so that they win."""
     lines = [] if existing is None else existing.decode("utf-8", "replace").splitlines()
-    lines = [line for line in lines if line.strip() != LFS_RULE]
-    return ("\n".join([*lines, LFS_RULE]) + "\n").encode()
+    lines = [line for line in lines if line.strip() not in LFS_RULES]
+    return ("\n".join([*lines, *LFS_RULES]) + "\n").encode()

@@ -158,3 +158,14 @@ def files_of(directory: Path) -> dict[str, bytes]:
         for p in sorted(directory.rglob("*"))
         if p.is_file()
     }
+
+
+def data_paths(tree) -> list[str]:
+    """The data files a backup's tree (GitPython) holds, without the format mark."""
+    from sync.tree import FORMAT_MARK
+
+    return sorted(
+        b.path
+        for b in tree.traverse()
+        if b.type == "blob" and b.path.startswith("data/") and b.path != FORMAT_MARK
+    )

@@ -13,7 +13,10 @@ def test_the_verify_workflow_runs_the_documented_command() -> None:
     workflow = yaml.safe_load((ROOT / "docs" / "workflows" / "verify-backups.yml").read_text())
     steps = workflow["jobs"]["verify"]["steps"]
     [verify] = [s for s in steps if s.get("run") == "python -m sync verify latest"]
-    assert set(verify["env"]) <= set(SETTING_NAMES)
+    [deep] = [s for s in steps if s.get("run") == "python -m sync verify latest --deep"]
+    assert set(verify["env"]) <= set(SETTING_NAMES) and deep["env"] == verify["env"]
+    crons = [c["cron"] for c in workflow[True]["schedule"]]
+    assert len(crons) == 2 and crons[1] in deep["if"] and crons[1] in verify["if"]
     assert workflow["permissions"] == {"contents": "read"}
     assert any("git-lfs" in s.get("run", "") for s in steps)
 

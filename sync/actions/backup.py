@@ -6,20 +6,22 @@ import logging
 import socket
 import tempfile
 from collections.abc import Set
+from dataclasses import replace
 from pathlib import Path
 
 from sync import remote_errors
 from sync.actions.recovery import recover
+from sync.backup_tree import Parent, Snapshot, build_tree, read_parent, write_blobs
+from sync.content.index import ChunkIndex
+from sync.content.writer import ContentWriter
 from sync.errors import PushRejected
-from sync.git import TreeEntry
 from sync.guards import check_lineage, check_shrink
-from sync.lfs import Pointer
 from sync.locking import operation_lock
 from sync.models import BackupResult
 from sync.oplog import record
-from sync.snapshot import LocalFile, check_sizes, scan, store_file
+from sync.snapshot import LocalFile, check_sizes, scan, snapshot_file
 from sync.state import SavedFile, SavedState, load_state, save_state
-from sync.tree import ATTRIBUTES, StoredFile, attributes_text, backup_entries, data_files
+from sync.tree import StoredFile, describe_blobs, lfs_objects
 from sync.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -48,6 +50,7 @@ def backup(
         with record(ws.home, "backup", kind) as recording:
             result = backup_locked(ws, message=message, kind=kind, force=force)
             recording.bytes, recording.status = result.bytes, result.status
+            recording.uploaded = result.uploaded
         if force:
             ws.set_restore_pending(False)  # a deliberate fresh start
         return result
@@ -83,13 +86,16 @@ def backup_locked(
         ws.set_restore_pending(False)  # the remote holds nothing to restore
     if not force:  # before any copying: refusing is cheap
         check_lineage(ws.git, saved.commit, tip, pending=ws.restore_pending)
-    files = _snapshot(ws, local, saved)
-    text = _commit_message(message or DEFAULT_MESSAGES.get(kind, "Backup"), kind, files)
+    parent = read_parent(ws.git, tip)
+    snapshot = _snapshot(ws, local, saved, parent)
+    text = _commit_message(message or DEFAULT_MESSAGES.get(kind, "Backup"), kind, snapshot.files)
     for _ in range(_PUSH_ATTEMPTS):
-        result = _commit_and_push(ws, tip, files, text, force=force, keep=keep)
+        result = _commit_and_push(ws, parent, snapshot, text, force=force, keep=keep)
         if result is not None:
             return result
-        tip = ws.fetch()  # another instance pushed first: re-commit on its tip
+        # Another instance pushed first: re-commit on its tip. The packs are uploaded
+        # already and the new tree names them again, so no chunk is lost.
+        parent = read_parent(ws.git, ws.fetch())
     raise PushRejected("The remote kept changing during the backup; try again in a minute.")
 
 
@@ -98,31 +104,47 @@ def _unchanged(commit: str, files: dict[str, SavedFile]) -> BackupResult:
     return BackupResult("unchanged", commit, len(files), total, 0)
 
 
-def _snapshot(ws: Workspace, local: list[LocalFile], saved: SavedState) -> dict[str, SavedFile]:
-    """Store changed files in the LFS store; reuse the saved record of the others."""
+def _snapshot(ws: Workspace, local: list[LocalFile], saved: SavedState, parent: Parent) -> Snapshot:
+    """Store the changed files' new chunks in packs; reuse the saved record of the others."""
+    index = ChunkIndex(f.manifest for f in parent.files.values() if f.manifest)
+    writer = ContentWriter(ws.store, index)
     files: dict[str, SavedFile] = {}
-    fresh: list[tuple[LocalFile, Pointer, tuple[int, ...]]] = []
-    for file in local:
-        known = saved.matching(file)
-        if known:
-            files[file.path] = known
-        else:
-            pointer, signature = store_file(file, ws.store)
-            fresh.append((file, pointer, signature))
-    blobs = _write_pointer_blobs(ws, [pointer for _, pointer, _ in fresh])
-    for (file, pointer, signature), blob in zip(fresh, blobs, strict=True):
-        files[file.path] = SavedFile(signature, pointer.oid, pointer.size, blob)
-    return dict(sorted(files.items()))
+    fresh = []
+    try:
+        with tempfile.TemporaryDirectory(dir=ws.home, prefix="snapshot-") as scratch:
+            for file in local:
+                known = saved.matching(file)
+                if known:
+                    files[file.path] = known
+                else:
+                    fresh.append((file, *snapshot_file(file, writer, Path(scratch))))
+        new_packs = writer.finish()
+    except BaseException:
+        writer.discard()
+        raise
+    manifests = [writer.manifest(pending) for _, pending, _ in fresh]
+    blobs = write_blobs(ws.git, ws.home, [m.encode() for m in manifests])
+    stored: dict[str, StoredFile] = {}
+    for (file, _, signature), manifest, blob in zip(fresh, manifests, blobs, strict=True):
+        files[file.path] = SavedFile(signature, manifest.sha256, manifest.size, blob)
+        stored[file.path] = StoredFile(file.path, blob, None, manifest.size, manifest=manifest)
+    stored |= _describe_reused(ws, files, stored, parent)
+    return Snapshot(dict(sorted(files.items())), stored, new_packs)
 
 
-def _write_pointer_blobs(ws: Workspace, pointers: list[Pointer]) -> list[str]:
-    with tempfile.TemporaryDirectory(dir=ws.home, prefix="pointers-") as tmp:
-        paths = []
-        for index, pointer in enumerate(pointers):
-            path = Path(tmp) / str(index)
-            path.write_bytes(pointer.encode())
-            paths.append(path)
-        return ws.git.write_blobs(paths)
+def _describe_reused(
+    ws: Workspace, files: dict[str, SavedFile], stored: dict[str, StoredFile], parent: Parent
+) -> dict[str, StoredFile]:
+    """Unchanged files as the tree will hold them: from the parent, or read from git (the
+    blobs a restore brought back, which the parent need not hold)."""
+    by_blob = {f.blob: f for f in parent.files.values()}
+    reused = {p: f.blob for p, f in files.items() if p not in stored}
+    unknown = {p: blob for p, blob in reused.items() if blob not in by_blob}
+    described = describe_blobs(ws.git, unknown, chunked=True)
+    return {
+        path: described[path] if path in described else replace(by_blob[blob], path=path)
+        for path, blob in reused.items()
+    }
 
 
 def _commit_message(subject: str, kind: str, files: dict[str, SavedFile]) -> str:
@@ -139,37 +161,30 @@ def _commit_message(subject: str, kind: str, files: dict[str, SavedFile]) -> str
 
 def _commit_and_push(
     ws: Workspace,
-    tip: str | None,
-    files: dict[str, SavedFile],
+    parent: Parent,
+    snapshot: Snapshot,
     message: str,
     *,
     force: bool,
     keep: Set[str],
 ) -> BackupResult | None:
-    """One attempt on top of `tip`; None when the remote moved and a retry is needed."""
-    git = ws.git
-    parent = git.ls_tree(tip) if tip else []  # listed once: data, attributes, other files
-    parent_files = data_files(git, parent)
+    """One attempt on top of `parent`; None when the remote moved and a retry is needed."""
+    git, tip, files = ws.git, parent.commit, snapshot.files
     if not force:
         check_shrink(
-            {p: f.size for p, f in parent_files.items()}, {p: f.size for p, f in files.items()}
+            {p: f.size for p, f in parent.files.items()}, {p: f.size for p, f in files.items()}
         )
-    entries = backup_entries(
-        parent, {p: f.blob for p, f in files.items()}, _attributes_blob(ws, parent)
-    )
-    with tempfile.TemporaryDirectory(dir=ws.home, prefix="index-") as tmp:
-        tree = git.write_tree(entries, Path(tmp) / "index")
+    tree, packs = build_tree(git, ws.home, parent, snapshot.stored)
     total = sum(f.size for f in files.values())
     if tip and git.tree_of(tip) == tree:
-        _record(ws, tip, files, previous=parent_files, keep=keep)
+        _record(ws, tip, snapshot, parent=parent, keep=keep)
         return BackupResult("unchanged", tip, len(files), total, 0)
 
     commit = git.commit_tree(tree, parent=tip, message=message)
-    parent_blobs = {f.blob for f in parent_files.values()}
-    new_oids = sorted({f.oid for f in files.values() if f.blob not in parent_blobs})
-    if new_oids:
+    new = {oid: size for oid, size in snapshot.new_packs.items() if oid in packs}
+    if new:
         # Objects first, then the ref: the remote never holds a backup it cannot restore.
-        uploaded = git.lfs_push(new_oids)
+        uploaded = git.lfs_push(sorted(new))
         if uploaded.returncode != 0:
             remote_errors.raise_for(uploaded, operation="lfs push")
     pushed = git.push(commit, ws.branch)
@@ -179,23 +194,12 @@ def _commit_and_push(
             return None
         remote_errors.raise_for(pushed, operation="push")
     git.update_ref(ws.tracking_ref, commit)
-    _record(ws, commit, files, previous=parent_files, keep=keep)
-    changed = _count_changes(parent_files, files)
-    return BackupResult("created", commit, len(files), total, changed)
+    _record(ws, commit, snapshot, parent=parent, keep=keep)
+    changed = _count_changes(parent.files, files)
+    return BackupResult("created", commit, len(files), total, changed, sum(new.values()))
 
 
-def _attributes_blob(ws: Workspace, parent: list[TreeEntry]) -> str:
-    existing = None
-    found = next((e.sha for e in parent if e.path == ATTRIBUTES), None)
-    if found:
-        existing = ws.git.cat_blobs([found]).get(found)
-    with tempfile.TemporaryDirectory(dir=ws.home, prefix="attributes-") as tmp:
-        path = Path(tmp) / ATTRIBUTES
-        path.write_bytes(attributes_text(existing))
-        return ws.git.write_blobs([path])[0]
-
-
-def _count_changes(before: dict, after: dict[str, SavedFile]) -> int:
+def _count_changes(before: dict[str, StoredFile], after: dict[str, SavedFile]) -> int:
     paths = set(before) | set(after)
     return sum(
         1 for p in paths if p not in before or p not in after or before[p].blob != after[p].blob
@@ -203,17 +207,11 @@ def _count_changes(before: dict, after: dict[str, SavedFile]) -> int:
 
 
 def _record(
-    ws: Workspace,
-    commit: str,
-    files: dict[str, SavedFile],
-    *,
-    previous: dict[str, StoredFile],
-    keep: Set[str],
+    ws: Workspace, commit: str, snapshot: Snapshot, *, parent: Parent, keep: Set[str]
 ) -> None:
-    """Remember what was saved; keep in the cache only this backup's and the previous one's
-    LFS objects (the likeliest restore point), the remote keeps the rest."""
-    save_state(ws.state_file, SavedState(commit, files))
-    kept = {f.oid for f in files.values()} | keep
-    kept |= {f.pointer.oid for f in previous.values() if f.pointer}
-    ws.store.prune(keep=kept)
+    """Remember what was saved; keep in the cache only the LFS objects of this backup and
+    the previous one (the likeliest restore point), the remote keeps the rest."""
+    save_state(ws.state_file, SavedState(commit, snapshot.files))
+    kept = set(lfs_objects(snapshot.stored.values())) | set(lfs_objects(parent.files.values()))
+    ws.store.prune(keep=kept | set(keep))
     ws.store.clean_tmp()

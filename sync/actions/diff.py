@@ -5,6 +5,9 @@ Read-only and lock-free, so it answers while a backup or restore runs.
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
+
 from sync.actions.resolve import resolve
 from sync.errors import InvalidRef
 from sync.models import FileChange, RestorePlan
@@ -41,7 +44,17 @@ def _same(local: LocalFile, stored: StoredFile, state: SavedState) -> bool:
     saved = state.matching(local)
     if saved is not None:
         return saved.blob == stored.blob
-    if stored.pointer is None or local.size != stored.size or is_sqlite(local.absolute):
+    if local.size != stored.size or is_sqlite(local.absolute):
         # A live SQLite file's bytes are not its snapshot's; changed since the backup.
         return False
-    return hash_file(local.absolute)[0] == stored.pointer.oid
+    if stored.content_id is None:  # a raw blob (the guide's non-LFS files): git's own id
+        return _git_blob_id(local.absolute, local.size) == stored.blob
+    return hash_file(local.absolute)[0] == stored.content_id
+
+
+def _git_blob_id(path: Path, size: int) -> str:
+    digest = hashlib.sha1(f"blob {size}\0".encode(), usedforsecurity=False)
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()

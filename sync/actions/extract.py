@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import contextlib
-import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 from sync.actions.recovery import recover
 from sync.actions.resolve import resolve
-from sync.actions.restore import fetch_objects
+from sync.actions.restore import fetch_objects, write_file
+from sync.content.pack import PackReader
 from sync.locking import operation_lock
 from sync.tree import read_data_files
 from sync.workspace import Workspace
@@ -30,9 +30,8 @@ def backup_file(ws: Workspace, ref: str, path: str) -> Iterator[Path | None]:
             stored = read_data_files(ws.git, commit).get(path)
             if stored is None:
                 target = None
-            elif stored.pointer is None:
-                ws.git.blob_to_file(stored.blob, target)
             else:
                 fetch_objects(ws, commit, {path: stored})
-                shutil.copyfile(ws.store.path(stored.pointer.oid), target)
+                with PackReader(ws.store) as packs:
+                    write_file(ws, stored, target, packs)
         yield target

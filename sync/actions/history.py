@@ -1,9 +1,10 @@
 """History: every backup, newest first, with its real file count and size.
 
-One `git log --raw` pass lists the commits with what each changed; starting
-from the tip's tree and undoing those changes gives every commit's file set,
-so sizes come from LFS pointers read in one `git cat-file --batch` pass,
-however many backups there are.
+Kura's own commits say their file count and size in trailers. For the others
+(the original guide's, anyone's), one `git log --raw` pass lists what each
+commit changed; starting from the tip's tree and undoing those changes gives
+every commit's file set, whose sizes come from pointers and manifests read in
+one `git cat-file --batch` pass, however many backups there are.
 """
 
 from __future__ import annotations
@@ -16,12 +17,16 @@ from sync.errors import Busy, SyncError
 from sync.git import ZERO_SHA
 from sync.locking import operation_lock
 from sync.models import KURA_KINDS, BackupInfo
-from sync.tree import DATA_PREFIX, describe_blobs
+from sync.tree import DATA_PREFIX, FORMAT_MARK, describe_blobs
 from sync.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
-_FORMAT = "%x1e%H%x1f%cI%x1f%s%x1f%(trailers:key=Kura-Kind,valueonly,separator=%x2c)"
+_FORMAT = (
+    "%x1e%H%x1f%cI%x1f%s%x1f%(trailers:key=Kura-Kind,valueonly,separator=%x2c)"
+    "%x1f%(trailers:key=Kura-Files,valueonly,separator=%x2c)"
+    "%x1f%(trailers:key=Kura-Bytes,valueonly,separator=%x2c)"
+)
 
 
 def history(ws: Workspace, *, limit: int | None = None, refresh: bool = True) -> list[BackupInfo]:
@@ -38,9 +43,24 @@ def history(ws: Workspace, *, limit: int | None = None, refresh: bool = True) ->
     for commit in commits:
         file_sets.append(dict(state))
         _undo(state, commit["changes"])
-    blobs = {sha: sha for files in file_sets for sha in files.values()}
-    sizes = {sha: f.size for sha, f in describe_blobs(ws.git, blobs).items()}
+    sizes = _sizes(ws, [f for c, f in zip(commits, file_sets, strict=True) if not c["totals"]])
     return [_info(c, files, sizes) for c, files in zip(commits, file_sets, strict=True)]
+
+
+def _sizes(ws: Workspace, file_sets: list[dict[str, str]]) -> dict[str, int]:
+    """Content sizes of the blobs of commits whose trailers do not say their size."""
+    sizes: dict[str, int] = {}
+    for chunked in (False, True):
+        blobs = {
+            sha: sha
+            for files in file_sets
+            if (FORMAT_MARK in files) == chunked
+            for path, sha in files.items()
+            if path != FORMAT_MARK
+        }
+        described = describe_blobs(ws.git, blobs, chunked=chunked)
+        sizes |= {sha: f.size for sha, f in described.items()}
+    return sizes
 
 
 def _refresh(ws: Workspace) -> None:
@@ -60,13 +80,15 @@ def _refresh(ws: Workspace) -> None:
 
 def _info(commit: dict, files: dict[str, str], sizes: dict[str, int]) -> BackupInfo:
     kind = commit["kind"] if commit["kind"] in KURA_KINDS else "external"
+    data = {p: sha for p, sha in files.items() if p != FORMAT_MARK}
+    count, total = commit["totals"] or (len(data), sum(sizes.get(sha, 0) for sha in data.values()))
     return BackupInfo(
         commit=commit["sha"],
         date=datetime.fromisoformat(commit["date"]),
         message=commit["subject"],
         kind=kind,
-        files=len(files),
-        bytes=sum(sizes.get(sha, 0) for sha in files.values()),
+        files=count,
+        bytes=total,
     )
 
 
@@ -85,7 +107,7 @@ def _parse_log(out: bytes) -> list[dict]:
     commits = []
     for record in out.split(b"\x1e")[1:]:
         header, _, rest = record.partition(b"\0")
-        sha, date, subject, kind = header.decode("utf-8", "replace").split("\x1f")
+        sha, date, subject, kind, files, size = header.decode("utf-8", "replace").split("\x1f")
         tokens = rest.lstrip(b"\n").split(b"\0")
         changes = []
         for meta, path in zip(tokens[0::2], tokens[1::2], strict=False):
@@ -93,6 +115,23 @@ def _parse_log(out: bytes) -> list[dict]:
                 fields = meta[1:].decode().split()
                 changes.append((fields[2], fields[3], path.decode("utf-8", "surrogateescape")))
         commits.append(
-            {"sha": sha, "date": date, "subject": subject, "kind": kind.strip(), "changes": changes}
+            {
+                "sha": sha,
+                "date": date,
+                "subject": subject,
+                "kind": kind.strip(),
+                "totals": _totals(kind, files, size),
+                "changes": changes,
+            }
         )
     return commits
+
+
+def _totals(kind: str, files: str, size: str) -> tuple[int, int] | None:
+    """(files, bytes) from a Kura commit's trailers; None when it has none to trust."""
+    if kind.strip() not in KURA_KINDS:
+        return None
+    try:
+        return int(files.strip()), int(size.strip())
+    except ValueError:
+        return None

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sync.actions.recovery import recover
+from sync.actions.storage import storage_usage
 from sync.errors import Busy
 from sync.locking import operation_lock
 from sync.models import FileInfo, Status
@@ -18,7 +19,9 @@ from sync.workspace import Workspace
 _SNIFF = 4096
 
 
-def status(ws: Workspace) -> Status:
+def status(ws: Workspace, *, storage: bool = False) -> Status:
+    """The data directory and its backups; with `storage`, the LFS quota figures too
+    (read from the history in the cache: slower on long histories)."""
     with contextlib.suppress(Busy), operation_lock(ws.lock_file):
         recover(ws)  # only when no operation runs: a live restore owns its journal
     local = scan(ws.data_dir)
@@ -31,6 +34,7 @@ def status(ws: Workspace) -> Status:
         dirty=load_state(ws.state_file).is_dirty(local),
         lfs_available=ws.lfs_available(),
         restore_pending=ws.restore_pending,
+        storage=storage_usage(ws) if storage else None,
     )
 
 

@@ -1,14 +1,19 @@
+import hashlib
+import os
 import threading
 from pathlib import Path
 
 import git as gitpython
 import pytest
 
+from config import Settings
 from sync import backup, history, startup_restore, status
+from sync.content.manifest import parse_manifest
 from sync.errors import FileTooLarge
 from sync.lfs import parse_pointer
+from sync.tree import FORMAT_MARK
 from sync.workspace import Workspace
-from tests.conftest import git, message_ids, write_db
+from tests.conftest import data_paths, git, message_ids, write_db
 
 
 @pytest.fixture
@@ -16,7 +21,9 @@ def remote_repo(remote):
     return lambda _ws=None: gitpython.Repo(remote.git_dir)
 
 
-def test_first_backup_stores_every_file_through_lfs(ws: Workspace, remote_repo, remote) -> None:
+def test_first_backup_stores_every_file_as_chunks_in_lfs_packs(
+    ws: Workspace, remote_repo, remote
+) -> None:
     write_db(ws.data_dir / "chatbot.db", range(500))
     (ws.data_dir / "docs").mkdir()
     (ws.data_dir / "docs" / "a note.txt").write_text("hello")
@@ -29,10 +36,17 @@ def test_first_backup_stores_every_file_through_lfs(ws: Workspace, remote_repo, 
     commit = remote_repo(ws).commit("main")
     assert commit.hexsha == result.commit
     blobs = {b.path: b.data_stream.read() for b in commit.tree.traverse() if b.type == "blob"}
-    assert set(blobs) == {".gitattributes", "data/chatbot.db", "data/docs/a note.txt"}
+    packs = {p: parse_pointer(data) for p, data in blobs.items() if p.startswith("packs/")}
+    assert data_paths(commit.tree) == ["data/chatbot.db", "data/docs/a note.txt"]
+    assert set(blobs) == {".gitattributes", FORMAT_MARK, *data_paths(commit.tree), *packs}
     assert b"data/** filter=lfs diff=lfs merge=lfs -text" in blobs[".gitattributes"]
-    for path in ("data/chatbot.db", "data/docs/a note.txt"):
-        assert parse_pointer(blobs[path]) is not None, f"{path} is not an LFS pointer"
+    assert b"packs/** filter=lfs diff=lfs merge=lfs -text" in blobs[".gitattributes"]
+    assert len(packs) == 1 and all(packs.values()), "one pack, named by an LFS pointer"
+    (pack,) = packs.values()
+    assert remote.lfs_object(pack.oid).stat().st_size == pack.size
+    note = parse_manifest(blobs["data/docs/a note.txt"])
+    assert note.size == 5 and note.sha256 == hashlib.sha256(b"hello").hexdigest()
+    assert set(note.pack_sizes) == {pack.oid}
 
 
 def test_commit_carries_trailers(ws: Workspace, remote_repo, remote) -> None:
@@ -46,12 +60,17 @@ def test_commit_carries_trailers(ws: Workspace, remote_repo, remote) -> None:
     assert "Kura-Host: " in message
 
 
-def test_no_raw_blob_ever_reaches_the_repository(ws: Workspace, remote_repo, remote) -> None:
-    (ws.data_dir / "big.bin").write_bytes(b"\x00\x01" * 100_000)
+def test_no_content_ever_reaches_git_only_manifests_and_pointers(
+    ws: Workspace, remote_repo, remote
+) -> None:
+    (ws.data_dir / "big.bin").write_bytes(os.urandom(300_000))
     backup(ws)
-    sizes = git("cat-file", "--batch-all-objects", "--batch-check", cwd=remote.git_dir)
-    blob_sizes = [int(line.split()[2]) for line in sizes.splitlines() if " blob " in line]
-    assert blob_sizes and max(blob_sizes) < 1024
+    blobs = git("cat-file", "--batch-all-objects", "--batch-check", cwd=remote.git_dir)
+    for line in blobs.splitlines():
+        sha, kind, size = line.split()
+        if kind == "blob":
+            data = gitpython.Repo(remote.git_dir).git.cat_file("blob", sha).encode()
+            assert int(size) < 1024 or data.startswith(b"kura-manifest 1\n"), sha
 
 
 def test_unchanged_data_makes_no_commit(ws: Workspace, remote_repo, remote) -> None:
@@ -94,7 +113,7 @@ def test_removed_file_disappears_from_the_next_backup(ws: Workspace, remote_repo
     result = backup(ws)
     assert (result.files, result.changed_files) == (1, 1)
     tree = remote_repo(ws).commit("main").tree
-    assert [b.path for b in tree.traverse() if b.path.startswith("data/")] == ["data/a.txt"]
+    assert data_paths(tree) == ["data/a.txt"]
 
 
 def test_sqlite_side_files_are_never_stored(ws: Workspace, remote_repo, remote) -> None:
@@ -112,7 +131,7 @@ def test_sqlite_side_files_are_never_stored(ws: Workspace, remote_repo, remote) 
     finally:
         holder.close()
     tree = remote_repo(ws).commit(result.commit).tree
-    assert [b.path for b in tree.traverse() if b.path.startswith("data/")] == ["data/chatbot.db"]
+    assert data_paths(tree) == ["data/chatbot.db"]
 
 
 def test_backup_while_another_thread_writes_is_consistent(
@@ -188,6 +207,7 @@ def test_other_files_in_the_repository_are_carried_over(
     assert attributes.splitlines() == [
         "*.psd filter=lfs diff=lfs merge=lfs -text",
         "data/** filter=lfs diff=lfs merge=lfs -text",
+        "packs/** filter=lfs diff=lfs merge=lfs -text",
     ]
 
 
@@ -229,3 +249,17 @@ def test_a_file_url_remote_works(tmp_path: Path, bare_remote: Path) -> None:
     )
     restore(other, point.commit)
     assert (other.data_dir / "a.bin").read_bytes() == b"file url" * 1000
+
+
+def test_a_150_mib_file_backs_up_on_default_settings(ws: Workspace, remote) -> None:
+    """The original guide's vector segment is 150 MiB: the default limit must let it pass."""
+    assert Settings().max_file_size_bytes >= 150 * 2**20
+    segment = ws.data_dir / "chroma_db" / "data_level0.bin"
+    segment.parent.mkdir()
+    with segment.open("wb") as handle:
+        handle.truncate(150 * 2**20)  # sparse: mostly identical chunks, quick to store
+        handle.seek(10 * 2**20)
+        handle.write(os.urandom(2**20))
+    result = backup(ws)
+    assert result.status == "created" and result.bytes == 150 * 2**20
+    assert result.uploaded < 2 * 2**20  # one random MiB, the zeros once

@@ -35,7 +35,7 @@ def two_states(ws):
 
 def _staged_journal(ws, commit: str) -> Journal:
     target = read_data_files(ws.git, commit)
-    staging = stage(ws, commit, target)
+    staging, _ = stage(ws, commit, target)
     verify_staging(staging, target)
     journal = journal_for(ws, commit, target)
     write_journal(ws.journal_file, journal)

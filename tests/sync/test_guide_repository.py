@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from sync import backup, history, restore
+from sync import backup, diff, history, restore, verify
+from sync.tree import read_data_files
 from tests.conftest import git, message_ids, write_db
 
 
@@ -61,5 +62,42 @@ def test_backup_on_top_of_a_guide_repository_keeps_its_files(ws, guide_repositor
     tree = git("ls-tree", "-r", "--name-only", result.commit, cwd=remote.git_dir).split()
     assert "README.md" in tree
     attributes = git("show", f"{result.commit}:.gitattributes", cwd=remote.git_dir)
-    assert attributes.splitlines()[-1] == "data/** filter=lfs diff=lfs merge=lfs -text"
+    assert attributes.splitlines()[-2:] == [
+        "data/** filter=lfs diff=lfs merge=lfs -text",
+        "packs/** filter=lfs diff=lfs merge=lfs -text",
+    ]
     assert "data/chroma_db/** filter=lfs diff=lfs merge=lfs -text" in attributes
+
+
+def test_whole_file_backups_verify_diff_and_list(ws, guide_repository, make_workspace) -> None:
+    """Backups in the whole-file format (the guide's, older Kura's) keep working."""
+    [point] = history(ws)
+    assert point.files == 4
+    cheap = verify(ws, point.commit)
+    assert cheap.mode == "presence" and cheap.objects == 3  # settings.json is a raw blob
+    deep = verify(ws, point.commit, deep=True)
+    assert deep.sqlite_checked == 2
+    (ws.data_dir / "settings.json").write_text('{"raw": "not in LFS"}')
+    plan = diff(ws, point.commit)
+    assert [c.path for c in plan.added] == [
+        "chatbot.db",
+        "chroma_db/0f3a/data_level0.bin",
+        "chroma_db/chroma.sqlite3",
+    ]
+    assert not plan.changed and not plan.removed  # same bytes as the raw blob
+
+
+def test_a_chunked_backup_on_top_of_a_whole_file_tip(ws, guide_repository, make_workspace):
+    restore(ws, "latest")
+    write_db(ws.data_dir / "chatbot.db", range(30, 40))
+    result = backup(ws, message="after migration")
+    files = read_data_files(ws.git, result.commit)
+    assert files["chatbot.db"].manifest is not None  # changed: now chunks
+    assert files["chroma_db/chroma.sqlite3"].pointer is not None  # unchanged: kept whole
+    fresh = make_workspace("fresh")
+    restore(fresh, "latest")
+    assert message_ids(fresh.data_dir / "chatbot.db") == list(range(40))
+    assert (fresh.data_dir / "chroma_db" / "0f3a" / "data_level0.bin").read_bytes() == (
+        guide_repository["chroma_db/0f3a/data_level0.bin"]
+    )
+    assert verify(fresh, deep=True).sqlite_checked == 2

@@ -1,3 +1,4 @@
+import os
 from datetime import datetime
 from pathlib import Path
 
@@ -53,17 +54,19 @@ def test_history_of_an_empty_remote_is_empty(ws) -> None:
     assert history(ws) == []
 
 
-def test_storage_usage_counts_each_lfs_object_once(ws) -> None:
+def test_storage_usage_is_what_the_remote_stores(ws, remote) -> None:
     from sync.actions.storage import storage_usage
 
-    (ws.data_dir / "a.bin").write_bytes(b"a" * 1000)
+    (ws.data_dir / "a.bin").write_bytes(os.urandom(100_000))
     backup(ws)
-    (ws.data_dir / "b.bin").write_bytes(b"b" * 500)
+    (ws.data_dir / "b.bin").write_bytes(os.urandom(50_000))
     backup(ws)
-    (ws.data_dir / "a.bin").write_bytes(b"A" * 2000)
-    backup(ws)
-    (ws.data_dir / "a.bin").write_bytes(b"a" * 1000)  # an old version again: no new object
-    backup(ws)
+    (ws.data_dir / "a.bin").write_bytes(os.urandom(20_000))
+    last = backup(ws)
     usage = storage_usage(ws)
-    assert (usage.lfs_bytes, usage.lfs_objects, usage.backups) == (3500, 3, 4)
-    assert usage.quota_share(1) == 3500 / 1024**3
+    stored = [p.stat().st_size for p in remote.lfs_dir.rglob("*") if p.is_file()]
+    assert (usage.lfs_bytes, usage.lfs_objects, usage.backups) == (sum(stored), 3, 3)
+    assert usage.last_growth == last.uploaded and 20_000 < last.uploaded < 21_000
+    assert usage.median_growth == sorted(stored)[1]
+    assert usage.quota_share(1) == sum(stored) / 1024**3
+    assert usage.days_until_full is None or usage.days_until_full > 0

@@ -12,7 +12,7 @@ import pytest
 
 from sync import backup, history, restore, status
 from sync.errors import AuthFailed, Busy, PushRejected, RemoteUnreachable
-from tests.conftest import files_of, git
+from tests.conftest import data_paths, files_of, git
 from tests.servers.git_http import GitHttpServer
 from tests.sync.conftest import host
 
@@ -129,8 +129,7 @@ def test_a_push_race_re_commits_on_the_new_tip_without_force(tmp_path, server) -
     assert first.commit in chain
     # one's backup was re-made on two's tip: it holds one's files, not two's
     tree = repo.commit(results["one"].commit).tree
-    names = sorted(b.path for b in tree.traverse() if b.path.startswith("data/"))
-    assert names == ["data/one.txt", "data/shared.txt"]
+    assert data_paths(tree) == ["data/one.txt", "data/shared.txt"]
 
 
 def test_three_backups_at_once_in_one_instance(tmp_path, server: GitHttpServer) -> None:

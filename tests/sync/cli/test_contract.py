@@ -47,6 +47,10 @@ def test_status_history_diff_restore_verify(cli, ws) -> None:
     assert st["total_bytes"] == 6 and st["dirty"] is False
     assert st["last_backup"]["commit"] == second["commit"] and ISO.match(st["last_backup"]["date"])
     assert st["branch"] == "main" and st["remote"] == ws.settings.remote
+    storage = st["storage"]
+    assert storage["lfs_bytes"] > 0 and storage["last_growth"] > 0
+    assert storage["median_growth"] > 0 and storage["bandwidth_this_month"] == 0
+    assert storage["days_until_full"] is None or storage["days_until_full"] > 0
 
     code, hist, _ = cli("history", "--json")
     assert [h["commit"] for h in hist] == [second["commit"], first["commit"]]
@@ -71,6 +75,7 @@ def test_status_history_diff_restore_verify(cli, ws) -> None:
     code, restored, _ = cli("restore", first["commit"][:7], "--yes", "--json")
     assert code == 0
     assert restored == {
+        **restored,
         "status": "restored",
         "commit": first["commit"],
         "safety_backup": None,
@@ -80,6 +85,11 @@ def test_status_history_diff_restore_verify(cli, ws) -> None:
 
     code, verified, _ = cli("verify", "--json")
     assert code == 0 and verified["status"] == "ok"
+    assert verified["mode"] == "presence" and verified["downloaded"] == 0
+    code, deep, _ = cli("verify", "--deep", "--json")
+    assert code == 0 and deep["mode"] == "deep" and deep["downloaded"] > 0
+    code, st, _ = cli("status", "--json")
+    assert st["storage"]["bandwidth_this_month"] >= deep["downloaded"]
 
 
 @pytest.mark.parametrize("ref", ["--output=x", "HEAD~1", "ABCDEF0", "abc", "-n"])

@@ -1,0 +1,84 @@
+"""The tree of a new backup: its data blobs, the packs their manifests use, the
+attributes and the format mark, on top of what the parent holds besides."""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from sync.git import Git, TreeEntry
+from sync.lfs import Pointer
+from sync.state import SavedFile
+from sync.tree import (
+    ATTRIBUTES,
+    FORMAT_MARK_TARGET,
+    StoredFile,
+    attributes_text,
+    backup_entries,
+    data_files,
+    pack_entries,
+)
+
+
+@dataclass(frozen=True)
+class Parent:
+    """The backup a new one goes on top of (commit None: the first backup)."""
+
+    commit: str | None
+    entries: list[TreeEntry]  # its whole tree, listed once
+    files: dict[str, StoredFile]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    files: dict[str, SavedFile]  # what the saved state records
+    stored: dict[str, StoredFile]  # every file as the new tree holds it
+    new_packs: dict[str, int]  # packs this backup wrote: {oid: size}
+
+
+def read_parent(git: Git, tip: str | None) -> Parent:
+    entries = git.ls_tree(tip) if tip else []
+    return Parent(tip, entries, data_files(git, entries))
+
+
+def build_tree(
+    git: Git, scratch: Path, parent: Parent, files: dict[str, StoredFile]
+) -> tuple[str, set[str]]:
+    """Write the tree; return it and the packs it names."""
+    needed: dict[str, int] = {}
+    for file in files.values():
+        if file.manifest:
+            needed.update(file.manifest.pack_sizes)
+    existing = pack_entries(parent.entries)
+    missing = sorted(oid for oid in needed if oid not in existing)
+    contents = [Pointer(oid, needed[oid]).encode() for oid in missing]
+    contents += [attributes_text(_attributes(git, parent)), FORMAT_MARK_TARGET]
+    *pointer_blobs, attributes_blob, mark_blob = write_blobs(git, scratch, contents)
+    packs = {oid: existing[oid] for oid in needed if oid in existing}
+    packs |= dict(zip(missing, pointer_blobs, strict=True))
+    entries = backup_entries(
+        parent.entries,
+        {p: f.blob for p, f in files.items()},
+        attributes_blob=attributes_blob,
+        packs=dict(sorted(packs.items())),
+        mark_blob=mark_blob,
+    )
+    with tempfile.TemporaryDirectory(dir=scratch, prefix="index-") as tmp:
+        return git.write_tree(entries, Path(tmp) / "index"), set(packs)
+
+
+def _attributes(git: Git, parent: Parent) -> bytes | None:
+    found = next((e.sha for e in parent.entries if e.path == ATTRIBUTES), None)
+    return git.cat_blobs([found]).get(found) if found else None
+
+
+def write_blobs(git: Git, scratch: Path, contents: list[bytes]) -> list[str]:
+    """Write each content as a blob; their ids in order."""
+    with tempfile.TemporaryDirectory(dir=scratch, prefix="blobs-") as tmp:
+        paths = []
+        for index, content in enumerate(contents):
+            path = Path(tmp) / str(index)
+            path.write_bytes(content)
+            paths.append(path)
+        return git.write_blobs(paths)

@@ -1,0 +1,36 @@
+"""Which chunks the remote already holds, so that a backup uploads each one once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sync.content.manifest import ChunkRef, Manifest
+
+
+class ChunkIndex:
+    """Chunks by id, from the manifests of the backup a new one builds on.
+
+    Every backup's tree names the packs its manifests use, so the parent's
+    manifests are a complete, shared index: no machine needs one of its own.
+    """
+
+    def __init__(self, manifests: Iterable[Manifest] = ()) -> None:
+        self._chunks: dict[str, ChunkRef] = {}
+        self._pack_sizes: dict[str, int] = {}
+        for manifest in manifests:
+            self._pack_sizes.update(manifest.pack_sizes)
+            for chunk in manifest.chunks:
+                self._chunks.setdefault(chunk.id, chunk)
+
+    def __len__(self) -> int:
+        return len(self._chunks)
+
+    def get(self, chunk_id: str) -> ChunkRef | None:
+        return self._chunks.get(chunk_id)
+
+    def add(self, chunk: ChunkRef, pack_size: int) -> None:
+        self._chunks.setdefault(chunk.id, chunk)
+        self._pack_sizes[chunk.pack] = pack_size
+
+    def pack_size(self, oid: str) -> int:
+        return self._pack_sizes[oid]
