@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import posixpath
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -96,10 +97,11 @@ def describe_blobs(git: Git, blobs: dict[str, str], *, chunked: bool) -> dict[st
     Only a chunked tree can hold manifests, so only there are blobs larger than a
     pointer read: a raw blob (the guide's non-LFS files) is never loaded whole.
     """
-    sizes = git.blob_sizes(blobs.values())
+    known = {sha: _MANIFESTS[sha] for sha in set(blobs.values()) if sha in _MANIFESTS}
+    sizes = git.blob_sizes(sha for sha in blobs.values() if sha not in known)
     limit = MAX_MANIFEST_SIZE if chunked else MAX_POINTER_SIZE
-    contents = git.cat_blobs(sha for sha in set(blobs.values()) if sizes.get(sha, 0) <= limit)
-    described: dict[str, StoredFile] = {}
+    contents = git.cat_blobs(sha for sha in sizes if sizes[sha] <= limit)
+    described = {sha: StoredFile("", sha, None, m.size, manifest=m) for sha, m in known.items()}
     files = {}
     for path, sha in blobs.items():
         if sha not in described:
@@ -108,9 +110,37 @@ def describe_blobs(git: Git, blobs: dict[str, str], *, chunked: bool) -> dict[st
     return files
 
 
+class _ManifestCache(OrderedDict[str, Manifest]):
+    """Parsed manifests by blob id (a blob never changes), newest use last: a backup reads
+    its parent's manifests, which are mostly the previous backup's."""
+
+    def __init__(self, max_chunks: int) -> None:
+        super().__init__()
+        self.max_chunks = max_chunks
+        self.chunks = 0
+
+    def remember(self, sha: str, manifest: Manifest) -> None:
+        if sha not in self:
+            self[sha] = manifest
+            self.chunks += len(manifest.chunks)
+        self.move_to_end(sha)
+        while self.chunks > self.max_chunks and len(self) > 1:
+            _, dropped = self.popitem(last=False)
+            self.chunks -= len(dropped.chunks)
+
+
+_MANIFESTS = _ManifestCache(max_chunks=300_000)  # about 5 GB of data in 60 MB of memory
+
+
+def remember_manifest(blob: str, manifest: Manifest) -> None:
+    """A manifest this process wrote: the next backup's parent holds it."""
+    _MANIFESTS.remember(blob, manifest)
+
+
 def _describe(sha: str, content: bytes | None, blob_size: int) -> StoredFile:
     if content is not None and is_manifest(content):
         manifest = parse_manifest(content)
+        _MANIFESTS.remember(sha, manifest)
         return StoredFile("", sha, None, manifest.size, manifest=manifest)
     pointer = parse_pointer(content) if content is not None else None
     return StoredFile("", sha, pointer, pointer.size if pointer else blob_size)

@@ -21,7 +21,7 @@ from sync.models import BackupResult
 from sync.oplog import record
 from sync.snapshot import LocalFile, check_sizes, scan, snapshot_file
 from sync.state import SavedFile, SavedState, load_state, save_state
-from sync.tree import StoredFile, describe_blobs, lfs_objects
+from sync.tree import StoredFile, describe_blobs, lfs_objects, remember_manifest
 from sync.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -127,6 +127,7 @@ def _snapshot(ws: Workspace, local: list[LocalFile], saved: SavedState, parent: 
     stored: dict[str, StoredFile] = {}
     for (file, _, signature), manifest, blob in zip(fresh, manifests, blobs, strict=True):
         files[file.path] = SavedFile(signature, manifest.sha256, manifest.size, blob)
+        remember_manifest(blob, manifest)
         stored[file.path] = StoredFile(file.path, blob, None, manifest.size, manifest=manifest)
     stored |= _describe_reused(ws, files, stored, parent)
     return Snapshot(dict(sorted(files.items())), stored, new_packs)

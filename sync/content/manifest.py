@@ -28,6 +28,8 @@ VERSION = 1
 PACK_ID = 16  # hex digits of a pack's oid that chunk lines use
 _HEX64 = re.compile(r"[0-9a-f]{64}\Z")
 _NUMBER = re.compile(r"(0|[1-9][0-9]{0,18})\Z")
+_SIZE = r"(0|[1-9][0-9]{0,18})"
+_CHUNK_LINE = re.compile(rf"([0-9a-f]{{64}}) {_SIZE} ([0-9a-f]{{16}}) {_SIZE} {_SIZE}\n")
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,15 +95,25 @@ def _parse(lines: list[str]) -> Manifest:
     by_id = {oid[:PACK_ID]: oid for oid in packs}
     if len(by_id) != len(packs):
         raise ValueError("two packs share an id")
-    chunks = tuple(_chunk(line, by_id) for line in lines[position:-1])
+    chunks = _chunks("\n".join(lines[position:]), by_id)
     if sum(c.size for c in chunks) != size:
         raise ValueError("the chunks do not add up to the size")
     return Manifest(size, sha256, chunker, chunks, packs)
 
 
-def _chunk(line: str, packs: dict[str, str]) -> ChunkRef:
-    chunk_id, size, pack, offset, length = line.split(" ")
-    return ChunkRef(_hex(chunk_id), _number(size), packs[pack], _number(offset), _number(length))
+def _chunks(section: str, packs: dict[str, str]) -> tuple[ChunkRef, ...]:
+    """Every chunk line, checked by one pattern matched end to end (a manifest can hold
+    tens of thousands of lines, and the backup reads its parent's on every run)."""
+    chunks, position = [], 0
+    for match in _CHUNK_LINE.finditer(section):
+        if match.start() != position:
+            raise ValueError(f"a damaged chunk line at character {position}")
+        position = match.end()
+        chunk_id, size, pack, offset, length = match.groups()
+        chunks.append(ChunkRef(chunk_id, int(size), packs[pack], int(offset), int(length)))
+    if position != len(section):
+        raise ValueError(f"a damaged chunk line at character {position}")
+    return tuple(chunks)
 
 
 def _hex(value: str) -> str:

@@ -15,8 +15,7 @@ def assemble(manifest: Manifest, packs: PackReader, target: Path) -> None:
     does not hash to what the manifest says."""
     whole = hashlib.sha256()
     with target.open("wb") as out:
-        for chunk in manifest.chunks:
-            data = packs.read(chunk.pack, chunk.offset, chunk.length, chunk.size)
+        for data in packs.read(manifest.chunks):
             whole.update(data)
             out.write(data)
     if whole.hexdigest() != manifest.sha256:

@@ -9,7 +9,7 @@ from typing import BinaryIO
 from sync.content.chunker import chunker_for, cut
 from sync.content.index import ChunkIndex
 from sync.content.manifest import ChunkRef, Manifest
-from sync.content.pack import PackWriter, Placement
+from sync.content.pack import PackWriter
 from sync.lfs import LfsStore
 
 
@@ -38,7 +38,7 @@ class ContentWriter:
     def __init__(self, store: LfsStore, index: ChunkIndex) -> None:
         self._index = index
         self._packs = PackWriter(store)
-        self._placed: dict[str, tuple[Placement, int]] = {}
+        self._placed: dict[str, tuple[int, int]] = {}  # chunk id: (ticket, size)
         self._sealed: list[tuple[str, int]] | None = None
 
     def add(self, source: BinaryIO, *, sqlite: bool) -> PendingFile:
@@ -55,8 +55,9 @@ class ContentWriter:
 
     def finish(self) -> dict[str, int]:
         """Seal the last pack; the packs this writer made, {oid: size}."""
-        self._sealed = self._packs.finish()
-        for chunk_id, (placement, size) in self._placed.items():
+        self._sealed, placements = self._packs.finish()
+        for chunk_id, (ticket, size) in self._placed.items():
+            placement = placements[ticket]
             oid, pack_size = self._sealed[placement.pack]
             ref = ChunkRef(chunk_id, size, oid, placement.offset, placement.length)
             self._index.add(ref, pack_size)
