@@ -1,8 +1,10 @@
 """`make bench`: Kura against the fresh-clone approach, side by side in one run.
 
 Usage: python -m bench [--size-mb 100 300 1000] [--rounds 3] [--remotes local http]
-Prints Markdown tables, writes them to bench/results/latest.md and the plot of
-time against data size to docs/benchmarks-time-vs-size.png.
+Then the LFS storage each backup costs (`bench/storage.py`) and the chunking
+measurements (`bench/chunking.py`). Prints Markdown tables, writes them to
+bench/results/latest.md and the plot of time against data size to
+docs/benchmarks-time-vs-size.png.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ import argparse
 import hashlib
 import json
 import shutil
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -22,11 +23,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench import datasets, fresh_clone
+from bench import chunking, datasets, fresh_clone, storage
 from bench import history as history_bench
 from bench import wiki as wiki_bench
 from config import Settings
 from sync import Workspace, backup, restore
+from sync.sqlitefile import backup_copy
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -104,10 +106,7 @@ def floor_small_change(db: Path, scratch: Path) -> float:
     def work() -> None:
         target = scratch / "floor.db"
         target.unlink(missing_ok=True)
-        src, dst = sqlite3.connect(db), sqlite3.connect(target)
-        src.backup(dst)
-        src.close()
-        dst.close()
+        backup_copy(db, target)  # Kura's own step: no journal, no fsync on the scratch copy
         digest = hashlib.sha256()
         with target.open("rb") as handle:
             while chunk := handle.read(1 << 20):
@@ -272,6 +271,10 @@ def main() -> None:
             runs.append(run(size, args.rounds, kind))
             out.append(table(runs[-1]))
             print(out[-1] + "\n", flush=True)
+    out.append(storage.run(300))
+    print(out[-1], flush=True)
+    out.append(chunking.run(300))
+    print(out[-1], flush=True)
     out.append(history_table(args.history, args.rounds))
     print(out[-1], flush=True)
     out.append(wiki_bench.run())

@@ -15,11 +15,17 @@ def is_sqlite(path: Path) -> bool:
 
 
 def backup_copy(source: Path, target: Path) -> None:
-    """A consistent copy while others may write: SQLite's online backup API, one step."""
+    """A consistent copy while others may write: SQLite's online backup API, one step.
+
+    The copy is scratch (it is chunked and deleted), so it is written without a journal
+    or fsync: that halves the time of the step every backup of a database pays.
+    """
     src = sqlite3.connect(source, timeout=30)
     try:
         dst = sqlite3.connect(target)
         try:
+            dst.execute("PRAGMA journal_mode=OFF")
+            dst.execute("PRAGMA synchronous=OFF")
             src.backup(dst)
         finally:
             dst.close()
