@@ -9,9 +9,9 @@ from pathlib import Path
 
 from sync.actions.recovery import recover
 from sync.actions.resolve import resolve
-from sync.actions.restore import fetch_objects, write_file
 from sync.content.pack import PackReader
 from sync.locking import operation_lock
+from sync.staging import fetch_objects, write_file
 from sync.tree import read_data_files
 from sync.workspace import Workspace
 

@@ -2,32 +2,27 @@
 
 from __future__ import annotations
 
-import errno
 import logging
 import os
 import shutil
-from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from sync import remote_errors
 from sync.actions.backup import backup_locked
 from sync.actions.recovery import record_restored, recover
 from sync.actions.resolve import resolve
-from sync.content.pack import PackReader
-from sync.content.reader import assemble
 from sync.errors import SyncError, VerificationFailed
 from sync.journal import Journal, complete_swap, write_journal
-from sync.lfs import Pointer, looks_like_pointer
+from sync.lfs import looks_like_pointer
 from sync.locking import operation_lock
 from sync.models import RestoreResult
 from sync.oplog import record
 from sync.progress import RestoreProgress
 from sync.refs import validate_ref
-from sync.snapshot import LocalFile, is_side_file, scan, signature
+from sync.snapshot import LocalFile, is_side_file, scan
 from sync.sqlitefile import CheckedDatabases, is_healthy, is_sqlite
+from sync.staging import Base, stage
 from sync.state import SavedState, load_state
-from sync.tree import DATA_PREFIX, StoredFile, lfs_objects, pack_path, read_data_files
+from sync.tree import StoredFile, describe_blobs, lfs_objects, read_data_files
 from sync.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -69,7 +64,8 @@ def restore_locked(
     # Stage and verify before the safety backup: a restore that cannot happen (a missing
     # object, a damaged database, a dead remote) leaves no safety backup on top of the branch.
     live = _reusable(saved, local, target)
-    staging, downloaded = stage(ws, commit, target, progress, live=live)
+    bases = _bases(ws, saved, local, target, live)
+    staging, downloaded = stage(ws, commit, target, progress, live=live, bases=bases)
     try:
         progress.phase("checking")
         verify_staging(staging, target, CheckedDatabases(ws.home / "checked-databases"))
@@ -98,6 +94,29 @@ def _reusable(
     return reusable
 
 
+def _bases(
+    ws: Workspace,
+    saved: SavedState,
+    local: list[LocalFile],
+    target: dict[str, StoredFile],
+    live: dict[str, LocalFile],
+) -> dict[str, Base]:
+    """Live files whose content is known (unchanged since saved) but differs from the
+    target's: the chunks they share need neither downloading nor decompressing."""
+    known = {}
+    for file in local:
+        saved_file = saved.matching(file)
+        wanted = target.get(file.path)
+        if saved_file and wanted and wanted.manifest and file.path not in live:
+            known[file.path] = (file, saved_file.blob)
+    described = describe_blobs(ws.git, {p: blob for p, (_, blob) in known.items()}, chunked=True)
+    return {
+        path: Base.of(file, described[path].manifest)
+        for path, (file, _) in known.items()
+        if described[path].manifest
+    }
+
+
 def _safety_backup(ws: Workspace, commit: str, target: dict[str, StoredFile]) -> str | None:
     """Save the data about to be replaced. Forced: whatever it is, it must be kept, and the
     restore commits the restored data on top of it right after."""
@@ -114,142 +133,6 @@ def _safety_backup(ws: Workspace, commit: str, target: dict[str, StoredFile]) ->
 def _same_content(saved: SavedState, target: dict[str, StoredFile]) -> bool:
     wanted = {p: f.blob for p, f in target.items() if not is_side_file(p)}
     return {p: f.blob for p, f in saved.files.items()} == wanted
-
-
-def stage(
-    ws: Workspace,
-    commit: str,
-    target: dict[str, StoredFile],
-    progress: RestoreProgress | None = None,
-    *,
-    live: dict[str, LocalFile] | None = None,
-) -> tuple[Path, int]:
-    """Build the backup's data directory beside the live one; clean up on any failure.
-
-    Files in `live` are copied from the data directory; the others are rebuilt from
-    LFS objects, fetching those the cache lacks. Returns the directory and the bytes
-    downloaded.
-    """
-    live = live or {}
-    staging = ws.staging_dir
-    if staging.exists():
-        shutil.rmtree(staging)
-    staging.mkdir(parents=True)
-    try:
-        files = [f for f in target.values() if not is_side_file(f.path)]
-        rebuilt = [f for f in files if f.path not in live]
-        downloaded = fetch_objects(ws, commit, {f.path: f for f in rebuilt}, progress)
-        copied_away = [f for f in files if f.path in live and not _copy_live(live[f.path], staging)]
-        if copied_away:  # changed while being copied: rebuild those from the backup
-            downloaded += fetch_objects(ws, commit, {f.path: f for f in copied_away})
-            rebuilt += copied_away
-        # zstd, sha256 and writes release the GIL: files rebuild in parallel on each core.
-        with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
-            list(pool.map(lambda file: _rebuild(ws, file, staging), rebuilt))
-        for file in files:
-            if file.executable:
-                (staging / file.path).chmod(0o755)
-        return staging, downloaded
-    except BaseException as exc:
-        shutil.rmtree(staging, ignore_errors=True)
-        if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
-            raise SyncError(
-                "Not enough disk space to stage the restore; free some space and retry. "
-                "The data was not touched."
-            ) from None
-        raise
-
-
-_WORKERS = max(1, min(4, os.cpu_count() or 1))
-
-
-def _rebuild(ws: Workspace, file: StoredFile, staging: Path) -> None:
-    with PackReader(ws.store) as packs:
-        write_file(ws, file, staging / file.path, packs)
-
-
-def _copy_live(file: LocalFile, staging: Path) -> bool:
-    """Copy a live file; False when it changed meanwhile (the copy cannot be trusted)."""
-    target = staging / file.path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        shutil.copyfile(file.absolute, target)
-        return signature(file.absolute) == file.signature
-    except FileNotFoundError:
-        return False
-
-
-def fetch_objects(
-    ws: Workspace,
-    commit: str,
-    target: dict[str, StoredFile],
-    progress: RestoreProgress | None = None,
-) -> int:
-    """Bring the LFS objects of `target` into the cache, only those it lacks; return the
-    bytes downloaded. VerificationFailed if the remote lacks any."""
-    progress = progress or RestoreProgress()
-    missing = {
-        oid: size
-        for oid, size in lfs_objects(target.values()).items()
-        if not ws.store.has(Pointer(oid, size))
-    }
-    progress.downloading(
-        total_bytes=sum(missing.values()),
-        files=len(target),
-        measure=lambda: ws.store.bytes_present(missing),
-    )
-    if not missing:
-        return 0
-    result = ws.git.lfs_fetch(commit, include=_include(target.values(), missing))
-    lacking = [
-        f.path
-        for f in target.values()
-        if any(not ws.store.has(Pointer(o, s)) for o, s in f.lfs_objects.items())
-    ]
-    if lacking:
-        if result.returncode != 0 and not remote_errors.is_bad_object(result):
-            remote_errors.raise_for(result, operation="lfs fetch")
-        raise VerificationFailed(
-            f"The remote lacks the content of {', '.join(lacking[:5])}: this backup cannot be "
-            "restored; pick another restore point. The data was not touched."
-        )
-    return sum(missing.values())
-
-
-_INCLUDE_LIMIT = 100_000  # one argv string may not exceed 128 KiB on Linux
-_PATTERN_SPECIALS = set(",*?[]!\\ ")
-
-
-def _include(files: Iterable[StoredFile], missing: dict[str, int]) -> str | None:
-    """`git lfs fetch --include` for exactly the missing objects' paths; None (fetch every
-    object of the commit the cache lacks) when a path cannot be a pattern or they are many."""
-    paths = [pack_path(oid) for oid in sorted(missing)]
-    for file in files:
-        if file.pointer and file.pointer.oid in missing:
-            paths.append(DATA_PREFIX + file.path)
-    joined = ",".join(paths)
-    if len(joined) > _INCLUDE_LIMIT or any(c in _PATTERN_SPECIALS for p in paths for c in p):
-        return None
-    return joined
-
-
-def write_file(ws: Workspace, file: StoredFile, target: Path, packs: PackReader) -> None:
-    """Write one file of a backup whose LFS objects are in the cache."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if file.manifest is not None:
-        try:
-            assemble(file.manifest, packs, target)
-        except VerificationFailed as exc:
-            raise VerificationFailed(
-                f"{file.path} in this backup cannot be rebuilt: {exc.message}; pick another "
-                "restore point. The data was not touched."
-            ) from None
-    elif file.pointer is None:
-        ws.git.blob_to_file(file.blob, target)
-    else:
-        # The store is content-addressed and only ever holds hash-checked objects (hashed
-        # by git-lfs as it downloaded them): a kernel copy will do.
-        shutil.copyfile(ws.store.path(file.pointer.oid), target)
 
 
 def verify_staging(

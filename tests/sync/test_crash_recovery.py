@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from sync import backup, restore, status
-from sync.actions.restore import journal_for, stage, verify_staging
+from sync.actions.restore import journal_for, verify_staging
 from sync.journal import Journal, write_journal
+from sync.staging import stage
 from sync.tree import read_data_files
 from tests.conftest import files_of
 
