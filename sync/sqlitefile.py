@@ -50,6 +50,15 @@ class CheckedDatabases:
         self.directory.mkdir(parents=True, exist_ok=True)
         (self.directory / oid).touch()
 
+    def check(self, path: Path, oid: str | None) -> bool:
+        """quick_check `path`, whose content id is `oid`, unless that content passed before."""
+        if oid and self.passed(oid):
+            return True
+        healthy = is_healthy(path)
+        if healthy and oid:
+            self.remember(oid)
+        return healthy
+
 
 def is_healthy(path: Path, *, thorough: bool = False) -> bool:
     """quick_check (or the full integrity_check), without creating -wal/-shm files."""

@@ -23,6 +23,7 @@ from sync.errors import SyncError, VerificationFailed
 from sync.lfs import Pointer
 from sync.progress import RestoreProgress
 from sync.snapshot import LocalFile, is_side_file, signature
+from sync.sqlitefile import CheckedDatabases, is_sqlite
 from sync.tree import DATA_PREFIX, StoredFile, lfs_objects, pack_path
 from sync.workspace import Workspace
 
@@ -37,6 +38,7 @@ def stage(
     *,
     live: dict[str, LocalFile] | None = None,
     bases: dict[str, Base] | None = None,
+    checked: CheckedDatabases | None = None,
 ) -> tuple[Path, int]:
     """Build the backup's data directory beside the live one; clean up on any failure.
 
@@ -58,13 +60,15 @@ def stage(
         copied_away = [f for f in files if f.path in live and not _copy_live(live[f.path], staging)]
         # zstd, sha256 and writes release the GIL: files rebuild in parallel on each core.
         with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
-            done = pool.map(lambda f: _rebuild(ws, f, staging, bases.get(f.path)), rebuilt.values())
+            done = pool.map(
+                lambda f: _rebuild(ws, f, staging, bases.get(f.path), checked), rebuilt.values()
+            )
             moved = [f for f, ok in zip(rebuilt.values(), list(done), strict=True) if not ok]
         # Live files that changed while they were read: rebuild those from the backup alone.
         retry = {f.path: f for f in [*copied_away, *moved]}
         downloaded += fetch_objects(ws, commit, retry)
         for file in retry.values():
-            _rebuild(ws, file, staging, None)
+            _rebuild(ws, file, staging, None, checked)
         for file in files:
             if file.executable:
                 (staging / file.path).chmod(0o755)
@@ -96,16 +100,31 @@ def _needed(rebuilt: dict[str, StoredFile], bases: dict[str, Base]) -> dict[str,
     return needed
 
 
-def _rebuild(ws: Workspace, file: StoredFile, staging: Path, base: Base | None) -> bool:
-    """Write one file; False when its base changed while it was read (rebuild it again)."""
+def _rebuild(
+    ws: Workspace,
+    file: StoredFile,
+    staging: Path,
+    base: Base | None,
+    checked: CheckedDatabases | None = None,
+) -> bool:
+    """Write one file; False when its base changed while it was read (rebuild it again).
+
+    A database is quick-checked here, while other files are still being rebuilt, so the
+    check before the swap finds it done (`checked` remembers it by content id).
+    """
+    target = staging / file.path
     with PackReader(ws.store) as packs:
         try:
-            write_file(ws, file, staging / file.path, packs, base=base)
+            write_file(ws, file, target, packs, base=base)
         except VerificationFailed:
             if base is None or base.unchanged():
                 raise
             return False
-    return base is None or base.unchanged()
+    if base is not None and not base.unchanged():
+        return False
+    if checked is not None and is_sqlite(target):
+        checked.check(target, file.content_id)  # a failure is reported before the swap
+    return True
 
 
 def _copy_live(file: LocalFile, staging: Path) -> bool:

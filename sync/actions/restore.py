@@ -65,10 +65,13 @@ def restore_locked(
     # object, a damaged database, a dead remote) leaves no safety backup on top of the branch.
     live = _reusable(saved, local, target)
     bases = _bases(ws, saved, local, target, live)
-    staging, downloaded = stage(ws, commit, target, progress, live=live, bases=bases)
+    checked = CheckedDatabases(ws.home / "checked-databases")
+    staging, downloaded = stage(
+        ws, commit, target, progress, live=live, bases=bases, checked=checked
+    )
     try:
         progress.phase("checking")
-        verify_staging(staging, target, CheckedDatabases(ws.home / "checked-databases"))
+        verify_staging(staging, target, checked)
         progress.phase("saving")
         safety = _safety_backup(ws, commit, target) if dirty else None
     except BaseException:
@@ -159,13 +162,7 @@ def verify_staging(
 
 
 def _healthy(path: Path, file: StoredFile, checked: CheckedDatabases | None) -> bool:
-    oid = file.content_id
-    if oid and checked and checked.passed(oid):
-        return True
-    healthy = is_healthy(path)
-    if healthy and oid and checked:
-        checked.remember(oid)
-    return healthy
+    return checked.check(path, file.content_id) if checked else is_healthy(path)
 
 
 def journal_for(ws: Workspace, commit: str, target: dict[str, StoredFile]) -> Journal:
