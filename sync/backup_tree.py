@@ -12,6 +12,7 @@ from sync.lfs import Pointer
 from sync.state import SavedFile
 from sync.tree import (
     ATTRIBUTES,
+    FORMAT_MARK,
     FORMAT_MARK_TARGET,
     StoredFile,
     attributes_text,
@@ -53,8 +54,17 @@ def build_tree(
     existing = pack_entries(parent.entries)
     missing = sorted(oid for oid in needed if oid not in existing)
     contents = [Pointer(oid, needed[oid]).encode() for oid in missing]
-    contents += [attributes_text(_attributes(git, parent)), FORMAT_MARK_TARGET]
-    *pointer_blobs, attributes_blob, mark_blob = write_blobs(git, scratch, contents)
+    attributes, mark = _attributes(git, parent), _entry(parent, FORMAT_MARK)
+    if attributes is None:
+        contents.append(attributes_text(_existing_attributes(git, parent)))
+    if mark is None:
+        contents.append(FORMAT_MARK_TARGET)
+    written = iter(write_blobs(git, scratch, contents) if contents else [])
+    pointer_blobs = [next(written) for _ in missing]
+    attributes_blob = attributes or next(written)
+    mark_blob = mark or next(written)
+    if attributes is None:
+        _OURS.add(attributes_blob)
     packs = {oid: existing[oid] for oid in needed if oid in existing}
     packs |= dict(zip(missing, pointer_blobs, strict=True))
     entries = backup_entries(
@@ -68,8 +78,29 @@ def build_tree(
         return git.write_tree(entries, Path(tmp) / "index"), set(packs)
 
 
-def _attributes(git: Git, parent: Parent) -> bytes | None:
-    found = next((e.sha for e in parent.entries if e.path == ATTRIBUTES), None)
+# Attribute blobs this process wrote or checked: already what Kura would write.
+_OURS: set[str] = set()
+
+
+def _entry(parent: Parent, path: str) -> str | None:
+    return next((e.sha for e in parent.entries if e.path == path), None)
+
+
+def _attributes(git: Git, parent: Parent) -> str | None:
+    """The parent's attributes blob when it is already exactly ours, else None."""
+    found = _entry(parent, ATTRIBUTES)
+    if found is None:
+        return None
+    if found not in _OURS:
+        existing = git.cat_blobs([found]).get(found)
+        if existing is None or attributes_text(existing) != existing:
+            return None
+        _OURS.add(found)
+    return found
+
+
+def _existing_attributes(git: Git, parent: Parent) -> bytes | None:
+    found = _entry(parent, ATTRIBUTES)
     return git.cat_blobs([found]).get(found) if found else None
 
 

@@ -17,6 +17,7 @@ from sync.lfs import LfsStore
 from sync.models import LastBackup
 
 _LFS_FOUND: set[str] = set()
+_POINTED: set[tuple[str, str]] = set()  # (cache, remote) pairs set up in this process
 LFS_INSTALL_HINT = (
     "git-lfs is not installed: install it (Debian/Ubuntu: apt-get install git-lfs; "
     "Streamlit Cloud: list git-lfs in packages.txt) and try again."
@@ -140,9 +141,11 @@ class Workspace:
         fresh = not self.has_cache()
         if fresh:
             self.git.init(branch=self.branch)
-        if fresh or self.git.config_get("remote.origin.url") != self.remote_url:
+        pointed = (str(self.cache_dir), self.remote_url) in _POINTED
+        if fresh or (not pointed and self.git.config_get("remote.origin.url") != self.remote_url):
             self.git.set_origin(self.remote_url, branch=self.branch)
             self.fetch()
+        _POINTED.add((str(self.cache_dir), self.remote_url))
 
     def _ensure_default_remote(self) -> None:
         remote = Path(self.remote_url)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
 import shutil
+from pathlib import Path
 
 from sync.journal import Journal, complete_swap, read_journal
 from sync.snapshot import scan
@@ -41,10 +43,13 @@ def _clear_stale_git_locks(ws: Workspace) -> None:
     """
     if not ws.has_cache():
         return
-    for stale in ws.cache_dir.rglob("*.lock"):
-        if "lfs" not in stale.relative_to(ws.cache_dir).parts:
-            log.warning("Removing a stale git lock left by a killed process: %s", stale.name)
-            stale.unlink(missing_ok=True)
+    for directory, subdirectories, names in os.walk(ws.cache_dir):
+        # Object and LFS stores hold no git locks and grow with history: not walked.
+        subdirectories[:] = [d for d in subdirectories if d not in ("objects", "lfs")]
+        for name in names:
+            if name.endswith(".lock"):
+                log.warning("Removing a stale git lock left by a killed process: %s", name)
+                (Path(directory) / name).unlink(missing_ok=True)
 
 
 def record_restored(ws: Workspace, journal: Journal) -> None:
