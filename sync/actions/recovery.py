@@ -21,6 +21,7 @@ def recover(ws: Workspace) -> bool:
     Call with the operation lock held. Returns True when a restore was finished.
     """
     _clear_stale_git_locks(ws)
+    _clear_scratch(ws)
     journal = read_journal(ws.journal_file)
     finished = False
     if journal is not None:
@@ -33,6 +34,22 @@ def recover(ws: Workspace) -> bool:
         # Staged but never journaled: live data was not touched, so just clean up.
         shutil.rmtree(ws.staging_dir)
     return finished
+
+
+# Scratch directories operations make in KURA_HOME while they hold the lock (a database's
+# snapshot copy can be as large as the database). `extract-` is not among them: its copy
+# outlives the lock, in the caller's hands.
+_SCRATCH = ("snapshot-", "blobs-", "index-", "verify-")
+
+
+def _clear_scratch(ws: Workspace) -> None:
+    """What a killed operation left behind in KURA_HOME; the lock says none is running."""
+    if not ws.home.is_dir():
+        return
+    for entry in ws.home.iterdir():
+        if entry.is_dir() and entry.name.startswith(_SCRATCH):
+            log.warning("Removing scratch left by a killed operation: %s", entry.name)
+            shutil.rmtree(entry, ignore_errors=True)
 
 
 def _clear_stale_git_locks(ws: Workspace) -> None:

@@ -128,3 +128,15 @@ def test_stale_git_locks_of_a_killed_process_are_cleared(ws, two_states) -> None
     restore(ws, old.commit)  # fetches, which a leftover ref lock would refuse
     assert files_of(ws.data_dir) == old_files
     assert not list(ws.cache_dir.rglob("*.lock"))
+
+
+def test_scratch_left_by_a_killed_backup_is_removed(ws) -> None:
+    (ws.data_dir / "a.txt").write_text("a")
+    backup(ws)
+    left = ws.home / "snapshot-k1ll3d"
+    left.mkdir()
+    (left / "snapshot.db").write_bytes(b"x" * 100_000)  # a database's scratch copy
+    kept = ws.home / "extract-in-use"
+    kept.mkdir()
+    status(ws)  # any command recovers first
+    assert not left.exists() and kept.exists()

@@ -60,7 +60,9 @@ def test_a_full_cycle_leaks_nothing(http_ws: Workspace, caplog: pytest.LogCaptur
         history(ws),
         diff(ws, first.commit),
         restore(ws, first.commit),
-        verify(ws),
+        verify(ws),  # the LFS batch API, with the token in one request's header
+        verify(ws, deep=True),
+        status(ws, storage=True),
     ]
     for result in results:
         assert_clean(repr(result), "a result")
