@@ -12,15 +12,16 @@ from sync.errors import Busy
 
 
 @contextlib.contextmanager
-def operation_lock(path: Path) -> Iterator[None]:
-    """Hold the lock for the block, or raise Busy at once.
+def operation_lock(path: Path, *, wait: float = 0) -> Iterator[None]:
+    """Hold the lock for the block, or raise Busy at once (after `wait` seconds, for short
+    reads that may queue behind a backup).
 
     A fresh, non-singleton FileLock per call means a second thread of the same
     process conflicts exactly like a second process does; the OS drops the
     lock when a holder dies, even by SIGKILL.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(path, timeout=0, is_singleton=False, thread_local=False)
+    lock = FileLock(path, timeout=wait, is_singleton=False, thread_local=False)
     try:
         lock.acquire()
     except Timeout:

@@ -15,6 +15,8 @@ from sync.staging import fetch_objects, write_file
 from sync.tree import read_data_files
 from sync.workspace import Workspace
 
+EXTRACT_WAIT = 60.0
+
 
 @contextlib.contextmanager
 def backup_file(ws: Workspace, ref: str, path: str) -> Iterator[Path | None]:
@@ -23,7 +25,8 @@ def backup_file(ws: Workspace, ref: str, path: str) -> Iterator[Path | None]:
     ws.require_enabled()
     with tempfile.TemporaryDirectory(dir=ws.home, prefix="extract-") as tmp:
         target = Path(tmp) / Path(path).name
-        with operation_lock(ws.lock_file):
+        # A short read: it waits for a running backup (the auto-backup's included) to end.
+        with operation_lock(ws.lock_file, wait=EXTRACT_WAIT):
             recover(ws)
             ws.ensure_cache()
             commit = resolve(ws, ref, ws.tip())

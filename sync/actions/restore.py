@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
@@ -10,7 +11,7 @@ from pathlib import Path
 from sync.actions.backup import backup_locked
 from sync.actions.recovery import record_restored, recover
 from sync.actions.resolve import resolve
-from sync.errors import SyncError, VerificationFailed
+from sync.errors import InvalidRef, SyncError, VerificationFailed
 from sync.journal import Journal, complete_swap, write_journal
 from sync.lfs import looks_like_pointer
 from sync.locking import operation_lock
@@ -26,6 +27,7 @@ from sync.tree import StoredFile, describe_blobs, lfs_objects, read_data_files
 from sync.workspace import Workspace
 
 log = logging.getLogger(__name__)
+FULL_ID = 40
 
 
 def restore(
@@ -49,8 +51,7 @@ def restore_locked(
     progress = progress or RestoreProgress()
     ws.require_lfs()
     ws.ensure_cache()
-    tip = ws.fetch()
-    commit = resolve(ws, ref, tip)
+    commit = _resolve(ws, ref)
     target = read_data_files(ws.git, commit)
     size = sum(f.size for f in target.values() if not is_side_file(f.path))
     saved = load_state(ws.state_file)
@@ -81,6 +82,17 @@ def restore_locked(
     _commit_restored_state(ws, commit)
     progress.phase("done")
     return RestoreResult("restored", commit, safety, size, downloaded)
+
+
+def _resolve(ws: Workspace, ref: str) -> str:
+    """A full commit id the cache already reaches (a pick from the history table) needs no
+    fetch: if the remote moved meanwhile, recording the restore fetches and re-commits on
+    its new tip. `latest`, prefixes and unknown ids are resolved against a fresh fetch."""
+    cached = ws.tip()
+    if cached and len(ref) == FULL_ID:
+        with contextlib.suppress(InvalidRef):
+            return resolve(ws, ref, cached)
+    return resolve(ws, ref, ws.fetch())
 
 
 def _reusable(

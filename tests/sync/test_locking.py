@@ -1,12 +1,13 @@
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 from subprocess import PIPE
 
 import pytest
 
-from sync import backup, diff, history, restore, status
+from sync import backup, backup_file, diff, history, restore, status
 from sync.errors import Busy
 from sync.locking import operation_lock
 
@@ -68,3 +69,23 @@ def test_two_processes_backing_up_at_once(make_workspace) -> None:
         assert '"code": "busy"' in outputs
     assert ".lock" not in errors and "cannot lock" not in errors  # never git's own lock error
     assert '"status": "created"' in outputs
+
+
+def test_reading_a_file_out_of_a_backup_waits_for_a_running_backup(ws) -> None:
+    (ws.data_dir / "a.txt").write_text("kept")
+    point = backup(ws)
+    held = threading.Event()
+
+    def hold() -> None:
+        with operation_lock(ws.lock_file):
+            held.set()
+            time.sleep(1.0)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait(5)
+    started = time.monotonic()
+    with backup_file(ws, point.commit, "a.txt") as copy:
+        assert copy is not None and copy.read_text() == "kept"
+    assert time.monotonic() - started >= 0.5  # it queued instead of failing with busy
+    holder.join()

@@ -150,3 +150,24 @@ def test_restore_onto_a_fresh_host(ws, make_workspace) -> None:
     assert (fresh.data_dir / "docs" / "guide.md").read_text() == "# guide"
     assert message_ids(fresh.data_dir / "chatbot.db") == list(range(50))
     assert status(fresh).dirty is False
+
+
+def test_a_restore_to_a_point_from_a_stale_cache_lands_on_the_newest_backup(
+    make_workspace,
+) -> None:
+    one, two = make_workspace("one"), make_workspace("two")
+    (one.data_dir / "a.txt").write_text("first")
+    first = backup(one)
+    (one.data_dir / "a.txt").write_text("second")
+    backup(one)
+    restore(two, "latest")
+    (two.data_dir / "b.txt").write_text("from two")
+    theirs = backup(two)  # one's cache does not know this backup yet
+
+    result = restore(one, first.commit)  # a full id: resolved from the cache, no fetch
+
+    assert result.status == "restored"
+    assert files_of(one.data_dir) == {"a.txt": b"first"}
+    newest = one.git.rev_parse(one.tracking_ref)
+    assert one.git.is_ancestor(theirs.commit, newest)  # recorded on top of two's backup
+    assert history(one)[0].message == f"Restore of {first.commit[:8]}"
