@@ -54,17 +54,17 @@ def build_tree(
     existing = pack_entries(parent.entries)
     missing = sorted(oid for oid in needed if oid not in existing)
     contents = [Pointer(oid, needed[oid]).encode() for oid in missing]
-    attributes, mark = _attributes(git, parent), _entry(parent, FORMAT_MARK)
+    attributes, attributes_wanted = _attributes(git, parent)
+    mark = _entry(parent, FORMAT_MARK)
     if attributes is None:
-        contents.append(attributes_text(_existing_attributes(git, parent)))
+        contents.append(attributes_wanted)
     if mark is None:
         contents.append(FORMAT_MARK_TARGET)
     written = iter(write_blobs(git, scratch, contents) if contents else [])
     pointer_blobs = [next(written) for _ in missing]
     attributes_blob = attributes or next(written)
     mark_blob = mark or next(written)
-    if attributes is None:
-        _OURS.add(attributes_blob)
+    _OURS.add(attributes_blob)
     packs = {oid: existing[oid] for oid in needed if oid in existing}
     packs |= dict(zip(missing, pointer_blobs, strict=True))
     entries = backup_entries(
@@ -86,22 +86,15 @@ def _entry(parent: Parent, path: str) -> str | None:
     return next((e.sha for e in parent.entries if e.path == path), None)
 
 
-def _attributes(git: Git, parent: Parent) -> str | None:
-    """The parent's attributes blob when it is already exactly ours, else None."""
+def _attributes(git: Git, parent: Parent) -> tuple[str | None, bytes]:
+    """The parent's attributes blob when it already is exactly Kura's (None otherwise),
+    and the text Kura's must be (read only when the blob is not known to be ours)."""
     found = _entry(parent, ATTRIBUTES)
-    if found is None:
-        return None
-    if found not in _OURS:
-        existing = git.cat_blobs([found]).get(found)
-        if existing is None or attributes_text(existing) != existing:
-            return None
-        _OURS.add(found)
-    return found
-
-
-def _existing_attributes(git: Git, parent: Parent) -> bytes | None:
-    found = _entry(parent, ATTRIBUTES)
-    return git.cat_blobs([found]).get(found) if found else None
+    if found in _OURS:
+        return found, b""
+    existing = git.cat_blobs([found]).get(found) if found else None
+    wanted = attributes_text(existing)
+    return (found if existing == wanted else None), wanted
 
 
 def write_blobs(git: Git, scratch: Path, contents: list[bytes]) -> list[str]:

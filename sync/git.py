@@ -226,6 +226,31 @@ class Git:
         return self._run("lfs", "fetch", *options, "origin", commit, network=True, check=False)
 
 
+@dataclass(frozen=True)
+class Change:
+    """One path a commit changed: its blob before and after (ZERO_SHA: none)."""
+
+    old: str
+    new: str
+    path: str
+
+
+def parse_raw_log(out: bytes) -> list[tuple[str, list[Change]]]:
+    """The output of `Git.log(fmt="%x1e...", raw=True)`: each commit's formatted header
+    (what follows the \\x1e) and the paths it changed."""
+    commits = []
+    for record in out.split(b"\x1e")[1:]:
+        header, _, rest = record.partition(b"\0")
+        tokens = rest.lstrip(b"\n").split(b"\0")
+        changes = [
+            Change(*meta[1:].decode().split()[2:4], path.decode("utf-8", "surrogateescape"))
+            for meta, path in zip(tokens[0::2], tokens[1::2], strict=False)
+            if meta.startswith(b":")
+        ]
+        commits.append((header.decode("utf-8", "replace"), changes))
+    return commits
+
+
 def _parse_batch(out: bytes) -> Iterator[tuple[str, bytes]]:
     position = 0
     while position < len(out):

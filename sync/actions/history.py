@@ -14,7 +14,7 @@ from datetime import datetime
 
 from sync.actions.recovery import recover
 from sync.errors import Busy, SyncError
-from sync.git import ZERO_SHA
+from sync.git import ZERO_SHA, Change, parse_raw_log
 from sync.locking import operation_lock
 from sync.models import KURA_KINDS, BackupInfo
 from sync.tree import DATA_PREFIX, FORMAT_MARK, describe_blobs
@@ -92,28 +92,21 @@ def _info(commit: dict, files: dict[str, str], sizes: dict[str, int]) -> BackupI
     )
 
 
-def _undo(state: dict[str, str], changes: list[tuple[str, str, str]]) -> None:
+def _undo(state: dict[str, str], changes: list[Change]) -> None:
     """Turn a commit's file set into its parent's."""
-    for old, _new, path in changes:
-        if not path.startswith(DATA_PREFIX):
+    for change in changes:
+        if not change.path.startswith(DATA_PREFIX):
             continue
-        if old == ZERO_SHA:
-            state.pop(path, None)
+        if change.old == ZERO_SHA:
+            state.pop(change.path, None)
         else:
-            state[path] = old
+            state[change.path] = change.old
 
 
 def _parse_log(out: bytes) -> list[dict]:
     commits = []
-    for record in out.split(b"\x1e")[1:]:
-        header, _, rest = record.partition(b"\0")
-        sha, date, subject, kind, files, size = header.decode("utf-8", "replace").split("\x1f")
-        tokens = rest.lstrip(b"\n").split(b"\0")
-        changes = []
-        for meta, path in zip(tokens[0::2], tokens[1::2], strict=False):
-            if meta.startswith(b":"):
-                fields = meta[1:].decode().split()
-                changes.append((fields[2], fields[3], path.decode("utf-8", "surrogateescape")))
+    for header, changes in parse_raw_log(out):
+        sha, date, subject, kind, files, size = header.split("\x1f")
         commits.append(
             {
                 "sha": sha,

@@ -64,8 +64,7 @@ def restore_locked(
 
     # Stage and verify before the safety backup: a restore that cannot happen (a missing
     # object, a damaged database, a dead remote) leaves no safety backup on top of the branch.
-    live = _reusable(saved, local, target)
-    bases = _bases(ws, saved, local, target, live)
+    live, bases = _from_live(ws, saved, local, target)
     checked = CheckedDatabases(ws.home / "checked-databases")
     staging, downloaded = stage(
         ws, commit, target, progress, live=live, bases=bases, checked=checked
@@ -95,41 +94,29 @@ def _resolve(ws: Workspace, ref: str) -> str:
     return resolve(ws, ref, ws.fetch())
 
 
-def _reusable(
-    saved: SavedState, local: list[LocalFile], target: dict[str, StoredFile]
-) -> dict[str, LocalFile]:
-    """Live files that hold exactly the target's content, by the same stat evidence a
-    backup trusts to skip a file: copying them spares downloading and rebuilding them."""
-    reusable = {}
-    for file in local:
-        known = saved.matching(file)
-        wanted = target.get(file.path)
-        if known and wanted and known.blob == wanted.blob and not is_side_file(file.path):
-            reusable[file.path] = file
-    return reusable
-
-
-def _bases(
-    ws: Workspace,
-    saved: SavedState,
-    local: list[LocalFile],
-    target: dict[str, StoredFile],
-    live: dict[str, LocalFile],
-) -> dict[str, Base]:
-    """Live files whose content is known (unchanged since saved) but differs from the
-    target's: the chunks they share need neither downloading nor decompressing."""
-    known = {}
+def _from_live(
+    ws: Workspace, saved: SavedState, local: list[LocalFile], target: dict[str, StoredFile]
+) -> tuple[dict[str, LocalFile], dict[str, Base]]:
+    """What the live files lend the restore, by the same stat evidence a backup trusts to
+    skip a file: those holding exactly the target's content are copied whole; the others
+    whose content is known lend the chunks they share with the target (`Base`)."""
+    live, known = {}, {}
     for file in local:
         saved_file = saved.matching(file)
         wanted = target.get(file.path)
-        if saved_file and wanted and wanted.manifest and file.path not in live:
+        if not saved_file or not wanted or is_side_file(file.path):
+            continue
+        if saved_file.blob == wanted.blob:
+            live[file.path] = file
+        elif wanted.manifest:
             known[file.path] = (file, saved_file.blob)
     described = describe_blobs(ws.git, {p: blob for p, (_, blob) in known.items()}, chunked=True)
-    return {
-        path: Base.of(file, described[path].manifest)
+    bases = {
+        path: Base.of(file, manifest)
         for path, (file, _) in known.items()
-        if described[path].manifest
+        if (manifest := described[path].manifest)
     }
+    return live, bases
 
 
 def _safety_backup(ws: Workspace, commit: str, target: dict[str, StoredFile]) -> str | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import statistics
 from datetime import UTC, datetime
 
-from sync.git import ZERO_SHA
+from sync.git import ZERO_SHA, parse_raw_log
 from sync.lfs import MAX_POINTER_SIZE, parse_pointer
 from sync.models import StorageUsage
 from sync.oplog import read_operations
@@ -23,7 +23,7 @@ from sync.workspace import Workspace
 LONG_HISTORY = 5000
 RECENT = 20  # backups behind the median and the rate
 _FORMAT = "%x1e%ct"
-_LFS_PATHS = (DATA_PREFIX.encode(), PACKS_PREFIX.encode())
+_LFS_PATHS = (DATA_PREFIX, PACKS_PREFIX)
 
 
 def storage_usage(ws: Workspace, *, now: datetime | None = None) -> StorageUsage:
@@ -63,17 +63,13 @@ def _growth(ws: Workspace, tip: str) -> tuple[list[tuple[int, int]], int]:
 
 def _added_blobs(ws: Workspace, tip: str) -> list[tuple[int, list[str]]]:
     """(commit time, blobs it added or changed under data/ and packs/), newest first."""
-    commits = []
-    for record in ws.git.log(tip, _FORMAT, raw=True).split(b"\x1e")[1:]:
-        header, _, rest = record.partition(b"\0")
-        tokens = rest.lstrip(b"\n").split(b"\0")
-        added = [
-            meta[1:].decode().split()[3]
-            for meta, path in zip(tokens[0::2], tokens[1::2], strict=False)
-            if meta.startswith(b":") and path.startswith(_LFS_PATHS)
-        ]
-        commits.append((int(header.decode()), [sha for sha in added if sha != ZERO_SHA]))
-    return commits
+    return [
+        (
+            int(stamp),
+            [c.new for c in changes if c.path.startswith(_LFS_PATHS) and c.new != ZERO_SHA],
+        )
+        for stamp, changes in parse_raw_log(ws.git.log(tip, _FORMAT, raw=True))
+    ]
 
 
 def _pointers(ws: Workspace, blobs: set[str]) -> dict[str, tuple[str, int]]:

@@ -11,7 +11,6 @@ SQLite's integrity check on each database.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import tempfile
 from pathlib import Path
 
@@ -22,12 +21,13 @@ from sync.content.pack import PackReader
 from sync.content.reader import assemble
 from sync.errors import VerificationFailed
 from sync.git import Git
-from sync.lfs import CHUNK, LfsStore, parse_pointer
+from sync.lfs import LfsStore, parse_pointer
 from sync.lfs_batch import CannotAsk, missing_objects
 from sync.locking import operation_lock
 from sync.models import VerifyResult
 from sync.oplog import record
 from sync.refs import LATEST, validate_ref
+from sync.snapshot import hash_file
 from sync.sqlitefile import is_healthy, is_sqlite
 from sync.tree import StoredFile, data_files, lfs_objects, pack_entries
 from sync.workspace import Workspace
@@ -102,7 +102,7 @@ def _deep(ws: Workspace, commit: str, files: dict[str, StoredFile], git: Git) ->
     if objects:
         _download(git, commit, files, store)
     for oid, size in objects.items():
-        if _hash(store.path(oid)) != (oid, size):
+        if hash_file(store.path(oid)) != (oid, size):
             hit = sorted(p for p, f in files.items() if oid in f.lfs_objects)
             raise VerificationFailed(
                 f"{', '.join(hit[:5])} in backup {commit[:8]} is damaged on the remote."
@@ -159,12 +159,3 @@ def _integrity(commit: str, path: str, content: Path) -> int:
     if not is_healthy(content, thorough=True):
         raise VerificationFailed(f"{path} in backup {commit[:8]} fails SQLite's integrity check.")
     return 1
-
-
-def _hash(path: Path) -> tuple[str, int]:
-    digest, size = hashlib.sha256(), 0
-    with path.open("rb") as handle:
-        while block := handle.read(CHUNK):
-            digest.update(block)
-            size += len(block)
-    return digest.hexdigest(), size

@@ -22,9 +22,6 @@ class ChunkIndex:
             for chunk in manifest.chunks:
                 self._chunks.setdefault(chunk.id, chunk)
 
-    def __len__(self) -> int:
-        return len(self._chunks)
-
     def get(self, chunk_id: str) -> ChunkRef | None:
         return self._chunks.get(chunk_id)
 
