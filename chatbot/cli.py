@@ -15,6 +15,12 @@ from config import Settings, SettingsError, load_settings
 from config.cli import Parser, UsageError, fail, json_flag
 
 
+class CommandFailed(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = json_flag()
     parser = Parser(prog="python -m chatbot", description="Kura's wiki knowledge base.")
@@ -25,6 +31,12 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("documents", parents=[common], help="list imported documents")
     ask = commands.add_parser("ask", parents=[common], help="answer from the wiki")
     ask.add_argument("question", metavar="QUESTION")
+    ask.add_argument(
+        "--conversation",
+        metavar="new|ID",
+        help="keep the exchange in chat history: a new conversation, or the one with this id",
+    )
+    commands.add_parser("conversations", parents=[common], help="list conversations, newest first")
     cleanup = commands.add_parser("cleanup", parents=[common], help="delete old conversations")
     cleanup.add_argument(
         "--days",
@@ -54,7 +66,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings(overrides)
     except SettingsError as exc:
         return fail("not_configured", str(exc), args.json)
-    data, text = COMMANDS[args.command](settings, args)
+    try:
+        data, text = COMMANDS[args.command](settings, args)
+    except CommandFailed as exc:
+        return fail(exc.code, exc.message, args.json)
     print(json.dumps(data, ensure_ascii=False) if args.json else text)
     return 0
 
@@ -99,9 +114,39 @@ def _documents(settings: Settings, args: argparse.Namespace) -> tuple[list, str]
 
 
 def _ask(settings: Settings, args: argparse.Namespace) -> tuple[dict, str]:
+    history, conversation = chat_history(settings), args.conversation
+    if conversation not in (None, "new") and not history.exists(conversation):
+        raise CommandFailed(
+            "not_found",
+            f"No conversation {conversation!r}: pick an id from python -m chatbot conversations, "
+            "or use --conversation new.",
+        )
     answer = extractive_answer(knowledge_base(settings), args.question)
+    data = answer.to_json()
+    if conversation is not None:
+        if conversation == "new":
+            conversation = history.start(args.question).id
+        history.add(conversation, "user", args.question)
+        history.add(conversation, "assistant", answer.text, data["sources"])
+        data["conversation"] = conversation
     sources = "\n".join(f"- {s.title} ({s.document})" for s in answer.sources)
-    return answer.to_json(), f"{answer.text}\n\nSources:\n{sources}" if sources else answer.text
+    return data, f"{answer.text}\n\nSources:\n{sources}" if sources else answer.text
+
+
+def _conversations(settings: Settings, args: argparse.Namespace) -> tuple[list, str]:
+    conversations = chat_history(settings).conversations()
+    data = [
+        {
+            "id": c.id,
+            "title": c.title,
+            "messages": c.messages,
+            "updated_at": c.updated_at,
+            "host": c.host,
+        }
+        for c in conversations
+    ]
+    text = "\n".join(f"{c.id}  {c.updated_at}  {c.messages:>3}  {c.title}" for c in conversations)
+    return data, text or "No conversations yet."
 
 
 def _cleanup(settings: Settings, args: argparse.Namespace) -> tuple[dict, str]:
@@ -109,4 +154,10 @@ def _cleanup(settings: Settings, args: argparse.Namespace) -> tuple[dict, str]:
     return {"deleted": deleted}, f"Deleted {deleted} conversations older than {args.days} days."
 
 
-COMMANDS = {"import": _import, "documents": _documents, "ask": _ask, "cleanup": _cleanup}
+COMMANDS = {
+    "import": _import,
+    "documents": _documents,
+    "ask": _ask,
+    "conversations": _conversations,
+    "cleanup": _cleanup,
+}

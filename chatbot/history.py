@@ -1,44 +1,34 @@
 """Chat history in data/chatbot.db: conversations and their messages with sources.
 
-Every write is one short transaction, so a backup can snapshot at any moment.
+Every write is one short transaction, so a backup can snapshot at any moment. Ids are
+globally unique and deletions leave a tombstone, so a backup can merge another
+instance's history into this one (chatbot/history_schema.py declares how).
 """
 
 from __future__ import annotations
 
 import json
+import socket
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from chatbot.db import connect
+from chatbot.history_schema import ensure_schema, new_id
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS conversations (
-    id INTEGER PRIMARY KEY,
-    title TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS messages (
-    id INTEGER PRIMARY KEY,
-    conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
-    role TEXT NOT NULL CHECK (role IN ('user', 'assistant')),
-    content TEXT NOT NULL,
-    sources TEXT NOT NULL DEFAULT '[]',
-    created_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS messages_by_conversation ON messages(conversation_id, id);
-"""
 TITLE_CHARS = 60
 
 
 @dataclass(frozen=True)
 class Conversation:
-    id: int
+    id: str
     title: str
     created_at: str
     updated_at: str
+    host: str = ""
+    messages: int = 0
 
 
 @dataclass(frozen=True)
@@ -50,7 +40,8 @@ class Message:
 
 
 def _now(moment: datetime | None = None) -> str:
-    return (moment or datetime.now(UTC)).isoformat(timespec="seconds")
+    # Microseconds: two instances' changes in the same second still order by time.
+    return (moment or datetime.now(UTC)).isoformat(timespec="microseconds")
 
 
 class ChatHistory:
@@ -61,17 +52,24 @@ class ChatHistory:
     history.add(conversation.id, "user", "How do I restore a backup?")
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, host: str | None = None) -> None:
         self.path = path
+        self.host = host or socket.gethostname()
 
     def _connect(self) -> sqlite3.Connection:
-        return connect(self.path, _SCHEMA)
+        connection = connect(self.path, "")
+        ensure_schema(connection)
+        return connection
 
-    def _write(self, sql: str, values: tuple) -> sqlite3.Cursor:
+    def _write(self, statements: Iterable[tuple[str, tuple]]) -> int:
+        """Run the statements in one transaction; the rows the last one changed."""
         connection = self._connect()
         try:
             with connection:
-                return connection.execute(sql, values)
+                changed = 0
+                for sql, values in statements:
+                    changed = connection.execute(sql, values).rowcount
+                return changed
         finally:
             connection.close()
 
@@ -86,55 +84,80 @@ class ChatHistory:
         """A new conversation, titled from its first question."""
         title = " ".join(first_question.split())
         title = title if len(title) <= TITLE_CHARS else title[: TITLE_CHARS - 1] + "…"
-        stamp = _now(at)
-        cursor = self._write(
-            "INSERT INTO conversations (title, created_at, updated_at) VALUES (?, ?, ?)",
-            (title or "New chat", stamp, stamp),
+        title, stamp, conversation_id = title or "New chat", _now(at), new_id()
+        self._write(
+            [
+                (
+                    "INSERT INTO conversations (id, title, title_at, host, created_at, updated_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    (conversation_id, title, stamp, self.host, stamp, stamp),
+                )
+            ]
         )
-        return Conversation(cursor.lastrowid, title or "New chat", stamp, stamp)
+        return Conversation(conversation_id, title, stamp, stamp, self.host)
 
-    def add(self, conversation_id: int, role: str, content: str, sources: list[dict] = ()) -> None:
+    def add(self, conversation_id: str, role: str, content: str, sources: list[dict] = ()) -> None:
         stamp = _now()
-        connection = self._connect()
-        try:
-            with connection:
-                connection.execute(
-                    "INSERT INTO messages (conversation_id, role, content, sources, created_at) "
-                    "VALUES (?, ?, ?, ?, ?)",
-                    (conversation_id, role, content, json.dumps(list(sources)), stamp),
-                )
-                connection.execute(
-                    "UPDATE conversations SET updated_at = ? WHERE id = ?", (stamp, conversation_id)
-                )
-        finally:
-            connection.close()
+        self._write(
+            [
+                (
+                    "INSERT INTO messages (id, conversation_id, role, content, sources, created_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    (new_id(), conversation_id, role, content, json.dumps(list(sources)), stamp),
+                ),
+                ("UPDATE conversations SET updated_at = ? WHERE id = ?", (stamp, conversation_id)),
+            ]
+        )
 
     def conversations(self) -> list[Conversation]:
         rows = self._read(
-            "SELECT id, title, created_at, updated_at FROM conversations "
-            "ORDER BY updated_at DESC, id DESC"
+            "SELECT c.id, c.title, c.created_at, c.updated_at, c.host, "
+            "(SELECT count(*) FROM messages m WHERE m.conversation_id = c.id) "
+            "FROM conversations c ORDER BY c.updated_at DESC, c.id DESC"
         )
         return [Conversation(*row) for row in rows]
 
-    def messages(self, conversation_id: int) -> list[Message]:
+    def exists(self, conversation_id: str) -> bool:
+        return bool(self._read("SELECT 1 FROM conversations WHERE id = ?", (conversation_id,)))
+
+    def messages(self, conversation_id: str) -> list[Message]:
         rows = self._read(
             "SELECT role, content, sources, created_at FROM messages "
-            "WHERE conversation_id = ? ORDER BY id",
+            "WHERE conversation_id = ? ORDER BY created_at, rowid",
             (conversation_id,),
         )
         return [
             Message(role, content, json.loads(sources), at) for role, content, sources, at in rows
         ]
 
-    def rename(self, conversation_id: int, title: str) -> None:
+    def rename(self, conversation_id: str, title: str) -> None:
         title = " ".join(title.split())[:200] or "New chat"
-        self._write("UPDATE conversations SET title = ? WHERE id = ?", (title, conversation_id))
+        self._write(
+            [
+                (
+                    "UPDATE conversations SET title = ?, title_at = ? WHERE id = ?",
+                    (title, _now(), conversation_id),
+                )
+            ]
+        )
 
-    def delete(self, conversation_id: int) -> None:
-        self._write("DELETE FROM conversations WHERE id = ?", (conversation_id,))
+    def delete(self, conversation_id: str) -> None:
+        self._write(_deletion("id = ?", (conversation_id,)))
 
     def cleanup(self, *, days: int) -> int:
         """Delete conversations untouched for more than `days` days; return how many."""
         cutoff = _now(datetime.now(UTC) - timedelta(days=days))
-        cursor = self._write("DELETE FROM conversations WHERE updated_at < ?", (cutoff,))
-        return cursor.rowcount
+        return self._write(_deletion("updated_at < ?", (cutoff,)))
+
+
+def _deletion(where: str, values: tuple) -> list[tuple[str, tuple]]:
+    """Tombstones first, so another instance's copy of these conversations is not merged
+    back in (unless it changed after the deletion: the newest change wins)."""
+    return [
+        (
+            "INSERT OR REPLACE INTO kura_tombstones (tbl, key, deleted_at) "
+            f"SELECT 'conversations', id, ? FROM conversations WHERE {where}",
+            (_now(), *values),
+        ),
+        (f"DELETE FROM conversations WHERE {where}", values),
+    ]

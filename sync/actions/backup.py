@@ -17,6 +17,7 @@ from sync.content.writer import ContentWriter
 from sync.errors import PushRejected
 from sync.guards import check_lineage, check_shrink
 from sync.locking import operation_lock
+from sync.merge.tip import merge_tip
 from sync.models import BackupResult
 from sync.oplog import record
 from sync.snapshot import LocalFile, check_sizes, scan, snapshot_file
@@ -64,11 +65,14 @@ def backup_locked(
     fetch: bool = True,
     force: bool = False,
     keep: Set[str] = frozenset(),
+    merge: bool = True,
 ) -> BackupResult:
     """The backup itself, for callers that already hold the operation lock.
 
     `fetch=False` is for callers that fetched a moment ago (a restore); `keep` names
-    LFS objects the cache must keep beyond this backup's (a restore's staged ones).
+    LFS objects the cache must keep beyond this backup's (a restore's staged ones);
+    `merge=False` records the data exactly as it is (a restore's result), without
+    merging another instance's newer rows into it first.
     """
     ws.require_lfs()
     local = scan(ws.data_dir)
@@ -86,10 +90,15 @@ def backup_locked(
         ws.set_restore_pending(False)  # the remote holds nothing to restore
     if not force:  # before any copying: refusing is cheap
         check_lineage(ws.git, saved.commit, tip, pending=ws.restore_pending)
-    parent = read_parent(ws.git, tip)
-    snapshot = _snapshot(ws, local, saved, parent)
-    text = _commit_message(message or DEFAULT_MESSAGES.get(kind, "Backup"), kind, snapshot.files)
+    parent, snapshot = read_parent(ws.git, tip), None
     for _ in range(_PUSH_ATTEMPTS):
+        # Another instance's newer backup may hold rows this host lacks: merge them into
+        # the live databases first, so this backup holds both instances' rows.
+        if (merge and merge_tip(ws, parent, saved, local)) or snapshot is None:
+            local = scan(ws.data_dir)
+            snapshot = _snapshot(ws, local, saved, parent)
+        subject = message or DEFAULT_MESSAGES.get(kind, "Backup")
+        text = _commit_message(subject, kind, snapshot.files)
         result = _commit_and_push(ws, parent, snapshot, text, force=force, keep=keep)
         if result is not None:
             return result

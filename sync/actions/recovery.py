@@ -39,7 +39,7 @@ def recover(ws: Workspace) -> bool:
 # Scratch directories operations make in KURA_HOME while they hold the lock (a database's
 # snapshot copy can be as large as the database). `extract-` is not among them: its copy
 # outlives the lock, in the caller's hands.
-_SCRATCH = ("snapshot-", "blobs-", "index-", "verify-")
+_SCRATCH = ("snapshot-", "blobs-", "index-", "verify-", "merge-")
 
 
 def _clear_scratch(ws: Workspace) -> None:

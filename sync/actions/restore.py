@@ -184,7 +184,12 @@ def _commit_restored_state(ws: Workspace, commit: str) -> None:
     """Make the restored data the newest backup, so a restart does not bring back the old."""
     try:
         backup_locked(
-            ws, message=f"Restore of {commit[:8]}", kind="manual", fetch=False, force=True
+            ws,
+            message=f"Restore of {commit[:8]}",
+            kind="manual",
+            fetch=False,
+            force=True,
+            merge=False,  # the restored data exactly: rows merge back on later backups
         )
     except SyncError as exc:
         log.warning("Restored %s; recording it as the newest backup failed: %s", commit, exc)

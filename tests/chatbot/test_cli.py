@@ -76,3 +76,35 @@ def test_cleanup_deletes_old_conversations(tmp_path: Path) -> None:
     done = run(data, "cleanup", "--days", "90", "--json")
     assert (done.returncode, json.loads(done.stdout)) == (0, {"deleted": 1})
     assert [c.title for c in history.conversations()] == ["recent"]
+
+
+def test_ask_keeps_the_exchange_in_a_conversation_and_lists_it(tmp_path: Path) -> None:
+    docs, data = tmp_path / "docs", tmp_path / "data"
+    docs.mkdir()
+    (docs / "restore.md").write_text("# Restore\n\nPick a restore point and press Restore.")
+    run(data, "import", str(docs))
+    assert json.loads(run(data, "conversations", "--json").stdout) == []
+    assert run(data, "ask", "How do I restore?").returncode == 0  # without: not kept
+    assert json.loads(run(data, "conversations", "--json").stdout) == []
+
+    first = json.loads(
+        run(data, "ask", "How do I restore?", "--conversation", "new", "--json").stdout
+    )
+    again = run(data, "ask", "And then?", "--conversation", first["conversation"], "--json")
+    assert json.loads(again.stdout)["conversation"] == first["conversation"]
+    run(data, "ask", "バックアップは?", "--conversation", "new")
+
+    listed = json.loads(run(data, "conversations", "--json").stdout)
+    assert [(c["title"], c["messages"]) for c in listed] == [
+        ("バックアップは?", 2),
+        ("How do I restore?", 4),
+    ]
+    assert listed[1]["id"] == first["conversation"] and len(first["conversation"]) == 32
+    assert set(listed[0]) == {"id", "title", "messages", "updated_at", "host"}
+    assert listed[0]["host"] and listed[0]["updated_at"].startswith("20")
+
+    unknown = run(data, "ask", "?", "--conversation", "nope", "--json")
+    assert unknown.returncode == 1
+    assert json.loads(unknown.stdout)["error"]["code"] == "not_found"
+    assert "Traceback" not in unknown.stderr
+    assert len(json.loads(run(data, "conversations", "--json").stdout)) == 2

@@ -1,0 +1,58 @@
+"""Before a backup on another instance's newer tip: merge that tip's rows into the live
+databases that declare merge rules, so the backup holds both instances' rows."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from pathlib import Path
+
+from sync.backup_tree import Parent
+from sync.content.pack import PackReader
+from sync.merge.rows import MergeCount, is_mergeable, merge_into
+from sync.snapshot import LocalFile
+from sync.staging import fetch_objects, write_file
+from sync.state import SavedState
+from sync.tree import StoredFile
+from sync.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+
+def merge_tip(
+    ws: Workspace, parent: Parent, saved: SavedState, local: list[LocalFile]
+) -> dict[str, MergeCount]:
+    """Merge the tip's version of each mergeable database this host has not seen yet
+    into the live file; what each merge changed (only the files it changed)."""
+    if parent.commit is None or parent.commit == saved.commit:
+        return {}
+    live = {f.path: f for f in local}
+    theirs = {
+        path: stored
+        for path, stored in parent.files.items()
+        if path in live and _unseen(stored, saved) and is_mergeable(live[path].absolute)
+    }
+    if not theirs:
+        return {}
+    fetch_objects(ws, parent.commit, theirs)
+    merged: dict[str, MergeCount] = {}
+    with (
+        tempfile.TemporaryDirectory(dir=ws.home, prefix="merge-") as tmp,
+        PackReader(ws.store) as packs,
+    ):
+        for index, (path, stored) in enumerate(sorted(theirs.items())):
+            copy = Path(tmp) / str(index)
+            write_file(ws, stored, copy, packs)
+            if not is_mergeable(copy):
+                continue  # the other copy predates merge rules: nothing to merge by
+            count = merge_into(live[path].absolute, copy)
+            if count:
+                log.info("Merged %s from the latest backup: %s", path, count)
+                merged[path] = count
+    return merged
+
+
+def _unseen(stored: StoredFile, saved: SavedState) -> bool:
+    """True when the tip's version is not one this host saved or restored itself."""
+    known = saved.files.get(stored.path)
+    return known is None or known.blob != stored.blob

@@ -1,0 +1,135 @@
+"""Two instances, one remote: every conversation from both is in the latest backup.
+
+Real git and git-lfs against the HTTP fixture (token auth, a real LFS server) and a
+file:// remote; backups in child processes that are SIGKILLed at random moments.
+"""
+
+from __future__ import annotations
+
+import random
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from chatbot.history import ChatHistory
+from config import Settings
+from sync import Workspace, backup, restore
+from sync.actions.startup import startup_restore
+from sync.errors import Busy
+from tests.conftest import TOKEN, cli_env, git
+from tests.servers.git_http import GitHttpServer
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+@pytest.fixture(params=["http", "file"])
+def remote_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "file":
+        bare = tmp_path / "remote.git"
+        git("init", "--quiet", "--bare", "--initial-branch=main", str(bare))
+        return bare.as_uri()
+    server: GitHttpServer = request.getfixturevalue("http_server")
+    name = f"two-{tmp_path.name[-30:]}"
+    server.create_repo("team", name)
+    return server.repo_url("team", name)
+
+
+def _instance(tmp_path: Path, name: str, url: str) -> Workspace:
+    root = tmp_path / name
+    (root / "data").mkdir(parents=True)
+    token = TOKEN if url.startswith("http") else None
+    return Workspace(
+        Settings(data_dir=root / "data", home=root / ".kura", data_repo=url, token=token)
+    )
+
+
+def _chat(ws: Workspace, name: str, topic: str) -> str:
+    history = ChatHistory(ws.data_dir / "chatbot.db", host=name)
+    conversation = history.start(topic)
+    history.add(conversation.id, "user", topic)
+    history.add(conversation.id, "assistant", f"an answer about {topic}")
+    return conversation.id
+
+
+def _backup_in_child(ws: Workspace) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "sync", "backup", "--json"],
+        cwd=ROOT,
+        env=cli_env(ws),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def _conversations_in_latest(tmp_path: Path, url: str) -> dict[str, int]:
+    fresh = _instance(tmp_path, "fresh", url)
+    restore(fresh, "latest")
+    history = ChatHistory(fresh.data_dir / "chatbot.db")
+    return {c.id: c.messages for c in history.conversations()}
+
+
+def test_ten_rounds_of_two_writers_with_kills_lose_no_conversation(
+    tmp_path: Path, remote_url: str
+) -> None:
+    one, two = _instance(tmp_path, "one", remote_url), _instance(tmp_path, "two", remote_url)
+    written = [_chat(one, "one", "the first conversation")]
+    backup(one)
+    startup_restore(two)
+    pick = random.Random(15)
+    for round_ in range(10):
+        written += [_chat(one, "one", f"one's round {round_}"), _chat(two, "two", f"two {round_}")]
+        child = _backup_in_child(two)
+        errors: list[Exception] = []
+        worker = threading.Thread(target=_backup_quietly, args=(one, errors))
+        worker.start()
+        if round_ % 3 == 1:  # killed somewhere in the middle: that round's backup never lands
+            threading.Event().wait(pick.uniform(0.05, 1.5))
+            child.send_signal(signal.SIGKILL)
+        child.wait(timeout=120)
+        worker.join(timeout=120)
+        assert not errors, errors
+    for instance in (one, two, one):  # the last writer merges everyone's rows in
+        backup(instance)
+
+    latest = _conversations_in_latest(tmp_path, remote_url)
+    assert set(written) <= set(latest)
+    assert len(latest) == len(written) == 21
+    assert set(latest.values()) == {2}
+
+
+def _backup_quietly(ws: Workspace, errors: list[Exception]) -> None:
+    try:
+        backup(ws)
+    except Busy:
+        pass  # a killed child's lock was just released: the next round saves it
+    except Exception as exc:  # noqa: BLE001 - reported to the test thread
+        errors.append(exc)
+
+
+def test_a_restore_on_one_while_the_other_backs_up_loses_nothing(
+    tmp_path: Path, remote_url: str
+) -> None:
+    one, two = _instance(tmp_path, "one", remote_url), _instance(tmp_path, "two", remote_url)
+    early = _chat(one, "one", "before everything")
+    point = backup(one)
+    startup_restore(two)
+    later = [_chat(one, "one", "after the restore point"), _chat(two, "two", "on two")]
+    backup(one)
+    rows = [_chat(two, "two", f"busy {i}") for i in range(3)]
+
+    errors: list[Exception] = []
+    worker = threading.Thread(target=_backup_quietly, args=(two, errors))
+    worker.start()
+    restored = restore(one, point.commit)  # one rolls back while two backs up
+    worker.join(timeout=120)
+    assert not errors, errors
+    assert restored.safety_backup is None  # one's data was all backed up already
+    assert {c.id for c in ChatHistory(one.data_dir / "chatbot.db").conversations()} == {early}
+
+    backup(two)  # two's next backup merges whatever the restore commit lacks
+    latest = _conversations_in_latest(tmp_path, remote_url)
+    assert {early, *later, *rows} <= set(latest)
