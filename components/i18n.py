@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import humanize
 
@@ -119,10 +119,19 @@ MESSAGES: dict[str, dict[str, str]] = {
     "card.dirty": {"en": "yes", "ja": "あり"},
     "card.clean": {"en": "none", "ja": "なし"},
     "card.auto": {"en": "Auto-backup", "ja": "自動バックアップ"},
-    "card.auto_on": {"en": "every {minutes:g} min", "ja": "{minutes:g} 分ごと"},
+    "card.auto_on": {"en": "within {bound} of a change", "ja": "変更から{bound}以内"},
     "card.auto_off": {"en": "off", "ja": "オフ"},
     "card.next_run": {"en": "next at {when}", "ja": "次回 {when}"},
     "card.auto_failing": {"en": "failing: {error}", "ja": "失敗中: {error}"},
+    "card.auto_changes": {
+        "en": "{quiet:g} s after changes settle, within {bound}",
+        "ja": "変更が {quiet:g} 秒落ち着いたら(最長 {bound})",
+    },
+    "card.unsaved_for": {"en": "unsaved for {duration}", "ja": "{duration}未保存"},
+    "card.throttled": {
+        "en": "spaced to every {duration} so the LFS quota lasts",
+        "ja": "LFS の容量を保つため {duration}ごとに間隔を空けています",
+    },
     "monitor.title": {"en": "Health", "ja": "稼働状況"},
     "monitor.rate_week": {"en": "Success, 7 days", "ja": "成功率(7日)"},
     "monitor.rate_100": {"en": "Success, last 100", "ja": "成功率(直近100件)"},
@@ -308,13 +317,23 @@ def t(key: str, **values: object) -> str:
     return text.format(**values) if values else text
 
 
-def ago(moment: datetime) -> str:
-    """'12 minutes ago' in the UI language."""
+def _humanize_in_language() -> None:
     if language() == "ja":
         humanize.i18n.activate("ja_JP")
     else:
         humanize.i18n.deactivate()
+
+
+def ago(moment: datetime) -> str:
+    """'12 minutes ago' in the UI language."""
+    _humanize_in_language()
     return humanize.naturaltime(datetime.now(moment.tzinfo) - moment)
+
+
+def duration(delta: timedelta | float) -> str:
+    """'2 minutes' in the UI language (a float is seconds)."""
+    _humanize_in_language()
+    return humanize.naturaldelta(delta)
 
 
 def files(n: int) -> str:

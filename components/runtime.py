@@ -16,6 +16,7 @@ from sync import Workspace
 from sync.notify import Notifier
 from sync.scheduler import AutoBackup
 from sync.startup import StartupRestore
+from sync.throttle import QuotaThrottle
 
 log = logging.getLogger("kura.app")
 
@@ -83,6 +84,7 @@ def startup() -> StartupRestore:
 
 
 def _stop(auto: AutoBackup) -> None:
+    atexit.unregister(auto.stop)  # released (a cleared cache): no goodbye backup at exit
     auto.stop(final_backup=False)
 
 
@@ -96,8 +98,11 @@ def scheduler() -> AutoBackup:
     auto = AutoBackup(
         workspace=rt.workspace,
         every_minutes=every,
+        quiet_seconds=settings.backup_quiet_seconds,
+        max_delay_seconds=settings.backup_max_delay_minutes * 60,
         notifier=rt.notifier,
         hold=lambda: boot.state.holds_backups,
+        spacing=QuotaThrottle(rt.workspace),
     ).start()
     atexit.register(auto.stop)  # one last backup of unsaved changes on shutdown (unless held)
     return auto

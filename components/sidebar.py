@@ -7,7 +7,8 @@ import streamlit as st
 from components import auth
 from components.i18n import ago, t
 from components.operations import run_backup
-from components.runtime import runtime
+from components.runtime import runtime, scheduler
+from components.status_cards import unsaved_text
 from sync import SyncError, status
 
 
@@ -23,7 +24,7 @@ def render() -> None:
                 st.error(t("error", message=exc.message))
             else:
                 last = ago(state.last_backup.date) if state.last_backup else t("card.never")
-                dirty = t("card.dirty") if state.dirty else t("card.clean")
+                dirty = unsaved_text(state.dirty, scheduler().state)
                 st.caption(f"{t('card.last_backup')}: {last}  \n{t('card.unsaved')}: {dirty}")
             clicked = st.button(
                 t("backup.button"), key="kura_sidebar_backup", icon=":material/backup:"

@@ -2,24 +2,42 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import streamlit as st
 
-from components.i18n import ago, t
+from components.i18n import ago, duration, t
 from components.runtime import scheduler
 from config import Settings, mask_token
 from sync import Status
 from sync.scheduler import SchedulerState
 
 
-def _auto_backup(state: SchedulerState) -> None:
+def _auto_backup(state: SchedulerState, settings: Settings) -> None:
     if not state.enabled:
         st.metric(t("card.auto"), t("card.auto_off"))
         return
-    st.metric(t("card.auto"), t("card.auto_on", minutes=state.interval_seconds / 60))
+    bound = duration(state.bound_seconds)
+    quiet = settings.backup_quiet_seconds
+    text = (
+        t("card.auto_changes", quiet=quiet, bound=bound)
+        if quiet
+        else t("card.auto_on", bound=bound)
+    )
+    st.metric(t("card.auto"), text)
     if state.next_run:
         st.caption(t("card.next_run", when=f"{state.next_run.astimezone():%H:%M:%S}"))
+    if state.throttled_to:
+        st.caption(t("card.throttled", duration=duration(state.throttled_to)))
     if state.last_error:
         st.caption(t("card.auto_failing", error=state.last_error))
+
+
+def unsaved_text(dirty: bool, auto: SchedulerState) -> str:
+    """'unsaved for 2 minutes' when the auto-backup saw when it began; else yes or none."""
+    if dirty and auto.enabled and auto.unsaved_since:
+        return t("card.unsaved_for", duration=duration(datetime.now(UTC) - auto.unsaved_since))
+    return t("card.dirty") if dirty else t("card.clean")
 
 
 def render(state: Status, settings: Settings) -> None:
@@ -31,9 +49,10 @@ def render(state: Status, settings: Settings) -> None:
             st.caption(f"{stamp} · {state.last_backup.commit[:8]}")
         else:
             st.metric(t("card.last_backup"), t("card.never"))
-    dirty.metric(t("card.unsaved"), t("card.dirty") if state.dirty else t("card.clean"))
+    auto_state = scheduler().state
+    dirty.metric(t("card.unsaved"), unsaved_text(state.dirty, auto_state))
     with auto:
-        _auto_backup(scheduler().state)
+        _auto_backup(auto_state, settings)
     token = t("card.token", token=mask_token(settings.token)) if settings.token else ""
     lfs = t("card.lfs_ok") if state.lfs_available else t("card.lfs_missing")
     with st.container(border=True):

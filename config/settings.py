@@ -37,9 +37,12 @@ class Settings:
     data_dir: Path = Path("data")
     home: Path = Path(".kura")
     auto_backup_minutes: float = 30.0
+    backup_quiet_seconds: float = 30.0  # back up once writes settle this long...
+    backup_max_delay_minutes: float = 1.0  # ...and at most this long after the first change
     max_file_size_mb: float = 2048.0  # files are chunked: no single LFS object grows with them
     notify_webhook_url: str | None = None
     heartbeat_url: str | None = None
+    backup_webhook_url: str | None = None
     lfs_quota_gb: float = 10.0
     ui_language: str = "en"
     openai_api_key: str | None = None
@@ -146,9 +149,12 @@ _FIELDS: dict[str, tuple[str, Any]] = {
     "KURA_DATA_DIR": ("data_dir", _path),
     "KURA_HOME": ("home", _path),
     "AUTO_BACKUP_MINUTES": ("auto_backup_minutes", _number),
+    "BACKUP_QUIET_SECONDS": ("backup_quiet_seconds", _number),
+    "BACKUP_MAX_DELAY_MINUTES": ("backup_max_delay_minutes", _number),
     "MAX_FILE_SIZE_MB": ("max_file_size_mb", _positive),
     "NOTIFY_WEBHOOK_URL": ("notify_webhook_url", _url),
     "HEARTBEAT_URL": ("heartbeat_url", _url),
+    "BACKUP_WEBHOOK_URL": ("backup_webhook_url", _url),
     "LFS_QUOTA_GB": ("lfs_quota_gb", _positive),
     "UI_LANGUAGE": ("ui_language", _language),
     "OPENAI_API_KEY": ("openai_api_key", _text),

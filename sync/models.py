@@ -50,6 +50,8 @@ class BackupResult:
     bytes: int
     changed_files: int
     uploaded: int = 0  # bytes of new LFS objects (packs) this backup uploaded
+    changed: tuple[str, ...] = ()  # paths added, changed or removed, inside the data directory
+    merged: tuple[str, ...] = ()  # databases another instance's rows were merged into first
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

@@ -80,14 +80,19 @@ class Notifier:
         self._send(self.webhook_url, payload)
 
     def _send(self, url: str, payload: dict | None) -> None:
-        data = json.dumps(payload).encode() if payload is not None else b""
-        request = urllib.request.Request(url, data=data, method="POST")
-        request.add_header("Content-Type", "application/json")
-        try:
-            with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
-                response.read()
-        except (OSError, ValueError) as exc:
-            log.warning("Notification to %s failed: %s", _host(url), exc.__class__.__name__)
+        post_json(url, payload)
+
+
+def post_json(url: str, payload: dict | None) -> None:
+    """POST `payload` as JSON (an empty body for None); log a failure, never raise."""
+    data = json.dumps(payload).encode() if payload is not None else b""
+    request = urllib.request.Request(url, data=data, method="POST")
+    request.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
+            response.read()
+    except (OSError, ValueError) as exc:
+        log.warning("Notification to %s failed: %s", _host(url), exc.__class__.__name__)
 
 
 def _host(url: str) -> str:

@@ -30,3 +30,15 @@ def test_the_secrets_example_names_only_real_settings() -> None:
 
 def test_packages_txt_installs_git_lfs() -> None:
     assert (ROOT / "packages.txt").read_text().split() == ["git-lfs"]
+
+
+def test_the_push_workflow_verifies_the_pushed_backup_cheaply() -> None:
+    workflow = yaml.safe_load((ROOT / "docs" / "workflows" / "verify-on-push.yml").read_text())
+    assert list(workflow[True]) == ["push"]  # yaml reads the key `on` as True
+    job = workflow["jobs"]["verify"]
+    [verify] = [s for s in job["steps"] if "python -m sync verify" in s.get("run", "")]
+    assert verify["run"] == 'python -m sync verify "$PUSHED" --json'
+    assert job["env"]["PUSHED"] == "${{ github.sha }}"
+    assert set(verify["env"]) <= set(SETTING_NAMES)
+    assert workflow["concurrency"]["cancel-in-progress"] is True
+    assert workflow["permissions"] == {"contents": "read"}

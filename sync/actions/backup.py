@@ -11,6 +11,7 @@ from pathlib import Path
 
 from sync import remote_errors
 from sync.actions.recovery import recover
+from sync.announce import announce_backup
 from sync.backup_tree import Parent, Snapshot, build_tree, read_parent, write_blobs
 from sync.content.index import ChunkIndex
 from sync.content.writer import ContentWriter
@@ -54,7 +55,8 @@ def backup(
             recording.uploaded = result.uploaded
         if force:
             ws.set_restore_pending(False)  # a deliberate fresh start
-        return result
+    announce_backup(ws, result, kind=kind)  # after the lock: a slow receiver delays no one
+    return result
 
 
 def backup_locked(
@@ -90,18 +92,20 @@ def backup_locked(
         ws.set_restore_pending(False)  # the remote holds nothing to restore
     if not force:  # before any copying: refusing is cheap
         check_lineage(ws.git, saved.commit, tip, pending=ws.restore_pending)
-    parent, snapshot = read_parent(ws.git, tip), None
+    parent, snapshot, merged = read_parent(ws.git, tip), None, set()
     for _ in range(_PUSH_ATTEMPTS):
         # Another instance's newer backup may hold rows this host lacks: merge them into
         # the live databases first, so this backup holds both instances' rows.
-        if (merge and merge_tip(ws, parent, saved, local)) or snapshot is None:
+        merges = merge_tip(ws, parent, saved, local) if merge else {}
+        merged |= set(merges)
+        if merges or snapshot is None:
             local = scan(ws.data_dir)
             snapshot = _snapshot(ws, local, saved, parent)
         subject = message or DEFAULT_MESSAGES.get(kind, "Backup")
         text = _commit_message(subject, kind, snapshot.files)
         result = _commit_and_push(ws, parent, snapshot, text, force=force, keep=keep)
         if result is not None:
-            return result
+            return replace(result, merged=tuple(sorted(merged)))
         # Another instance pushed first: re-commit on its tip. The packs are uploaded
         # already and the new tree names them again, so no chunk is lost.
         parent = read_parent(ws.git, ws.fetch())
@@ -205,14 +209,17 @@ def _commit_and_push(
         remote_errors.raise_for(pushed, operation="push")
     git.update_ref(ws.tracking_ref, commit)
     _record(ws, commit, snapshot, parent=parent, keep=keep)
-    changed = _count_changes(parent.files, files)
-    return BackupResult("created", commit, len(files), total, changed, sum(new.values()))
+    changed = _changed_paths(parent.files, files)
+    uploaded = sum(new.values())
+    return BackupResult("created", commit, len(files), total, len(changed), uploaded, changed)
 
 
-def _count_changes(before: dict[str, StoredFile], after: dict[str, SavedFile]) -> int:
+def _changed_paths(before: dict[str, StoredFile], after: dict[str, SavedFile]) -> tuple[str, ...]:
     paths = set(before) | set(after)
-    return sum(
-        1 for p in paths if p not in before or p not in after or before[p].blob != after[p].blob
+    return tuple(
+        sorted(
+            p for p in paths if p not in before or p not in after or before[p].blob != after[p].blob
+        )
     )
 
 

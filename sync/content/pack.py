@@ -102,7 +102,14 @@ class PackWriter:
         if not self._queue:
             return
         batch, self._queue = self._queue, []
-        self._pending.append(self._worker.submit(self._compress, batch))
+        try:
+            future = self._worker.submit(self._compress, batch)
+        except RuntimeError:
+            # The interpreter is exiting (the goodbye backup runs from atexit), and
+            # executors refuse new work then: compress here instead.
+            future = Future()
+            future.set_result(self._compress(batch))
+        self._pending.append(future)
         while len(self._pending) > 2 or (self._pending and self._pending[0].done()):
             self._write_frames(self._pending.popleft().result())
 

@@ -1,6 +1,7 @@
 """The monitoring view from real recorded operations."""
 
 import os
+import time
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -10,6 +11,7 @@ from sync import Workspace, backup
 from sync.actions.storage import storage_usage
 from sync.errors import FileTooLarge
 from tests.app.conftest import open_admin
+from tests.conftest import wait_until
 
 
 def _record_history(ws: Workspace) -> None:
@@ -47,12 +49,36 @@ def test_storage_over_quota_is_an_error(admin: AppTest, app_env: Workspace, monk
     assert any("Git LFS storage is full" in e.value for e in admin.error)
 
 
-def test_next_auto_backup_is_shown(admin: AppTest, monkeypatch) -> None:
+def test_the_auto_backup_rule_and_how_long_data_is_unsaved(
+    admin: AppTest, app_env: Workspace, monkeypatch
+) -> None:
     monkeypatch.setenv("AUTO_BACKUP_MINUTES", "45")
+    monkeypatch.setenv("BACKUP_QUIET_SECONDS", "600")  # nothing is backed up during the test
+    monkeypatch.setenv("BACKUP_MAX_DELAY_MINUTES", "20")
     open_admin(admin)
     metrics = {m.label: m.value for m in admin.metric}
-    assert metrics["Auto-backup"] == "every 45 min"
+    assert metrics["Auto-backup"] == "600 s after changes settle, within 20 minutes"
+
+    def unsaved_for() -> bool:
+        # Written anew each time: the start-up restore may still back up the first write.
+        (app_env.data_dir / "a.txt").write_text(f"unsaved {time.monotonic()}")
+        admin.run()
+        return {m.label: m.value for m in admin.metric}["Unsaved changes"].startswith("unsaved")
+
+    wait_until(unsaved_for, timeout=30)  # the auto-backup's next look (every 5 s) saw it
+    metrics = {m.label: m.value for m in admin.metric}
+    assert metrics["Unsaved changes"].startswith("unsaved for ")
     assert any(c.value.startswith("next at ") for c in admin.caption)
+
+
+def test_without_a_quiet_period_the_bound_is_the_rule(admin: AppTest, monkeypatch) -> None:
+    monkeypatch.setenv("AUTO_BACKUP_MINUTES", "45")
+    monkeypatch.setenv("BACKUP_QUIET_SECONDS", "0")
+    monkeypatch.setenv("BACKUP_MAX_DELAY_MINUTES", "90")
+    open_admin(admin)
+    assert {m.label: m.value for m in admin.metric}[
+        "Auto-backup"
+    ] == "within 45 minutes of a change"
 
 
 def test_storage_near_the_quota_is_a_warning(admin: AppTest, app_env: Workspace, monkeypatch):

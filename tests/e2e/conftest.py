@@ -40,6 +40,7 @@ class Server:
     url: str
     workspace: Workspace
     log: Path
+    process: subprocess.Popen  # the leader of its own process group (git children included)
 
 
 def _free_port() -> int:
@@ -91,12 +92,14 @@ def launch(
         "false",
     ]
     with log.open("w") as out:
-        process = subprocess.Popen(command, cwd=ROOT, env=values, stdout=out, stderr=out)
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=values, stdout=out, stderr=out, start_new_session=True
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(url, process)
         settings = Settings(data_dir=data, home=home, data_repo=remote, token=token)
-        yield Server(url, Workspace(settings), log)
+        yield Server(url, Workspace(settings), log, process)
     finally:
         process.terminate()
         process.wait(timeout=15)

@@ -147,3 +147,51 @@ def test_notifications_never_break_a_backup(ws) -> None:
         notifier=Notifier(webhook_url=nowhere, heartbeat_url=nowhere),
     )
     assert scheduler.tick() == "created"
+
+
+def _write_for(path, seconds: float, every: float = 0.05) -> None:
+    deadline = time.monotonic() + seconds
+    n = 0
+    while time.monotonic() < deadline:
+        n += 1
+        path.write_text(f"write {n}")
+        time.sleep(every)
+
+
+def test_backs_up_after_writes_settle_and_within_the_bound_while_they_go_on(ws) -> None:
+    target = ws.data_dir / "a.txt"
+    scheduler = AutoBackup(
+        workspace=ws, every_minutes=1, quiet_seconds=0.6, max_delay_seconds=1.0, poll_seconds=0.05
+    ).start()
+    try:
+        _write_for(target, 3.4)  # never quiet for 0.6 s: only the 1 s bound backs up
+        during = len(history(ws, refresh=False))
+        assert 2 <= during <= 4
+        assert scheduler.state.unsaved_since is not None
+        wait_until(lambda: scheduler.state.unsaved_since is None, timeout=5)
+        assert history(ws, refresh=False)[0].kind == "auto"
+        assert ws.state_file.exists() and scheduler.state.next_run is None
+        target.write_text("one last write")
+        started = time.monotonic()
+        wait_until(lambda: len(history(ws, refresh=False)) == during + 2, timeout=5)
+        assert 0.5 <= time.monotonic() - started <= 2.5  # the quiet period, then the backup
+    finally:
+        scheduler.stop(final_backup=False)
+
+
+def test_the_quota_throttle_spaces_backups_apart(ws) -> None:
+    target = ws.data_dir / "a.txt"
+    scheduler = AutoBackup(
+        workspace=ws,
+        every_minutes=1,
+        quiet_seconds=0.1,
+        max_delay_seconds=0.2,
+        poll_seconds=0.05,
+        spacing=lambda: 1.5,
+    ).start()
+    try:
+        _write_for(target, 2.5)
+    finally:
+        scheduler.stop(final_backup=False)
+    assert len(history(ws, refresh=False)) == 2  # at 0.2 s and after 1.5 s more; not ten
+    assert scheduler.state.throttled_to == 1.5
