@@ -8,7 +8,7 @@ import streamlit as st
 from components import auth, sidebar, startup_view
 from components.i18n import t
 from components.operations import show_flash
-from components.runtime import runtime, scheduler, startup
+from components.runtime import runtime, scheduler, startup, watch
 from config import SettingsError
 from pages import admin, chat, knowledge, login
 
@@ -25,6 +25,7 @@ def run() -> None:
         st.stop()
     startup()  # the start-up restore, in the background
     scheduler()  # auto-backup from the first page load, held until the data is restored
+    watch()  # newer backups from other instances, from the first page load
     if startup_view.restoring():
         pages = _gate(startup_view.progress_page, t("startup.title"))
     elif auth.is_logged_in():

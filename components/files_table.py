@@ -8,11 +8,13 @@ import streamlit as st
 from components.i18n import ago, files, size, t
 from config import Settings
 from sync import Status
+from sync.models import FileOrigin
 
 NEAR_LIMIT = 0.8
 
 
-def render(state: Status, settings: Settings) -> None:
+def render(state: Status, settings: Settings, origins: dict[str, FileOrigin]) -> None:
+    """`origins`: for each file of the latest backup, the backup that wrote its version."""
     st.subheader(t("files.title"))
     if not state.files:
         st.info(t("files.none"))
@@ -24,6 +26,7 @@ def render(state: Status, settings: Settings) -> None:
             t("col.modified"): [ago(f.modified) for f in state.files],
             t("col.modified_at"): [f.modified.strftime("%Y-%m-%d %H:%M:%S") for f in state.files],
             t("col.type"): [f.kind for f in state.files],
+            t("col.origin"): [_origin(origins.get(f.path)) for f in state.files],
         }
     )
     st.dataframe(frame, hide_index=True, width="stretch")
@@ -34,3 +37,9 @@ def render(state: Status, settings: Settings) -> None:
             st.warning(
                 t("files.near_limit", path=file.path, size=size(file.size), limit=size(limit))
             )
+
+
+def _origin(origin: FileOrigin | None) -> str:
+    if origin is None:
+        return "—"  # not in the latest backup yet
+    return f"{origin.host or '?'} · {origin.kind} · {origin.commit[:8]}"

@@ -197,6 +197,30 @@ MESSAGES: dict[str, dict[str, str]] = {
     "col.kind": {"en": "Kind", "ja": "種類"},
     "col.files": {"en": "Files", "ja": "ファイル数"},
     "col.commit": {"en": "Commit", "ja": "コミット"},
+    "col.origin": {"en": "Latest backup from", "ja": "最新バックアップの出所"},
+    "newer.title": {
+        "en": "A newer backup from {host} holds {files} this instance does not have",
+        "ja": "{host} からの新しいバックアップに、このインスタンスにない {files} があります",
+    },
+    "newer.detail": {"en": "{when} · {kind} · {paths}", "ja": "{when} · {kind} · {paths}"},
+    "newer.load": {"en": "Load it", "ja": "読み込む"},
+    "newer.unknown_host": {"en": "another instance", "ja": "別のインスタンス"},
+    "watch.checked": {
+        "en": "Remote checked {when} (every {seconds:g} s){follow}",
+        "ja": "リモート確認 {when}({seconds:g} 秒ごと){follow}",
+    },
+    "watch.following": {
+        "en": "; newer backups load automatically",
+        "ja": "、新しいバックアップは自動で読み込みます",
+    },
+    "watch.followed": {
+        "en": "Loaded {commit} from the remote automatically.",
+        "ja": "リモートから {commit} を自動で読み込みました。",
+    },
+    "watch.failing": {
+        "en": "Checking the remote failed: {error}",
+        "ja": "リモートの確認に失敗: {error}",
+    },
     "history.title": {"en": "Backups", "ja": "バックアップ履歴"},
     "history.none": {"en": "No backups yet.", "ja": "バックアップはまだありません。"},
     "history.pick": {

@@ -17,6 +17,7 @@ from sync.notify import Notifier
 from sync.scheduler import AutoBackup
 from sync.startup import StartupRestore
 from sync.throttle import QuotaThrottle
+from sync.watch import RemoteWatch
 
 log = logging.getLogger("kura.app")
 
@@ -106,3 +107,22 @@ def scheduler() -> AutoBackup:
     ).start()
     atexit.register(auto.stop)  # one last backup of unsaved changes on shutdown (unless held)
     return auto
+
+
+def _stop_watch(remote: RemoteWatch) -> None:
+    remote.stop()
+
+
+@st.cache_resource(show_spinner=False, on_release=_stop_watch)
+def watch() -> RemoteWatch:
+    """One remote watch per server process, started by the first page load."""
+    rt = runtime()
+    settings = rt.settings
+    every = settings.remote_watch_seconds if settings.sync_enabled else 0
+    boot = startup()
+    return RemoteWatch(
+        workspace=rt.workspace,
+        every_seconds=every,
+        follow=settings.remote_follow,
+        hold=lambda: boot.state.holds_backups,
+    ).start()

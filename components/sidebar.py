@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import auth
+from components import auth, newer_backup
 from components.i18n import ago, t
 from components.operations import run_backup
 from components.runtime import runtime, scheduler
@@ -31,6 +31,7 @@ def render() -> None:
             )
             if clicked and run_backup(rt.workspace, None):
                 st.rerun()
+            newer_backup.render(key="sidebar")
         if st.button(t("logout"), key="kura_logout"):
             auth.logout()
             st.rerun()

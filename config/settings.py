@@ -39,6 +39,8 @@ class Settings:
     auto_backup_minutes: float = 30.0
     backup_quiet_seconds: float = 30.0  # back up once writes settle this long...
     backup_max_delay_minutes: float = 1.0  # ...and at most this long after the first change
+    remote_watch_seconds: float = 60.0  # how often to look for other instances' backups
+    remote_follow: bool = False  # load them at once (an instance that only reads)
     max_file_size_mb: float = 2048.0  # files are chunked: no single LFS object grows with them
     notify_webhook_url: str | None = None
     heartbeat_url: str | None = None
@@ -151,6 +153,8 @@ _FIELDS: dict[str, tuple[str, Any]] = {
     "AUTO_BACKUP_MINUTES": ("auto_backup_minutes", _number),
     "BACKUP_QUIET_SECONDS": ("backup_quiet_seconds", _number),
     "BACKUP_MAX_DELAY_MINUTES": ("backup_max_delay_minutes", _number),
+    "REMOTE_WATCH_SECONDS": ("remote_watch_seconds", _number),
+    "REMOTE_FOLLOW": ("remote_follow", _flag),
     "MAX_FILE_SIZE_MB": ("max_file_size_mb", _positive),
     "NOTIFY_WEBHOOK_URL": ("notify_webhook_url", _url),
     "HEARTBEAT_URL": ("heartbeat_url", _url),

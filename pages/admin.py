@@ -7,19 +7,33 @@ from pathlib import Path
 import streamlit as st
 
 from chatbot.history import ChatHistory
-from components import files_table, history_table, monitoring, startup_view, status_cards
+from components import (
+    files_table,
+    history_table,
+    monitoring,
+    newer_backup,
+    startup_view,
+    status_cards,
+)
 from components.i18n import t
 from components.login import require_login
 from components.operations import run_backup, show_flash, shrink_confirmation
 from components.restore_dialog import request_dialog, show_dialog, undo_offer
-from components.runtime import runtime
+from components.runtime import runtime, watch
 from sync import BackupInfo, SyncError, Workspace, history, status
+from sync.actions.origins import file_origins
+from sync.models import FileOrigin
 
 
 @st.cache_data(show_spinner=False)
 def _history(_ws: Workspace, tip: str | None) -> list[BackupInfo]:
     # Keyed by the tip: a new backup or a fetch changes it, and with it the cache.
     return history(_ws, refresh=False)
+
+
+@st.cache_data(show_spinner=False)
+def _origins(_ws: Workspace, tip: str | None) -> dict[str, FileOrigin]:
+    return file_origins(_ws, tip) if tip else {}
 
 
 def render() -> None:
@@ -34,13 +48,15 @@ def render() -> None:
         st.error(t("error", message=exc.message))
         return
     status_cards.render(state, rt.settings)
+    newer_backup.status_line(watch().state)
+    newer_backup.render(key="admin")
     startup_view.choices(ws)
     if not rt.settings.sync_enabled:
         st.info(t("sync.off"))
     else:
         _backup_form(ws)
         undo_offer(ws)
-    files_table.render(state, rt.settings)
+    files_table.render(state, rt.settings, _origins(ws, ws.tip()) if ws.has_cache() else {})
     if rt.settings.sync_enabled:
         _history_section(ws)
         monitoring.render(ws, rt.settings)

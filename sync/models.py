@@ -43,6 +43,27 @@ class BackupInfo:
 
 
 @dataclass(frozen=True)
+class FileOrigin:
+    """The backup that wrote a file's version: its commit, time, host and kind."""
+
+    commit: str
+    date: datetime
+    host: str  # "" for commits made outside Kura
+    kind: BackupKind
+
+
+@dataclass(frozen=True)
+class NewerBackup:
+    """The newest backup holds files this host lacks and did not change itself."""
+
+    commit: str
+    date: datetime | None  # when the newest of those files was backed up
+    host: str
+    kind: BackupKind
+    files: tuple[str, ...]  # paths inside the data directory
+
+
+@dataclass(frozen=True)
 class BackupResult:
     status: Literal["created", "unchanged"]
     commit: str | None

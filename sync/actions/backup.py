@@ -18,6 +18,7 @@ from sync.content.writer import ContentWriter
 from sync.errors import PushRejected
 from sync.guards import check_lineage, check_shrink
 from sync.locking import operation_lock
+from sync.merge.files import keep_their_changes
 from sync.merge.tip import merge_tip
 from sync.models import BackupResult
 from sync.oplog import record
@@ -101,9 +102,15 @@ def backup_locked(
         if merges or snapshot is None:
             local = scan(ws.data_dir)
             snapshot = _snapshot(ws, local, saved, parent)
+        # Files this host did not change keep the version another instance backed up.
+        tree = (
+            snapshot
+            if force
+            else replace(snapshot, stored=keep_their_changes(parent, saved, snapshot.stored))
+        )
         subject = message or DEFAULT_MESSAGES.get(kind, "Backup")
-        text = _commit_message(subject, kind, snapshot.files)
-        result = _commit_and_push(ws, parent, snapshot, text, force=force, keep=keep)
+        text = _commit_message(subject, kind, tree.stored)
+        result = _commit_and_push(ws, parent, tree, text, force=force, keep=keep)
         if result is not None:
             return replace(result, merged=tuple(sorted(merged)))
         # Another instance pushed first: re-commit on its tip. The packs are uploaded
@@ -161,7 +168,7 @@ def _describe_reused(
     }
 
 
-def _commit_message(subject: str, kind: str, files: dict[str, SavedFile]) -> str:
+def _commit_message(subject: str, kind: str, files: dict[str, StoredFile]) -> str:
     subject = " ".join(subject.split())[:200] or "Backup"
     total = sum(f.size for f in files.values())
     return (
@@ -183,7 +190,7 @@ def _commit_and_push(
     keep: Set[str],
 ) -> BackupResult | None:
     """One attempt on top of `parent`; None when the remote moved and a retry is needed."""
-    git, tip, files = ws.git, parent.commit, snapshot.files
+    git, tip, files = ws.git, parent.commit, snapshot.stored
     if not force:
         check_shrink(
             {p: f.size for p, f in parent.files.items()}, {p: f.size for p, f in files.items()}
@@ -214,7 +221,7 @@ def _commit_and_push(
     return BackupResult("created", commit, len(files), total, len(changed), uploaded, changed)
 
 
-def _changed_paths(before: dict[str, StoredFile], after: dict[str, SavedFile]) -> tuple[str, ...]:
+def _changed_paths(before: dict[str, StoredFile], after: dict[str, StoredFile]) -> tuple[str, ...]:
     paths = set(before) | set(after)
     return tuple(
         sorted(

@@ -29,6 +29,7 @@ def app_env(tmp_path: Path, bare_remote: Path, monkeypatch: pytest.MonkeyPatch) 
         "GITHUB_DATA_REPO": str(bare_remote),
         "SHARED_PASSWORD": PASSWORD,
         "AUTO_BACKUP_MINUTES": "0",
+        "REMOTE_WATCH_SECONDS": "0",  # tests that watch turn it on
     }
     for name, value in values.items():
         monkeypatch.setenv(name, value)

@@ -131,3 +131,45 @@ def test_cached_connections_are_reopened_after_a_restore(
     assert after.execute("SELECT count(*) FROM messages").fetchone() == (2,)
     with pytest.raises(sqlite3.ProgrammingError):
         before.execute("SELECT 1")  # the old connection was closed
+
+
+def test_a_newer_backup_from_another_instance_is_shown_and_loaded(
+    admin: AppTest, app_env: Workspace, monkeypatch
+) -> None:
+    import socket
+    import time
+
+    from config import Settings
+    from sync.actions.startup import startup_restore
+
+    monkeypatch.setenv("REMOTE_WATCH_SECONDS", "3600")  # one look, right after start-up
+    (app_env.data_dir / "notes.txt").write_text("ours")
+    backup(app_env)
+    root = app_env.home.parent / "other"
+    other = Workspace(
+        Settings(data_dir=root / "data", home=root / ".kura", data_repo=app_env.remote_url)
+    )
+    other.data_dir.mkdir(parents=True)
+    startup_restore(other)
+    (other.data_dir / "wiki.md").write_text("written on the other instance")
+    pushed = backup(other, kind="auto")
+
+    open_admin(admin)
+    deadline = time.monotonic() + 30
+    while not any(b.label == "Load it" for b in admin.button) and time.monotonic() < deadline:
+        time.sleep(0.2)
+        admin.run()
+    [notice] = [i.value for i in admin.info if "newer backup" in i.value]
+    assert f"A newer backup from {socket.gethostname()} holds 1 file" in notice
+    assert "auto · wiki.md" in notice
+    assert any(c.value.startswith("Remote checked ") for c in admin.caption)
+
+    next(b for b in admin.button if b.label == "Load it").click()
+    admin.run()
+    assert not admin.exception
+    assert (app_env.data_dir / "wiki.md").read_text() == "written on the other instance"
+    assert not any(b.label == "Load it" for b in admin.button)
+    files = admin.dataframe[0].value
+    origin = dict(zip(files["Path"], files["Latest backup from"], strict=True))
+    assert origin["wiki.md"].endswith(f"auto · {pushed.commit[:8]}")
+    assert origin["notes.txt"].startswith(f"{socket.gethostname()} · manual · ")

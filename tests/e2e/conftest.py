@@ -72,6 +72,7 @@ def launch(
         "GITHUB_DATA_REPO": remote,
         "SHARED_PASSWORD": PASSWORD,
         "AUTO_BACKUP_MINUTES": "0",
+        "REMOTE_WATCH_SECONDS": "0",
         **({"GITHUB_TOKEN": token} if token else {}),
         **(env or {}),
     }

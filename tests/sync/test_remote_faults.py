@@ -127,9 +127,9 @@ def test_a_push_race_re_commits_on_the_new_tip_without_force(tmp_path, server) -
     assert results["one"].commit in chain and results["two"].commit in chain
     assert chain.index(results["one"].commit) < chain.index(results["two"].commit)
     assert first.commit in chain
-    # one's backup was re-made on two's tip: it holds one's files, not two's
+    # one's backup was re-made on two's tip: it adds one's file and keeps two's
     tree = repo.commit(results["one"].commit).tree
-    assert data_paths(tree) == ["data/one.txt", "data/shared.txt"]
+    assert data_paths(tree) == ["data/one.txt", "data/shared.txt", "data/two.txt"]
 
 
 def test_three_backups_at_once_in_one_instance(tmp_path, server: GitHttpServer) -> None:

@@ -133,3 +133,37 @@ def test_a_restore_on_one_while_the_other_backs_up_loses_nothing(
     backup(two)  # two's next backup merges whatever the restore commit lacks
     latest = _conversations_in_latest(tmp_path, remote_url)
     assert {early, *later, *rows} <= set(latest)
+
+
+def test_files_one_instance_did_not_touch_keep_the_others_version(
+    tmp_path: Path, remote_url: str
+) -> None:
+    one, two = _instance(tmp_path, "one", remote_url), _instance(tmp_path, "two", remote_url)
+    for name in ("wiki.md", "old.md", "both.md", "gone-here.md"):
+        (one.data_dir / name).write_text(f"{name}, first version")
+    _chat(one, "one", "hello")
+    backup(one)
+    startup_restore(two)
+    (two.data_dir / "wiki.md").write_text("wiki.md, edited on two")  # one never touches it
+    (two.data_dir / "new.md").write_text("added on two")
+    (two.data_dir / "old.md").unlink()
+    (two.data_dir / "both.md").write_text("both.md, two's edit")
+    (two.data_dir / "gone-here.md").write_text("gone-here.md, edited on two")
+    backup(two)
+    (one.data_dir / "both.md").write_text("both.md, one's later edit")  # the last writer
+    (one.data_dir / "gone-here.md").unlink()  # deleted here, but two changed it since
+    _chat(one, "one", "one keeps chatting")
+    result = backup(one)
+
+    assert result.changed == ("both.md", "chatbot.db")  # against two's backup
+    fresh = _instance(tmp_path, "fresh", remote_url)
+    restore(fresh, "latest")
+    files = {p.name: p.read_text() for p in fresh.data_dir.glob("*.md")}
+    assert files == {
+        "wiki.md": "wiki.md, edited on two",
+        "new.md": "added on two",
+        "both.md": "both.md, one's later edit",
+        "gone-here.md": "gone-here.md, edited on two",
+    }
+    assert len(ChatHistory(fresh.data_dir / "chatbot.db").conversations()) == 2
+    assert backup(one).status == "unchanged"  # one's own files are as it saved them

@@ -1,0 +1,48 @@
+"""Which backup, host and kind each data file of a backup came from.
+
+With two instances on one remote, the latest backup holds, per file, the version
+of whichever instance wrote it last. One `git log --raw` pass from the backup back
+finds, for each of its files, the newest commit that wrote that version.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sync.git import ZERO_SHA, parse_raw_log
+from sync.models import KURA_KINDS, FileOrigin
+from sync.tree import DATA_PREFIX, FORMAT_MARK
+from sync.workspace import Workspace
+
+_FORMAT = (
+    "%x1e%H%x1f%cI%x1f%(trailers:key=Kura-Host,valueonly,separator=%x2c)"
+    "%x1f%(trailers:key=Kura-Kind,valueonly,separator=%x2c)"
+)
+
+
+def file_origins(ws: Workspace, commit: str | None = None) -> dict[str, FileOrigin]:
+    """{path inside the data directory: where its version in `commit` (default: the
+    newest backup the cache knows) was written}; reads the cache, no network."""
+    commit = commit or ws.tip()
+    if commit is None:
+        return {}
+    wanted = {
+        e.path: e.sha
+        for e in ws.git.ls_tree(commit, "data")
+        if e.path.startswith(DATA_PREFIX) and e.path != FORMAT_MARK
+    }
+    origins: dict[str, FileOrigin] = {}
+    for header, changes in parse_raw_log(ws.git.log(commit, _FORMAT, raw=True)):
+        sha, date, host, kind = header.split("\x1f")
+        for change in changes:
+            path = change.path[len(DATA_PREFIX) :]
+            if wanted.get(change.path) == change.new != ZERO_SHA and path not in origins:
+                origins[path] = FileOrigin(
+                    commit=sha,
+                    date=datetime.fromisoformat(date),
+                    host=host.strip(),
+                    kind=kind.strip() if kind.strip() in KURA_KINDS else "external",
+                )
+        if len(origins) == len(wanted):
+            break
+    return origins

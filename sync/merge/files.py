@@ -1,0 +1,45 @@
+"""Which version of each file a backup on another instance's newer tip holds.
+
+Per file, the last writer wins, and a host only counts as a writer of the files it
+changed since its last backup or restore. A file this host did not touch keeps the
+tip's version (another instance may have changed, added or deleted it meanwhile);
+a file this host changed or added is this host's version. A file this host deleted
+stays deleted unless another instance changed it after this host last saw it.
+Databases with merge rules were merged into the live file before (`merge.tip`), so
+this host's version of them already holds both instances' rows.
+"""
+
+from __future__ import annotations
+
+from sync.backup_tree import Parent
+from sync.state import SavedState
+from sync.tree import StoredFile
+
+
+def keep_their_changes(
+    parent: Parent, saved: SavedState, mine: dict[str, StoredFile]
+) -> dict[str, StoredFile]:
+    """The files of the new backup: `mine` (this host's data as it would be stored),
+    with the tip's version of every file this host did not change since `saved`."""
+    if parent.commit is None or parent.commit == saved.commit:
+        return mine  # nobody else backed up since: this host's data is the backup
+    seen = {path: f.blob for path, f in saved.files.items()}
+    theirs = {path: f for path, f in parent.files.items()}
+    files = {}
+    for path in sorted(set(mine) | set(theirs)):
+        chosen = _choose(mine.get(path), theirs.get(path), seen.get(path))
+        if chosen is not None:
+            files[path] = chosen
+    return files
+
+
+def _choose(
+    mine: StoredFile | None, theirs: StoredFile | None, seen: str | None
+) -> StoredFile | None:
+    """`seen`: the blob this host last saved or restored at this path (None: none)."""
+    untouched_here = (mine.blob if mine else None) == seen
+    if untouched_here:
+        return theirs  # whatever the tip holds: changed, added or deleted there
+    if mine is None and theirs is not None and theirs.blob != seen:
+        return theirs  # deleted here, but changed there since: keep the newer content
+    return mine
