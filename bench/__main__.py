@@ -1,8 +1,9 @@
 """`make bench`: Kura against the fresh-clone approach, side by side in one run.
 
 Usage: python -m bench [--size-mb 100 300 1000] [--rounds 3] [--remotes local http]
-Then the LFS storage each backup costs (`bench/storage.py`) and the chunking
-measurements (`bench/chunking.py`). Prints Markdown tables, writes them to
+Then the LFS storage each backup costs (`bench/storage.py`), the chunking
+measurements (`bench/chunking.py`) and what near-real-time backup costs
+(`bench/realtime.py`). Prints Markdown tables, writes them to
 bench/results/latest.md and the plot of time against data size to
 docs/benchmarks-time-vs-size.png.
 """
@@ -23,7 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench import chunking, datasets, fresh_clone, storage
+from bench import chunking, datasets, fresh_clone, realtime, storage
 from bench import history as history_bench
 from bench import wiki as wiki_bench
 from config import Settings
@@ -274,6 +275,8 @@ def main() -> None:
     out.append(storage.run(300))
     print(out[-1], flush=True)
     out.append(chunking.run(300))
+    print(out[-1], flush=True)
+    out.append(realtime.run())
     print(out[-1], flush=True)
     out.append(history_table(args.history, args.rounds))
     print(out[-1], flush=True)

@@ -11,7 +11,9 @@ instead of doubling.
 
 from __future__ import annotations
 
+import secrets
 import sqlite3
+import time
 import uuid
 
 VERSION = 1
@@ -59,7 +61,18 @@ _RULES = [
 
 
 def new_id() -> str:
-    return uuid.uuid4().hex
+    """A UUIDv7 (RFC 9562) in hex: 48 bits of Unix milliseconds, then random bits.
+
+    Time-ordered ids land at the right edge of the tables' key indexes instead of on
+    random pages, so fewer of chatbot.db's 16 KiB chunks change per backup: in
+    bench/realtime.py's chat (a 50 MB chatbot.db, six messages a minute) a minute's
+    backup added 34 KiB to LFS with these ids, 40 KiB with uuid4 ones. Python gains
+    uuid.uuid7 in 3.14; until then, these few lines.
+    """
+    value = (time.time_ns() // 1_000_000) << 80 | secrets.randbits(80)
+    value = value & ~(0xF << 76) | 0x7 << 76  # version 7
+    value = value & ~(0x3 << 62) | 0x2 << 62  # the RFC 9562 variant
+    return uuid.UUID(int=value).hex
 
 
 def ensure_schema(connection: sqlite3.Connection) -> None:

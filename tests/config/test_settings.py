@@ -13,6 +13,13 @@ def test_defaults() -> None:
     assert settings.uses_default_remote
 
 
+def test_near_real_time_defaults_lose_at_most_two_minutes() -> None:
+    settings = load_settings(environ={}, secrets={})
+    assert settings.backup_quiet_seconds == 30 and settings.backup_max_delay_minutes == 1
+    assert settings.remote_watch_seconds == 60 and settings.remote_follow is False
+    assert settings.backup_webhook_url is None
+
+
 def test_flags_beat_environment_beat_secrets() -> None:
     secrets = {"GITHUB_DATA_BRANCH": "from-secrets", "AUTO_BACKUP_MINUTES": 5, "UI_LANGUAGE": "ja"}
     environ = {"GITHUB_DATA_BRANCH": "from-env", "AUTO_BACKUP_MINUTES": "0.5"}
@@ -35,6 +42,11 @@ def test_flags_beat_environment_beat_secrets() -> None:
         ("UI_LANGUAGE", "fr"),
         ("NOTIFY_WEBHOOK_URL", "ftp://x"),
         ("LFS_QUOTA_GB", "-3"),
+        ("BACKUP_QUIET_SECONDS", "-5"),
+        ("BACKUP_MAX_DELAY_MINUTES", "inf"),
+        ("REMOTE_WATCH_SECONDS", "often"),
+        ("REMOTE_FOLLOW", "sometimes"),
+        ("BACKUP_WEBHOOK_URL", "file:///etc/passwd"),
     ],
 )
 def test_invalid_values_name_the_setting(name: str, value: str) -> None:

@@ -86,9 +86,13 @@ def test_ten_rounds_of_two_writers_with_kills_lose_no_conversation(
         errors: list[Exception] = []
         worker = threading.Thread(target=_backup_quietly, args=(one, errors))
         worker.start()
+        # Both keep chatting while their backups snapshot and merge.
+        chatting = [_chat(one, "one", f"one, during round {round_}")]
         if round_ % 3 == 1:  # killed somewhere in the middle: that round's backup never lands
             threading.Event().wait(pick.uniform(0.05, 1.5))
             child.send_signal(signal.SIGKILL)
+        chatting.append(_chat(two, "two", f"two, during round {round_}"))
+        written += chatting
         child.wait(timeout=120)
         worker.join(timeout=120)
         assert not errors, errors
@@ -97,7 +101,7 @@ def test_ten_rounds_of_two_writers_with_kills_lose_no_conversation(
 
     latest = _conversations_in_latest(tmp_path, remote_url)
     assert set(written) <= set(latest)
-    assert len(latest) == len(written) == 21
+    assert len(latest) == len(written) == 41
     assert set(latest.values()) == {2}
 
 
