@@ -21,8 +21,10 @@ def keep_their_changes(
 ) -> dict[str, StoredFile]:
     """The files of the new backup: `mine` (this host's data as it would be stored),
     with the tip's version of every file this host did not change since `saved`."""
-    if parent.commit is None or parent.commit == saved.commit:
-        return mine  # nobody else backed up since: this host's data is the backup
+    if parent.commit is None:
+        return mine  # the first backup
+    # Not a shortcut on `parent.commit == saved.commit`: a backup that found nothing of
+    # its own to add records the other's tip as its commit while its files stay its own.
     seen = {path: f.blob for path, f in saved.files.items()}
     theirs = {path: f for path, f in parent.files.items()}
     files = {}

@@ -24,7 +24,7 @@ def merge_tip(
 ) -> dict[str, MergeCount]:
     """Merge the tip's version of each mergeable database this host has not seen yet
     into the live file; what each merge changed (only the files it changed)."""
-    if parent.commit is None or parent.commit == saved.commit:
+    if parent.commit is None:
         return {}
     live = {f.path: f for f in local}
     theirs = {

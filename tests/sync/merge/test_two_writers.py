@@ -20,6 +20,7 @@ from config import Settings
 from sync import Workspace, backup, restore
 from sync.actions.startup import startup_restore
 from sync.errors import Busy
+from sync.state import load_state
 from tests.conftest import TOKEN, cli_env, git
 from tests.servers.git_http import GitHttpServer
 
@@ -171,3 +172,30 @@ def test_files_one_instance_did_not_touch_keep_the_others_version(
     }
     assert len(ChatHistory(fresh.data_dir / "chatbot.db").conversations()) == 2
     assert backup(one).status == "unchanged"  # one's own files are as it saved them
+
+
+def test_an_unchanged_backup_on_the_others_tip_does_not_hide_its_changes_later(
+    tmp_path: Path, remote_url: str
+) -> None:
+    """ "Back up now" with nothing new records the other's tip as this host's commit;
+    the next real backup must still merge its rows and keep its files."""
+    one, two = _instance(tmp_path, "one", remote_url), _instance(tmp_path, "two", remote_url)
+    (one.data_dir / "wiki.md").write_text("first")
+    _chat(one, "one", "hello")
+    backup(one)
+    startup_restore(two)
+    theirs = _chat(two, "two", "from two")
+    (two.data_dir / "wiki.md").write_text("edited on two")
+    pushed = backup(two)
+    one.fetch()  # as the remote watch does: the cache now knows two's backup
+    quiet = backup(one)  # merges two's rows in, and has nothing of its own to add
+    assert (quiet.status, quiet.merged) == ("unchanged", ("chatbot.db",))
+    assert load_state(one.state_file).commit == pushed.commit  # two's tip, one's files
+    mine = _chat(one, "one", "one, later")
+    assert backup(one).status == "created"
+
+    fresh = _instance(tmp_path, "fresh", remote_url)
+    restore(fresh, "latest")
+    assert (fresh.data_dir / "wiki.md").read_text() == "edited on two"
+    ids = {c.id for c in ChatHistory(fresh.data_dir / "chatbot.db").conversations()}
+    assert {theirs, mine} <= ids
