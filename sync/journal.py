@@ -19,6 +19,7 @@ import shutil
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from sync.mount import MARKER, RETIRED, swap_contents
 from sync.state import write_atomic
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,7 @@ class Journal:
     staging: str
     staging_inode: int
     files: dict[str, list]  # path -> [oid, size, blob]: what the restored data holds
+    contents: bool = False  # a mount point: its entries are swapped (`sync.mount`)
 
     @property
     def retired(self) -> Path:
@@ -62,6 +64,8 @@ def complete_swap(journal: Journal) -> bool:
     which means the journal is stale and nothing was changed.
     """
     data, staging = Path(journal.data_dir), Path(journal.staging)
+    if journal.contents:
+        return _complete_contents(journal)
     if not _has_inode(data, journal.staging_inode):
         if not _has_inode(staging, journal.staging_inode):
             return False
@@ -70,6 +74,20 @@ def complete_swap(journal: Journal) -> bool:
         if leftover.exists():
             shutil.rmtree(leftover)
     return True
+
+
+def _complete_contents(journal: Journal) -> bool:
+    data, staging = Path(journal.data_dir), Path(journal.staging)
+    started = (data / MARKER).exists() or (data / RETIRED).exists()
+    if started or _has_inode(staging, journal.staging_inode):
+        swap_contents(data)
+        return True
+    # No staging left: the swap finished before the journal was removed, or the journal
+    # is stale. Only the first leaves the data holding every restored file.
+    return all(
+        (data / path).is_file() and (data / path).stat().st_size == size
+        for path, (_, size, _) in journal.files.items()
+    )
 
 
 def _has_inode(path: Path, inode: int) -> bool:

@@ -18,6 +18,7 @@ from pathlib import Path
 from sync.content.writer import ContentWriter, PendingFile
 from sync.errors import FileTooLarge, SyncError
 from sync.lfs import CHUNK
+from sync.mount import INTERNAL
 from sync.sqlitefile import backup_copy, is_sqlite
 
 SIDE_FILES = ("-wal", "-shm", "-journal")
@@ -69,6 +70,8 @@ def _walk(root: Path, directory: Path) -> Iterator[LocalFile]:
         for entry in entries:
             if entry.is_symlink():
                 continue  # a link could point anywhere; the data is what is inside
+            if directory == root and entry.name in INTERNAL:
+                continue  # a restore's staging inside a mount point, or lost+found
             if entry.is_dir(follow_symlinks=False):
                 yield from _walk(root, Path(entry.path))
             elif entry.is_file(follow_symlinks=False) and not is_side_file(entry.name):

@@ -51,7 +51,7 @@ def stage(
     staging = ws.staging_dir
     if staging.exists():
         shutil.rmtree(staging)
-    staging.mkdir(parents=True)
+    _make_staging(ws, staging)
     try:
         files = [f for f in target.values() if not is_side_file(f.path)]
         rebuilt = {f.path: f for f in files if f.path not in live}
@@ -84,6 +84,20 @@ def stage(
 
 
 _WORKERS = max(1, min(4, os.cpu_count() or 1))
+_READ_ONLY = (errno.EROFS, errno.EACCES, errno.EPERM)
+
+
+def _make_staging(ws: Workspace, staging: Path) -> None:
+    try:
+        staging.mkdir(parents=True)
+    except OSError as exc:
+        if exc.errno not in _READ_ONLY:
+            raise
+        raise SyncError(
+            f"The data directory {ws.data_dir} cannot be written here "
+            f"({os.strerror(exc.errno).lower()}): mount it read-write to restore. "
+            "The data was not touched."
+        ) from None
 
 
 def _needed(rebuilt: dict[str, StoredFile], bases: dict[str, Base]) -> dict[str, int]:

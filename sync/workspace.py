@@ -15,6 +15,7 @@ from sync.execute import Secrets
 from sync.git import Git
 from sync.lfs import LfsStore
 from sync.models import LastBackup
+from sync.mount import STAGING, is_mount_point
 
 _LFS_FOUND: set[str] = set()
 _POINTED: set[tuple[str, str]] = set()  # (cache, remote) pairs set up in this process
@@ -71,7 +72,10 @@ class Workspace:
 
     @property
     def staging_dir(self) -> Path:
-        # Beside the data directory, so the swap is a rename on one filesystem.
+        # On the data directory's filesystem, so the swap is renames: beside it, or inside
+        # it when it is a mount point (whose contents are swapped, `sync.mount`).
+        if is_mount_point(self.data_dir):
+            return self.data_dir / STAGING
         return self.data_dir.parent / f".{self.data_dir.name}.kura-staging"
 
     @property

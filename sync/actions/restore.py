@@ -16,6 +16,7 @@ from sync.journal import Journal, complete_swap, write_journal
 from sync.lfs import looks_like_pointer
 from sync.locking import operation_lock
 from sync.models import RestoreResult
+from sync.mount import is_mount_point
 from sync.oplog import record
 from sync.progress import RestoreProgress
 from sync.refs import validate_ref
@@ -169,7 +170,8 @@ def journal_for(ws: Workspace, commit: str, target: dict[str, StoredFile]) -> Jo
         p: [f.content_id or "", f.size, f.blob] for p, f in target.items() if not is_side_file(p)
     }
     staging = ws.staging_dir
-    return Journal(commit, str(ws.data_dir), str(staging), os.stat(staging).st_ino, files)
+    contents = is_mount_point(ws.data_dir)
+    return Journal(commit, str(ws.data_dir), str(staging), os.stat(staging).st_ino, files, contents)
 
 
 def _swap_in(ws: Workspace, commit: str, target: dict[str, StoredFile]) -> None:
