@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -28,11 +29,28 @@ INTERNAL = frozenset({STAGING, RETIRED, MARKER, "lost+found"})
 
 
 def is_mount_point(path: Path) -> bool:
-    """A directory on another device than its parent (or the root of one)."""
+    """A directory something is mounted on: another device than its parent, or (a bind
+    mount from the same filesystem, which devices cannot tell) listed by the kernel."""
     try:
-        return os.path.ismount(path) or path.stat().st_dev != path.parent.stat().st_dev
+        if path.stat().st_dev != path.parent.stat().st_dev or os.path.ismount(path):
+            return True
     except FileNotFoundError:
         return False
+    return str(path.resolve()) in _mount_points()
+
+
+def _mount_points() -> set[str]:
+    """Where this process's mount namespace has something mounted (Linux)."""
+    try:
+        lines = Path("/proc/self/mountinfo").read_text().splitlines()
+    except OSError:
+        return set()
+    # The fifth field is the mount point, with spaces and the like as octal escapes.
+    return {_unescape(line.split()[4]) for line in lines if len(line.split()) > 4}
+
+
+def _unescape(field: str) -> str:
+    return re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), field)
 
 
 def swap_contents(data: Path) -> None:

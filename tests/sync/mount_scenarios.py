@@ -72,6 +72,22 @@ def restore_into_mount(root: Path) -> dict:
     }
 
 
+def restore_into_bind_mount(root: Path) -> dict:
+    """A bind mount from the same filesystem: devices cannot tell it is a mount point."""
+    source = root / "volume"
+    source.mkdir()
+    (root / "data").mkdir()
+    subprocess.run(["mount", "--bind", str(source), str(root / "data")], check=True)
+    ws = _workspace(root)
+    first, wanted = _two_backups(ws)
+    restore(ws, first)
+    return {
+        "same_device": (root / "data").stat().st_dev == root.stat().st_dev,
+        "same": files_of(ws.data_dir) == wanted,
+        "in_volume": files_of(source) == wanted,
+    }
+
+
 def killed_during_restore(root: Path) -> dict:
     """Restores SIGKILLed at random moments; after each, the next command recovers."""
     _mount(root / "data")
@@ -220,6 +236,7 @@ SCENARIOS = {
     f.__name__: f
     for f in (
         restore_into_mount,
+        restore_into_bind_mount,
         killed_during_restore,
         interrupted_swap,
         read_only_mount,

@@ -51,6 +51,11 @@ def test_a_restore_into_a_mount_point_swaps_its_contents(tmp_path: Path) -> None
     assert result["dirty"] is False
 
 
+def test_a_bind_mount_from_the_same_filesystem_is_a_mount_point_too(tmp_path: Path) -> None:
+    result = _scenario("restore_into_bind_mount", tmp_path)
+    assert result == {"same_device": True, "same": True, "in_volume": True}
+
+
 def test_sigkill_during_such_restores_is_finished_by_the_next_command(tmp_path: Path) -> None:
     outcomes = _scenario("killed_during_restore", tmp_path)["outcomes"]
     # Killed anywhere in a restore: the data is wholly one backup, never a mix, and no
