@@ -21,13 +21,13 @@ import random
 import shutil
 import sqlite3
 import statistics
-import subprocess
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from bench import datasets, fresh_clone
+from bench.storage import bare, lfs_stored
 from chatbot.history import ChatHistory
 from chatbot.history_schema import ensure_schema, new_id
 from config import Settings
@@ -61,15 +61,6 @@ class Cost:
     @property
     def days_to_fill(self) -> float:
         return QUOTA / self.per_day if self.per_day else float("inf")
-
-
-def _bare(path: Path) -> Path:
-    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(path)], check=True)
-    return path
-
-
-def _lfs_bytes(remote: Path) -> int:
-    return sum(p.stat().st_size for p in (remote / "lfs" / "objects").rglob("*") if p.is_file())
 
 
 def _workspace(data: Path, home: Path, remote: Path) -> Workspace:
@@ -118,17 +109,17 @@ def _follow_the_chat(root: Path, name: str, back_up, every: int) -> Cost:
     """Chat MINUTES minutes into a copy of the data, backing up every `every` minutes."""
     data = root / name / "data"
     shutil.copytree(root / "seed", data)
-    remote = _bare(root / name / "remote.git")
+    remote = bare(root / name / "remote.git")
     run = back_up(data, root / name, remote)
     run()  # the first backup of everything is not what this measures
-    before, seconds = _lfs_bytes(remote), []
+    before, seconds = lfs_stored(remote)[0], []
     for minute in range(MINUTES):
         _chat_a_minute(data, minute)
         if (minute + 1) % every == 0:
             started = time.perf_counter()
             run()
             seconds.append(time.perf_counter() - started)
-    return Cost(name, every * 60, len(seconds), seconds, _lfs_bytes(remote) - before)
+    return Cost(name, every * 60, len(seconds), seconds, lfs_stored(remote)[0] - before)
 
 
 def _kura(data: Path, root: Path, remote: Path):
@@ -143,7 +134,7 @@ def _guide(data: Path, root: Path, remote: Path):
 def _merge_cost(root: Path) -> tuple[float, float]:
     """Seconds of a backup on the own tip, and of one that first merges 50 conversations
     another instance wrote (median of 3 each)."""
-    remote = _bare(root / "two.git")
+    remote = bare(root / "two.git")
     one = _workspace(root / "one" / "data", root / "one" / "home", remote)
     shutil.copytree(root / "seed", one.data_dir)
     backup(one)

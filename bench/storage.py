@@ -38,8 +38,7 @@ class System:
     growth: dict[str, int] = field(default_factory=dict)
 
     def stored(self) -> tuple[int, int]:
-        objects = [p for p in (self.remote / "lfs" / "objects").rglob("*") if p.is_file()]
-        return sum(p.stat().st_size for p in objects), len(objects)
+        return lfs_stored(self.remote)
 
     def timed_backup(self, name: str) -> None:
         before = self.stored()[0]
@@ -49,7 +48,13 @@ class System:
         self.growth[name] = self.stored()[0] - before
 
 
-def _bare(path: Path) -> Path:
+def lfs_stored(remote: Path) -> tuple[int, int]:
+    """Bytes and objects a file remote keeps in LFS: what GitHub would bill."""
+    objects = [p for p in (remote / "lfs" / "objects").rglob("*") if p.is_file()]
+    return sum(p.stat().st_size for p in objects), len(objects)
+
+
+def bare(path: Path) -> Path:
     subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(path)], check=True)
     return path
 
@@ -68,7 +73,7 @@ def _unpack_whole_file_kura(target: Path) -> Path:
 
 def _kura(name: str, code: Path, data: Path, root: Path) -> System:
     """Kura from `code`, backing `data` up to `root`.git through its command line."""
-    remote = _bare(root.with_suffix(".git"))
+    remote = bare(root.with_suffix(".git"))
 
     def run(data_dir: Path, home_dir: Path, *args: str) -> None:
         env = {
@@ -95,7 +100,7 @@ def run(size_mb: int = 300) -> str:
         datasets.make_data(data, total_mb=size_mb)
         logical = sum(p.stat().st_size for p in data.rglob("*") if p.is_file())
         old = _unpack_whole_file_kura(root / "whole-file-kura")
-        guide_remote = _bare(root / "guide.git")
+        guide_remote = bare(root / "guide.git")
         systems = [
             System(
                 "guide (fresh clone)",

@@ -56,7 +56,7 @@ def render() -> None:
     else:
         _backup_form(ws)
         undo_offer(ws)
-    files_table.render(state, rt.settings, _origins(ws, ws.tip()) if ws.has_cache() else {})
+    files_table.render(state, rt.settings, _origins(ws, ws.tip()))
     if rt.settings.sync_enabled:
         _history_section(ws)
         monitoring.render(ws, rt.settings)

@@ -29,14 +29,10 @@ INTERNAL = frozenset({STAGING, RETIRED, MARKER, "lost+found"})
 
 
 def is_mount_point(path: Path) -> bool:
-    """A directory something is mounted on: another device than its parent, or (a bind
-    mount from the same filesystem, which devices cannot tell) listed by the kernel."""
-    try:
-        if path.stat().st_dev != path.parent.stat().st_dev or os.path.ismount(path):
-            return True
-    except FileNotFoundError:
-        return False
-    return str(path.resolve()) in _mount_points()
+    """A directory something is mounted on: another device than its parent (`ismount`),
+    or listed by the kernel (a bind mount from the same filesystem, which devices cannot
+    tell)."""
+    return os.path.ismount(path) or str(path.resolve()) in _mount_points()
 
 
 def _mount_points() -> set[str]:

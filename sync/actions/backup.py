@@ -94,6 +94,7 @@ def backup_locked(
     if not force:  # before any copying: refusing is cheap
         check_lineage(ws.git, saved.commit, tip, pending=ws.restore_pending)
     parent, snapshot, merged = read_parent(ws.git, tip), None, set()
+    subject = message or DEFAULT_MESSAGES.get(kind, "Backup")
     for _ in range(_PUSH_ATTEMPTS):
         # Another instance's newer backup may hold rows this host lacks: merge them into
         # the live databases first, so this backup holds both instances' rows.
@@ -108,7 +109,6 @@ def backup_locked(
             if force
             else replace(snapshot, stored=keep_their_changes(parent, saved, snapshot.stored))
         )
-        subject = message or DEFAULT_MESSAGES.get(kind, "Backup")
         text = _commit_message(subject, kind, tree.stored)
         result = _commit_and_push(ws, parent, tree, text, force=force, keep=keep)
         if result is not None:
