@@ -1,4 +1,8 @@
-"""Kura: page config, start-up restore, login gate, navigation. Nothing else."""
+"""Kura: page config, start-up restore, login gate, navigation. Nothing else.
+
+`streamlit run app.py` finds `app` below and serves this script through it, with the two
+routes that set and clear the login cookie (web/routes.py).
+"""
 
 from collections.abc import Callable
 from pathlib import Path
@@ -8,9 +12,10 @@ import streamlit as st
 from components import auth, sidebar, startup_view
 from components.i18n import t
 from components.operations import show_flash
-from components.runtime import runtime, scheduler, startup, watch
+from components.runtime import lifespan, runtime, scheduler, startup, watch
 from config import SettingsError
 from pages import admin, chat, knowledge, login
+from web.routes import routes
 
 dir_path = Path(__file__).parent
 PATHS = ("knowledge", "admin")  # every address a visitor may hold, besides the default
@@ -29,6 +34,7 @@ def run() -> None:
     if startup_view.restoring():
         pages = _gate(startup_view.progress_page, t("startup.title"))
     elif auth.is_logged_in():
+        auth.sync_cookie()  # a new login's cookie
         show_flash()  # a result toast from the run before, on whichever page
         startup_view.banner(logged_in=True)
         sidebar.render()
@@ -43,6 +49,7 @@ def run() -> None:
             st.Page(admin.render, title=t("nav.admin"), url_path="admin", icon=":material/backup:"),
         ]
     else:
+        auth.sync_cookie()  # a logout's cookie cleared
         startup_view.banner(logged_in=False)
         pages = _gate(login.render, t("nav.login"))
     st.navigation(pages).run()
@@ -57,3 +64,5 @@ def _gate(render: Callable[[], None], title: str) -> list[st.Page]:
 
 if __name__ == "__main__":
     run()
+else:  # imported by `streamlit run` (or uvicorn) to serve the script above
+    app = st.App(dir_path / "app.py", routes=routes(), lifespan=lifespan)

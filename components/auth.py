@@ -1,18 +1,24 @@
-"""The login gate: constant-time password check, process-wide slow-down, idle time-out."""
+"""The login gate: constant-time password check, process-wide slow-down, and a server-side
+session behind an HttpOnly cookie, so a reload, a new tab or a bookmark stays logged in."""
 
 from __future__ import annotations
 
 import hmac
+import json
 import threading
 import time
 from collections import deque
 
 import streamlit as st
 
-IDLE_TIMEOUT_SECONDS = 60 * 60
+from components.runtime import runtime
+from web.routes import COOKIE
+from web.tickets import TICKETS
+
 MAX_PASSWORD_LENGTH = 1024
-_SESSION_KEY = "kura_logged_in_at"
-_SEEN_KEY = "kura_last_seen"
+_SESSION_KEY = "kura_session"  # this browser tab's session id (server-side only)
+_TICKET_KEY = "kura_cookie_ticket"  # a login whose cookie the page has yet to fetch
+_FORGET_KEY = "kura_cookie_forget"  # a logout whose cookie the page has yet to clear
 
 
 def password_matches(candidate: object, expected: str) -> bool:
@@ -56,25 +62,61 @@ def throttle() -> Throttle:
 
 def attempt_login(candidate: object, expected: str) -> bool:
     time.sleep(throttle().delay())
-    if password_matches(candidate, expected):
-        now = time.time()
-        st.session_state[_SESSION_KEY] = now
-        st.session_state[_SEEN_KEY] = now
-        return True
-    throttle().failed()
-    return False
-
-
-def is_logged_in() -> bool:
-    """True for a session that logged in and was active within the idle time-out."""
-    seen = st.session_state.get(_SEEN_KEY)
-    if seen is None or time.time() - seen > IDLE_TIMEOUT_SECONDS:
-        logout()
+    if not password_matches(candidate, expected):
+        throttle().failed()
         return False
-    st.session_state[_SEEN_KEY] = time.time()
+    rt = runtime()
+    session = rt.sessions.open(password=expected)
+    st.session_state[_SESSION_KEY] = session
+    max_age = int(rt.sessions.max_age_seconds)
+    st.session_state[_TICKET_KEY] = TICKETS.issue(session, max_age=max_age)
+    st.session_state.pop(_FORGET_KEY, None)
     return True
 
 
+def is_logged_in() -> bool:
+    """True for this tab's session, or the browser's cookie, while the server keeps it open."""
+    rt = runtime()
+    for session in (st.session_state.get(_SESSION_KEY), _cookie()):
+        if session and rt.sessions.resume(session, password=rt.password):
+            st.session_state[_SESSION_KEY] = session
+            return True
+    st.session_state.pop(_SESSION_KEY, None)
+    return False
+
+
 def logout() -> None:
-    for key in (_SESSION_KEY, _SEEN_KEY):
-        st.session_state.pop(key, None)
+    """End the session on the server, so its cookie opens nothing anywhere, then clear it."""
+    sessions = runtime().sessions
+    for session in (st.session_state.pop(_SESSION_KEY, None), _cookie()):
+        if session:
+            sessions.end(session)
+    st.session_state.pop(_TICKET_KEY, None)
+    st.session_state[_FORGET_KEY] = True
+
+
+def _cookie() -> str | None:
+    value = st.context.cookies.get(COOKIE)
+    return value if isinstance(value, str) else None  # AppTest's stand-in has no cookies
+
+
+def sync_cookie() -> None:
+    """Have the page fetch the cookie of a new login, or clear the one of a logout.
+
+    The browser must make the request itself for an HttpOnly cookie; a one-time ticket,
+    not the session id, is all the page ever holds. Without the route (another launcher)
+    the fetch fails quietly and the login lasts as long as the tab, as it used to.
+    """
+    ticket = st.session_state.pop(_TICKET_KEY, None)
+    if ticket:
+        _post("kura/session", ticket)
+    elif st.session_state.pop(_FORGET_KEY, False):
+        _post("kura/logout", "")
+
+
+def _post(path: str, body: str) -> None:
+    script = (
+        f"<script>fetch({json.dumps(path)}, {{method: 'POST', body: {json.dumps(body)}, "
+        "credentials: 'same-origin', cache: 'no-store'}).catch(() => {});</script>"
+    )
+    st.html(script, unsafe_allow_javascript=True)

@@ -6,8 +6,11 @@ from __future__ import annotations
 import atexit
 import logging
 import sys
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+import anyio
 import streamlit as st
 
 from config import Settings, load_settings
@@ -18,6 +21,7 @@ from sync.scheduler import AutoBackup
 from sync.startup import StartupRestore
 from sync.throttle import QuotaThrottle
 from sync.watch import RemoteWatch
+from web.sessions import SessionStore
 
 log = logging.getLogger("kura.app")
 
@@ -29,6 +33,7 @@ class Runtime:
     password: str
     password_generated: bool
     notifier: Notifier
+    sessions: SessionStore
 
 
 def _secrets() -> dict:
@@ -70,7 +75,12 @@ def runtime() -> Runtime:
         heartbeat_url=settings.heartbeat_url,
         secrets=workspace.secrets,
     )
-    return Runtime(settings, workspace, password, generated, notifier)
+    sessions = SessionStore(
+        settings.home / "sessions.db",
+        idle_seconds=settings.session_idle_minutes * 60,
+        max_age_seconds=settings.session_max_days * 86400,
+    )
+    return Runtime(settings, workspace, password, generated, notifier, sessions)
 
 
 def _stop_startup(restore: StartupRestore) -> None:
@@ -84,8 +94,26 @@ def startup() -> StartupRestore:
     return StartupRestore(workspace=rt.workspace, notifier=rt.notifier).start()
 
 
+_at_shutdown: list[Callable[[], None]] = []  # run by `lifespan` when the server stops
+
+
+@asynccontextmanager
+async def lifespan(_app: object) -> AsyncIterator[None]:
+    """st.App's lifespan: the goodbye backup as the server shuts down.
+
+    Under st.App, uvicorn handles SIGTERM by shutting down and then re-raising the signal,
+    so the process dies by it and atexit hooks never run; this runs first. A plain
+    Streamlit server exits normally instead, and the atexit hook takes the backup.
+    """
+    yield
+    while _at_shutdown:
+        await anyio.to_thread.run_sync(_at_shutdown.pop())
+
+
 def _stop(auto: AutoBackup) -> None:
     atexit.unregister(auto.stop)  # released (a cleared cache): no goodbye backup at exit
+    if auto.stop in _at_shutdown:
+        _at_shutdown.remove(auto.stop)
     auto.stop(final_backup=False)
 
 
@@ -105,7 +133,9 @@ def scheduler() -> AutoBackup:
         hold=lambda: boot.state.holds_backups,
         spacing=QuotaThrottle(rt.workspace),
     ).start()
-    atexit.register(auto.stop)  # one last backup of unsaved changes on shutdown (unless held)
+    # One last backup of unsaved changes on shutdown (unless held), whichever way it comes.
+    _at_shutdown.append(auto.stop)
+    atexit.register(auto.stop)
     return auto
 
 

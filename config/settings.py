@@ -46,6 +46,8 @@ class Settings:
     heartbeat_url: str | None = None
     backup_webhook_url: str | None = None
     lfs_quota_gb: float = 10.0
+    session_idle_minutes: float = 60.0  # a login ends after this long without activity...
+    session_max_days: float = 7.0  # ...and this long after it began, whatever the activity
     ui_language: str = "en"
     openai_api_key: str | None = None
     openai_base_url: str | None = None
@@ -160,6 +162,8 @@ _FIELDS: dict[str, tuple[str, Any]] = {
     "HEARTBEAT_URL": ("heartbeat_url", _url),
     "BACKUP_WEBHOOK_URL": ("backup_webhook_url", _url),
     "LFS_QUOTA_GB": ("lfs_quota_gb", _positive),
+    "SESSION_IDLE_MINUTES": ("session_idle_minutes", _positive),
+    "SESSION_MAX_DAYS": ("session_max_days", _positive),
     "UI_LANGUAGE": ("ui_language", _language),
     "OPENAI_API_KEY": ("openai_api_key", _text),
     "OPENAI_BASE_URL": ("openai_base_url", _url),

@@ -1,7 +1,11 @@
+import time
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from components.auth import Throttle, password_matches
+from components.runtime import runtime
+from sync import Workspace
 from tests.app.conftest import PASSWORD, log_in, settled
 
 
@@ -58,11 +62,25 @@ def test_generated_password_when_none_is_set(app: AppTest, monkeypatch, app_env)
     assert [e.value for e in app.title] == ["Ask the wiki"]
 
 
-def test_an_idle_session_is_logged_out(app: AppTest) -> None:
-    from components.auth import IDLE_TIMEOUT_SECONDS
-
+def test_an_idle_session_is_logged_out(app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SESSION_IDLE_MINUTES", "0.01")  # 0.6 s
     log_in(app)
     assert [e.value for e in app.title] == ["Ask the wiki"]
-    app.session_state["kura_last_seen"] -= IDLE_TIMEOUT_SECONDS + 1
+    time.sleep(1)
     app.run()
     assert [e.value for e in app.title] == ["Log in to Kura"]
+
+
+def test_a_login_opens_a_server_side_session_and_logout_ends_it(
+    app: AppTest, app_env: Workspace
+) -> None:
+    store = runtime().sessions
+    log_in(app)
+    assert store.count() == 1
+    assert store.path.parent == app_env.settings.home  # never in the data directory
+    assert len(app.get("html")) == 1  # the page fetches its cookie once...
+    app.run()
+    assert not app.get("html")  # ...and the ticket is gone from the page afterwards
+    app.sidebar.button(key="kura_logout").click().run()
+    assert [e.value for e in app.title] == ["Log in to Kura"]
+    assert store.count() == 0

@@ -20,6 +20,11 @@ def test_near_real_time_defaults_lose_at_most_two_minutes() -> None:
     assert settings.backup_webhook_url is None
 
 
+def test_sessions_end_after_an_idle_hour_or_a_week() -> None:
+    settings = load_settings(environ={"SESSION_IDLE_MINUTES": "0.05"}, secrets={})
+    assert settings.session_idle_minutes == 0.05 and settings.session_max_days == 7
+
+
 def test_flags_beat_environment_beat_secrets() -> None:
     secrets = {"GITHUB_DATA_BRANCH": "from-secrets", "AUTO_BACKUP_MINUTES": 5, "UI_LANGUAGE": "ja"}
     environ = {"GITHUB_DATA_BRANCH": "from-env", "AUTO_BACKUP_MINUTES": "0.5"}
@@ -47,6 +52,8 @@ def test_flags_beat_environment_beat_secrets() -> None:
         ("REMOTE_WATCH_SECONDS", "often"),
         ("REMOTE_FOLLOW", "sometimes"),
         ("BACKUP_WEBHOOK_URL", "file:///etc/passwd"),
+        ("SESSION_IDLE_MINUTES", "0"),
+        ("SESSION_MAX_DAYS", "forever"),
     ],
 )
 def test_invalid_values_name_the_setting(name: str, value: str) -> None:

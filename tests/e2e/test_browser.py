@@ -1,4 +1,5 @@
-"""The app in a real browser: deep link, login, admin page, back up now, restore."""
+"""The app in a real browser: login, admin page, back up now, restore (deep links and
+sessions: test_sessions.py)."""
 
 import time
 
@@ -10,18 +11,6 @@ from tests.conftest import message_ids, write_db
 from tests.e2e.conftest import PASSWORD, Server, log_in, screenshot
 
 ROW_HEIGHT = 35
-
-
-def test_a_deep_link_on_a_fresh_server_shows_only_the_login_form(page: Page, server: Server):
-    (server.workspace.data_dir / "secret-file-name.txt").write_text("x")
-    page.goto(f"{server.url}/admin")  # the very first request this server sees
-    expect(page.get_by_role("heading", name="Log in to Kura")).to_be_visible()
-    expect(page.get_by_label("Password", exact=True)).to_be_visible()
-    page.wait_for_timeout(500)
-    body = page.locator("body").inner_text()
-    assert "Backups and data" not in body
-    assert "secret-file-name" not in body
-    screenshot(page, "login")
 
 
 def test_wrong_password_then_right(page: Page, server: Server) -> None:

@@ -60,7 +60,8 @@ def test_a_stopped_server_takes_a_goodbye_backup_of_unsaved_changes(
     tmp_path: Path, bare_remote: Path, page: Page
 ) -> None:
     """SIGTERM (a platform restart, `docker stop`): the last changes are backed up on the
-    way out, by the atexit hook, when the interpreter's executors already refuse work."""
+    way out, by the server's lifespan (or, on a plain Streamlit server, the atexit hook,
+    when the interpreter's executors already refuse work)."""
     slow = {"AUTO_BACKUP_MINUTES": "30", "BACKUP_QUIET_SECONDS": "600"}  # never due by itself
     with launch(tmp_path / "server", remote=str(bare_remote), env=slow) as server:
         page.goto(server.url)
@@ -68,7 +69,8 @@ def test_a_stopped_server_takes_a_goodbye_backup_of_unsaved_changes(
         history = ChatHistory(server.workspace.data_dir / "chatbot.db", host="writer")
         conversation = history.start("written just before the stop")
         server.process.terminate()
-        assert server.process.wait(timeout=60) == 0
+        # Served through st.App, uvicorn shuts down and then re-raises the SIGTERM.
+        assert server.process.wait(timeout=60) in (0, -signal.SIGTERM)
     assert "Taking a last backup" in server.log.read_text()
     assert [b.kind for b in history_of(server.workspace)] == ["auto"]
     assert _latest_on_a_fresh_host(tmp_path, bare_remote).exists(conversation.id)

@@ -1,0 +1,61 @@
+"""The two HTTP endpoints around the app: trade a ticket for the session cookie, clear it.
+
+Mounted by app.py through `st.App(routes=...)`. Paths end in kura/session and kura/logout
+under any prefix, so the page can call them relative to its own address behind a proxy
+or a server.baseUrlPath.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from web.tickets import TICKETS, Tickets
+
+COOKIE = "kura_session"
+MAX_TICKET_LENGTH = 100
+
+
+def routes(tickets: Tickets = TICKETS) -> list[Route]:
+    async def session(request: Request) -> Response:
+        if not _same_origin(request):
+            return Response(status_code=403)
+        body = await request.body()
+        grant = tickets.redeem(body[:MAX_TICKET_LENGTH].decode("ascii", "replace").strip())
+        if grant is None:
+            return Response(status_code=403)
+        response = _no_store(204)
+        response.set_cookie(COOKIE, grant.session, max_age=grant.max_age, **_attributes(request))
+        return response
+
+    async def logout(request: Request) -> Response:
+        if not _same_origin(request):
+            return Response(status_code=403)
+        response = _no_store(204)
+        response.delete_cookie(COOKIE, **_attributes(request))
+        return response
+
+    return [
+        Route("/{prefix:path}kura/session", session, methods=["POST"]),
+        Route("/{prefix:path}kura/logout", logout, methods=["POST"]),
+    ]
+
+
+def _attributes(request: Request) -> dict:
+    """HttpOnly (no script reads it), SameSite=Strict, Secure under https, the whole app."""
+    return {"path": "/", "httponly": True, "samesite": "strict", "secure": _https(request)}
+
+
+def _https(request: Request) -> bool:
+    forwarded = request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
+    return request.url.scheme == "https" or forwarded == "https"
+
+
+def _same_origin(request: Request) -> bool:
+    """Browsers say where a request comes from; another site may not set or clear ours."""
+    return request.headers.get("sec-fetch-site", "same-origin") == "same-origin"
+
+
+def _no_store(status: int) -> Response:
+    return Response(status_code=status, headers={"Cache-Control": "no-store"})
