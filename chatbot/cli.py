@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from chatbot.answer import extractive_answer
-from chatbot.parsing import SUFFIXES, UnreadableDocument
+from chatbot.importer import Importer
 from chatbot.setup import chat_history, knowledge_base
 from config import Settings, SettingsError, load_settings
 from config.cli import Parser, UsageError, fail, json_flag
@@ -75,26 +75,34 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _import(settings: Settings, args: argparse.Namespace) -> tuple[dict, str]:
-    kb = knowledge_base(settings)
-    imported, lines = [], []
-    for path in _files(args.paths):
-        try:
-            info = kb.import_file(path)
-        except (UnreadableDocument, OSError) as exc:
-            print(f"skipped: {exc}", file=sys.stderr)
-            continue
-        imported.append({"document": info.name, "title": info.title, "chunks": info.chunks})
-        lines.append(f"{info.name}: {info.title} ({info.chunks} passages)")
-    data = {"imported": len(imported), "documents": imported}
-    return data, "\n".join([*lines, f"Imported {len(imported)} documents."])
-
-
-def _files(paths: list[Path]) -> Iterator[Path]:
-    for path in paths:
-        if path.is_dir():
-            yield from sorted(p for p in path.rglob("*") if p.suffix.lower() in SUFFIXES)
-        else:
-            yield path
+    missing = [str(p) for p in args.paths if not p.exists()]
+    if missing:
+        raise CommandFailed("not_found", f"No such file or folder: {missing[0]}; check the path.")
+    report = Importer(knowledge_base(settings)).paths(args.paths)
+    for reason in report.skipped:
+        print(f"skipped: {reason}", file=sys.stderr)
+    documents = [
+        {"document": d.name, "title": d.title, "chunks": d.chunks, "status": status}
+        for status, infos in (("added", report.added), ("changed", report.changed))
+        for d in infos
+    ]
+    data = {
+        "imported": len(documents),
+        "documents": documents,
+        "removed": report.removed,
+        "unchanged": report.unchanged,
+        "renamed": [{"from": old, "to": new} for old, new in report.renamed],
+        "skipped": report.skipped,
+    }
+    lines = [f"{d['status']}: {d['document']} ({d['chunks']} passages)" for d in documents]
+    lines += [f"removed: {name}" for name in report.removed]
+    lines += [f"renamed: {old} is now {new}" for old, new in report.renamed]
+    summary = (
+        f"Imported {len(documents)} documents ({len(report.added)} new, "
+        f"{len(report.changed)} changed); {len(report.unchanged)} unchanged, "
+        f"{len(report.removed)} removed, {len(report.skipped)} skipped."
+    )
+    return data, "\n".join([*lines, summary])
 
 
 def _documents(settings: Settings, args: argparse.Namespace) -> tuple[list, str]:

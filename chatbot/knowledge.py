@@ -12,7 +12,7 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import numpy as np
 
@@ -31,7 +31,9 @@ CREATE TABLE IF NOT EXISTS documents (
     name TEXT NOT NULL UNIQUE,
     title TEXT NOT NULL,
     size INTEGER NOT NULL,
-    imported_at TEXT NOT NULL
+    imported_at TEXT NOT NULL,
+    origin TEXT NOT NULL DEFAULT '',  -- the folder imported (re-imports remove what left it)
+    digest TEXT NOT NULL DEFAULT ''   -- sha256 of the file (re-imports skip what is unchanged)
 );
 CREATE TABLE IF NOT EXISTS chunks (
     id INTEGER PRIMARY KEY,
@@ -53,11 +55,17 @@ CREATE TABLE IF NOT EXISTS embeddings (
 
 @dataclass(frozen=True)
 class DocumentInfo:
-    name: str
+    name: str  # its path in the folder imported: ja/tutorial/index.md
     title: str
     chunks: int
     size: int
     imported_at: str
+    origin: str = ""  # the folder it was imported from; "" for single files and uploads
+    digest: str = ""
+
+    @property
+    def folder(self) -> str:
+        return PurePosixPath(self.name).parent.as_posix().removeprefix(".")
 
 
 @dataclass(frozen=True)
@@ -73,7 +81,7 @@ class KnowledgeBase:
     """Example::
 
     kb = KnowledgeBase(Path("data/wiki.db"))
-    kb.import_paths([Path("docs/")])
+    kb.import_file(Path("docs/restore.md"))  # folders: chatbot.importer.Importer
     for hit in kb.search("How do I restore a backup?"):
         print(hit.title, hit.section, hit.score)
     """
@@ -83,10 +91,14 @@ class KnowledgeBase:
         self.embedder = embedder
 
     def _connect(self) -> sqlite3.Connection:
-        return connect(self.path, _SCHEMA)
+        connection = connect(self.path, _SCHEMA)
+        _add_missing_columns(connection)
+        return connection
 
     # -- import -----------------------------------------------------------------
-    def add(self, document: Document, *, size: int) -> DocumentInfo:
+    def add(
+        self, document: Document, *, size: int, origin: str = "", digest: str = ""
+    ) -> DocumentInfo:
         """Add a parsed document, replacing one of the same name, in one short transaction."""
         passages = chunk(document)
         now = datetime.now(UTC).isoformat(timespec="seconds")
@@ -105,13 +117,14 @@ class KnowledgeBase:
             )
             for p in passages
         ]
+        info = DocumentInfo(document.name, document.title, len(passages), size, now, origin, digest)
         connection = self._connect()
         try:
             with connection:
-                _store(connection, DocumentInfo(document.name, document.title, 0, size, now), rows)
+                _store(connection, info, rows)
         finally:
             connection.close()
-        return DocumentInfo(document.name, document.title, len(passages), size, now)
+        return info
 
     def newer_in(self, other: Path) -> list[DocumentInfo]:
         """Documents of another wiki.db that this one lacks or holds in another version
@@ -153,8 +166,9 @@ class KnowledgeBase:
         connection = self._connect()
         try:
             rows = connection.execute(
-                "SELECT d.name, d.title, COUNT(c.id), d.size, d.imported_at FROM documents d "
-                "LEFT JOIN chunks c ON c.document_id = d.id GROUP BY d.id ORDER BY d.name"
+                "SELECT d.name, d.title, COUNT(c.id), d.size, d.imported_at, d.origin, d.digest "
+                "FROM documents d LEFT JOIN chunks c ON c.document_id = d.id "
+                "GROUP BY d.id ORDER BY d.name"
             ).fetchall()
         finally:
             connection.close()
@@ -269,8 +283,16 @@ def _store(connection: sqlite3.Connection, document: DocumentInfo, rows: list[Ro
     """Replace a document with these passages, indexed both ways (inside a transaction)."""
     _delete(connection, document.name)
     document_id = connection.execute(
-        "INSERT INTO documents (name, title, size, imported_at) VALUES (?, ?, ?, ?)",
-        (document.name, document.title, document.size, document.imported_at),
+        "INSERT INTO documents (name, title, size, imported_at, origin, digest) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (
+            document.name,
+            document.title,
+            document.size,
+            document.imported_at,
+            document.origin,
+            document.digest,
+        ),
     ).lastrowid
     for ordinal, section, text, vector in rows:
         row = connection.execute(
@@ -293,7 +315,8 @@ def _read_document(
     connection: sqlite3.Connection, name: str
 ) -> tuple[DocumentInfo, list[Row]] | None:
     found = connection.execute(
-        "SELECT id, name, title, size, imported_at FROM documents WHERE name = ?", (name,)
+        "SELECT id, name, title, size, imported_at, origin, digest FROM documents WHERE name = ?",
+        (name,),
     ).fetchone()
     if found is None:
         return None
@@ -303,5 +326,16 @@ def _read_document(
         "LEFT JOIN embeddings e ON e.chunk_id = c.id WHERE c.document_id = ? ORDER BY c.ordinal",
         (document_id,),
     ).fetchall()
-    name, title, size, imported_at = info
-    return DocumentInfo(name, title, len(rows), size, imported_at), rows
+    name, title, size, imported_at, origin, digest = info
+    return DocumentInfo(name, title, len(rows), size, imported_at, origin, digest), rows
+
+
+def _add_missing_columns(connection: sqlite3.Connection) -> None:
+    """A wiki.db made before documents had an origin and a digest gains both, empty."""
+    have = {row[1] for row in connection.execute("PRAGMA table_info(documents)")}
+    for column in ("origin", "digest"):
+        if column not in have:
+            connection.execute(
+                f"ALTER TABLE documents ADD COLUMN {column} TEXT NOT NULL DEFAULT ''"
+            )
+    connection.commit()

@@ -11,6 +11,7 @@ from bs4 import BeautifulSoup
 from markdown_it import MarkdownIt
 
 SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm")
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024  # a wiki page; anything larger is not one
 _SKIP_TAGS = ("script", "style", "nav", "header", "footer", "noscript", "template", "aside")
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
@@ -27,26 +28,46 @@ class Section:
 
 @dataclass(frozen=True)
 class Document:
-    name: str  # the file's name, e.g. guide.en.html
+    name: str  # its path in the folder imported, e.g. ja/tutorial/index.md
     title: str
     sections: list[Section]
 
 
-def read_document(path: Path) -> Document:
-    return parse_bytes(path.name, path.read_bytes())
+def read_document(path: Path, name: str | None = None) -> Document:
+    """`name` is the document's name in the wiki (its path in the folder); default: the file's."""
+    name = name or path.name
+    size = path.stat().st_size
+    if size > MAX_DOCUMENT_BYTES:
+        raise UnreadableDocument(too_large(name, size))
+    return parse_bytes(name, path.read_bytes())
 
 
 def parse_bytes(name: str, raw: bytes) -> Document:
     """A file's bytes (from disk or an upload) to a Document, refusing what is not text."""
+    if len(raw) > MAX_DOCUMENT_BYTES:
+        raise UnreadableDocument(too_large(name, len(raw)))
     if not raw.strip():
         raise UnreadableDocument(f"{name} is empty; skipped.")
     if b"\0" in raw[:8192]:
         raise UnreadableDocument(f"{name} looks binary; skipped.")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise UnreadableDocument(f"{name} is not UTF-8 text; skipped.") from None
-    return parse(name, text)
+    return parse(name, _decode(name, raw))
+
+
+def _decode(name: str, raw: bytes) -> str:
+    """UTF-8, or CP932 (Shift_JIS as Windows writes it), which Japanese teams still have."""
+    for encoding in ("utf-8-sig", "cp932"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise UnreadableDocument(
+        f"{name} is neither UTF-8 nor Shift_JIS text; save it as UTF-8 and import it again."
+    )
+
+
+def too_large(name: str, size: int) -> str:
+    mib, limit = size / 1024 / 1024, MAX_DOCUMENT_BYTES // (1024 * 1024)
+    return f"{name} is {mib:.0f} MiB, over the {limit} MiB limit for one document; split it."
 
 
 def parse(name: str, text: str) -> Document:

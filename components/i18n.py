@@ -302,6 +302,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "kb.title": {"en": "Knowledge base", "ja": "ナレッジベース"},
     "kb.upload": {"en": "Markdown, text or HTML files", "ja": "Markdown・テキスト・HTML ファイル"},
+    "kb.upload_folder": {
+        "en": "Or a whole folder (pages keep their paths)",
+        "ja": "またはフォルダーごと（パスを保ったまま）",
+    },
+    "kb.top": {"en": "(top level)", "ja": "（最上位）"},
+    "kb.unchanged": {
+        "en": "{count} documents were unchanged.",
+        "ja": "{count} 件の文書は変更がありませんでした。",
+    },
     "kb.import": {"en": "Import", "ja": "取り込む"},
     "kb.importing": {"en": "Importing {name}…", "ja": "{name} を取り込み中…"},
     "kb.imported": {

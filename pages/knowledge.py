@@ -1,12 +1,13 @@
-"""The knowledge page: upload documents, list, delete; importing again replaces."""
+"""The knowledge page: upload files or a folder, list documents by folder, delete."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from chatbot.knowledge import KnowledgeBase
-from chatbot.parsing import SUFFIXES, UnreadableDocument, parse_bytes
+from chatbot.importer import Importer
+from chatbot.knowledge import DocumentInfo, KnowledgeBase
+from chatbot.parsing import SUFFIXES
 from chatbot.setup import knowledge_base
 from components.i18n import size, t
 from components.login import require_login
@@ -28,24 +29,27 @@ def render() -> None:
 
 
 def _upload(kb: KnowledgeBase) -> None:
+    kinds = [s.lstrip(".") for s in SUFFIXES]
     with st.form("kura_import", clear_on_submit=True):
-        files = st.file_uploader(
-            t("kb.upload"), type=[s.lstrip(".") for s in SUFFIXES], accept_multiple_files=True
+        files = st.file_uploader(t("kb.upload"), type=kinds, accept_multiple_files=True)
+        folder = st.file_uploader(
+            t("kb.upload_folder"), type=kinds, accept_multiple_files="directory"
         )
         submitted = st.form_submit_button(t("kb.import"), type="primary")
-    if not (submitted and files):
+    uploads = [*(files or []), *(folder or [])]
+    if not (submitted and uploads):
         return
+    importer = Importer(kb)
     progress = st.progress(0.0)
-    imported, skipped = 0, []
-    for index, upload in enumerate(files, start=1):
-        progress.progress(index / len(files), text=t("kb.importing", name=upload.name))
-        try:
-            kb.add(parse_bytes(upload.name, upload.getvalue()), size=upload.size)
-            imported += 1
-        except UnreadableDocument as exc:
-            skipped.append(str(exc))
-    st.session_state[SKIPPED] = skipped  # shown after the rerun, with the result
-    flash(t("kb.imported", count=imported))
+    for index, upload in enumerate(uploads, start=1):
+        progress.progress(index / len(uploads), text=t("kb.importing", name=upload.name))
+        importer.upload(upload.name, upload.getvalue())
+    report = importer.report
+    st.session_state[SKIPPED] = report.skipped  # shown after the rerun, with the result
+    message = t("kb.imported", count=len(report.imported))
+    if report.unchanged:
+        message += " " + t("kb.unchanged", count=len(report.unchanged))
+    flash(message)
     st.rerun()
 
 
@@ -54,7 +58,21 @@ def _documents(kb: KnowledgeBase) -> None:
     if not docs:
         st.info(t("kb.none"))
         return
-    frame = pd.DataFrame(
+    by_folder: dict[str, list[DocumentInfo]] = {}
+    for doc in docs:
+        by_folder.setdefault(doc.folder, []).append(doc)
+    for folder, members in sorted(by_folder.items()):
+        with st.expander(f"{folder or t('kb.top')} ({len(members)})", icon=":material/folder:"):
+            st.dataframe(_table(members), hide_index=True, width="stretch")
+    name = st.selectbox(t("kb.delete"), [d.name for d in docs], index=None)
+    if name and st.button(t("kb.delete"), icon=":material/delete:"):
+        kb.delete(name)
+        flash(t("kb.deleted", name=name))
+        st.rerun()
+
+
+def _table(docs: list[DocumentInfo]) -> pd.DataFrame:
+    return pd.DataFrame(
         {
             t("col.document"): [d.name for d in docs],
             t("col.title"): [d.title for d in docs],
@@ -63,12 +81,6 @@ def _documents(kb: KnowledgeBase) -> None:
             t("col.imported"): [d.imported_at for d in docs],
         }
     )
-    st.dataframe(frame, hide_index=True, width="stretch")
-    name = st.selectbox(t("kb.delete"), [d.name for d in docs], index=None)
-    if name and st.button(t("kb.delete"), icon=":material/delete:"):
-        kb.delete(name)
-        flash(t("kb.deleted", name=name))
-        st.rerun()
 
 
 if __name__ == "__main__":

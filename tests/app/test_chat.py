@@ -111,6 +111,27 @@ def test_knowledge_page_imports_lists_and_deletes(knowledge: AppTest, app_env) -
     assert [d.name for d in kb.documents()] == ["guide.md"]
 
 
+def test_a_folder_upload_keeps_paths_and_lists_by_folder(knowledge: AppTest, app_env) -> None:
+    log_in(knowledge)
+    knowledge.file_uploader[1].set_value(
+        [
+            ("site/en/index.md", b"# Home\n\nWelcome.", "text/markdown"),
+            ("site/ja/index.md", "# ホーム\n\nようこそ。".encode(), "text/markdown"),
+            ("site/ja/sjis.md", "# 手順\n\n復元する。".encode("cp932"), "text/markdown"),
+        ]
+    )
+    next(b for b in knowledge.button if b.label == "Import").click().run()
+    assert not knowledge.exception
+    kb = KnowledgeBase(app_env.data_dir / "wiki.db")
+    assert [d.name for d in kb.documents()] == [
+        "site/en/index.md",
+        "site/ja/index.md",
+        "site/ja/sjis.md",
+    ]
+    assert [e.label for e in knowledge.expander] == ["site/en (1)", "site/ja (2)"]
+    assert list(knowledge.dataframe[1].value["Document"]) == ["site/ja/index.md", "site/ja/sjis.md"]
+
+
 def test_a_foreign_chatbot_db_is_a_clear_error(app: AppTest, app_env) -> None:
     import sqlite3
 

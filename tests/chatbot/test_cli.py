@@ -33,19 +33,36 @@ def test_import_documents_and_ask(tmp_path: Path) -> None:
 
     done = run(data, "import", str(docs), "--json")
     assert done.returncode == 0
-    assert json.loads(done.stdout) == {
-        "imported": 2,
-        "documents": [
-            {"document": "guide.en.html", "title": "Guide", "chunks": 1},
-            {"document": "notes.md", "title": "Notes", "chunks": 1},
-        ],
-    }
+    imported = json.loads(done.stdout)
+    assert imported["imported"] == 2 and imported["removed"] == []
+    assert imported["documents"] == [
+        {"document": "guide.en.html", "title": "Guide", "chunks": 1, "status": "added"},
+        {"document": "sub/notes.md", "title": "Notes", "chunks": 1, "status": "added"},
+    ]
+    assert imported["skipped"] == ["broken.md looks binary; skipped."]
     assert "broken.md looks binary" in done.stderr and "Traceback" not in done.stderr
 
-    again = run(data, "import", str(docs / "sub" / "notes.md"), "--json")
-    assert json.loads(again.stdout)["imported"] == 1
+    # The folder again, after an edit, a new page and a deleted one: in step with it.
+    (docs / "sub" / "notes.md").write_text("# Notes\n\nBackups run every five minutes.")
+    (docs / "sub" / "faq.md").write_text("# FAQ\n\nAsk the wiki.")
+    (docs / "guide.en.html").unlink()
+    again = json.loads(run(data, "import", str(docs), "--json").stdout)
+    assert [(d["document"], d["status"]) for d in again["documents"]] == [
+        ("sub/faq.md", "added"),
+        ("sub/notes.md", "changed"),
+    ]
+    assert again["removed"] == ["guide.en.html"]
+    same = json.loads(run(data, "import", str(docs), "--json").stdout)
+    assert (same["imported"], same["unchanged"]) == (0, ["sub/faq.md", "sub/notes.md"])
+    (docs / "guide.en.html").write_text(
+        "<title>Guide</title><h1>Restore</h1><p>Pick a restore point and press Restore.</p>"
+    )
+    assert json.loads(run(data, "import", str(docs), "--json").stdout)["imported"] == 1
     listed = json.loads(run(data, "documents", "--json").stdout)
-    assert [d["document"] for d in listed] == ["guide.en.html", "notes.md"]
+    assert [d["document"] for d in listed] == ["guide.en.html", "sub/faq.md", "sub/notes.md"]
+
+    missing = run(data, "import", str(tmp_path / "nowhere"), "--json")
+    assert missing.returncode == 1 and json.loads(missing.stdout)["error"]["code"] == "not_found"
 
     asked = json.loads(run(data, "ask", "How do I restore?", "--json").stdout)
     assert asked["sources"][0] == {

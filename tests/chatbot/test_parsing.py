@@ -44,7 +44,7 @@ def test_plain_text_is_one_section_named_after_the_file() -> None:
     [
         ("empty.md", b"   \n", "empty"),
         ("binary.md", b"\x00\x01\x02 PNG", "binary"),
-        ("latin1.txt", "café".encode("latin-1"), "not UTF-8"),
+        ("latin1.txt", "café".encode("latin-1"), "neither UTF-8 nor Shift_JIS"),
         ("image.png", b"hello", "only"),
         ("blank.html", b"<html><script>x</script></html>", "no text"),
     ],
@@ -55,6 +55,14 @@ def test_bad_files_are_refused_with_a_reason(tmp_path: Path, name, content, reas
     with pytest.raises(UnreadableDocument, match=reason) as error:
         read_document(path)
     assert name in str(error.value) and "\n" not in str(error.value)
+
+
+def test_shift_jis_is_read_as_japanese(tmp_path: Path) -> None:
+    path = tmp_path / "手順.md"
+    path.write_bytes("# 復元の手順\n\n管理画面で復元ポイントを選ぶ。".encode("cp932"))
+    document = read_document(path)
+    assert document.title == "復元の手順"
+    assert "復元ポイントを選ぶ" in document.sections[-1].text
 
 
 def test_chunks_stay_near_the_target_and_keep_their_section() -> None:

@@ -1,0 +1,143 @@
+"""Import files and folders into the wiki, keeping each folder's pages in step with it.
+
+A page's name is its path in the folder imported (`ja/tutorial/index.md`). Several folders
+imported together are named from their common parent, so `en/` and `ja/` keep their
+`index.md` apart. Importing a folder again adds new pages, replaces changed ones, skips
+unchanged ones and removes pages that left it. A page never silently overwrites a page of
+another folder: that is refused, with the reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from chatbot.folders import safe_name, scan
+from chatbot.knowledge import DocumentInfo, KnowledgeBase
+from chatbot.parsing import MAX_DOCUMENT_BYTES, UnreadableDocument, parse_bytes, too_large
+
+
+@dataclass
+class ImportReport:
+    added: list[DocumentInfo] = field(default_factory=list)
+    changed: list[DocumentInfo] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    renamed: list[tuple[str, str]] = field(default_factory=list)  # a page of an older Kura
+    skipped: list[str] = field(default_factory=list)  # one line each: what and why
+
+    @property
+    def imported(self) -> list[DocumentInfo]:
+        return [*self.added, *self.changed]
+
+
+class Importer:
+    """Example::
+
+    report = Importer(KnowledgeBase(Path("data/wiki.db"))).paths([Path("docs/en"), Path("docs/ja")])
+    print(len(report.added), report.removed, report.skipped)
+    """
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self.report = ImportReport()
+        self._known = {d.name: d for d in kb.documents()}
+
+    def paths(self, paths: Sequence[Path]) -> ImportReport:
+        folders = [p for p in paths if p.is_dir()]
+        root = _root(folders)
+        for path in paths:
+            if path.is_dir():
+                self.folder(path, root)
+            else:
+                self.file(path)
+        return self.report
+
+    def folder(self, folder: Path, root: Path) -> None:
+        found = scan(folder.resolve(), root)
+        self.report.skipped.extend(found.skipped)
+        origin, seen = str(root), set()
+        for page in found.pages:
+            seen.add(page.name)
+            self._read(page.name, page.path, origin)
+        prefix = folder.resolve().relative_to(root).as_posix()
+        for name, info in sorted(self._known.items()):
+            if info.origin == origin and name not in seen and _under(name, prefix):
+                self.kb.delete(name)
+                self.report.removed.append(name)
+
+    def file(self, path: Path) -> None:
+        self._read(path.name, path, origin="")
+
+    def upload(self, name: str, raw: bytes) -> None:
+        """A file from the browser; a folder upload's names carry their paths."""
+        safe = safe_name(name)
+        if safe is None:
+            self.report.skipped.append(f"{name!r} tries to leave its folder; skipped.")
+            return
+        self._add(safe, raw, origin="")
+
+    def _read(self, name: str, path: Path, origin: str) -> None:
+        try:
+            size = path.stat().st_size
+            if size > MAX_DOCUMENT_BYTES:  # refused without reading it
+                self.report.skipped.append(too_large(name, size))
+                return
+            raw = path.read_bytes()
+        except OSError as exc:
+            self.report.skipped.append(f"{name} could not be read ({exc.strerror}); skipped.")
+            return
+        self._add(name, raw, origin)
+
+    def _add(self, name: str, raw: bytes, origin: str) -> None:
+        digest = hashlib.sha256(raw).hexdigest()
+        known = self._known.get(name)
+        if known and known.origin and known.origin != origin:
+            self.report.skipped.append(
+                f"{name} is already a page from another folder; import both folders in one "
+                "command, or their parent folder, so each keeps its path."
+            )
+            return
+        if known and known.digest == digest and known.origin == origin:
+            self.report.unchanged.append(name)
+            return
+        try:
+            document = parse_bytes(name, raw)
+        except UnreadableDocument as exc:
+            self.report.skipped.append(str(exc))
+            return
+        info = self.kb.add(document, size=len(raw), origin=origin, digest=digest)
+        self._known[name] = info
+        (self.report.changed if known else self.report.added).append(info)
+        if not known:
+            self._adopt_older(info)
+
+    def _adopt_older(self, info: DocumentInfo) -> None:
+        """An older Kura named pages by file name alone: the same file (name, title and
+        size) imported again under its path replaces that copy instead of doubling it."""
+        base = PurePosixPath(info.name).name
+        older = self._known.get(base)
+        if (
+            base != info.name
+            and older is not None
+            and not older.origin
+            and not older.digest
+            and (older.title, older.size) == (info.title, info.size)
+        ):
+            self.kb.delete(base)
+            del self._known[base]
+            self.report.renamed.append((base, info.name))
+
+
+def _root(folders: list[Path]) -> Path:
+    resolved = [f.resolve() for f in folders]
+    if len(resolved) == 1:
+        return resolved[0]
+    return Path(os.path.commonpath(resolved)) if resolved else Path.cwd()
+
+
+def _under(name: str, prefix: str) -> bool:
+    return prefix == "." or name.startswith(prefix + "/")
