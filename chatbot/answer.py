@@ -55,9 +55,7 @@ def sources_of(hits: list[Hit]) -> list[Source]:
 
 
 def _quote(number: int, hit: Hit) -> str:
-    where = (
-        f"{hit.title} › {hit.section}" if hit.section and hit.section != hit.title else hit.title
-    )
-    # Plain text, no markup: the UI shows passages as text, never as Markdown or HTML.
     text = hit.text if len(hit.text) <= QUOTE_CHARS else hit.text[:QUOTE_CHARS].rstrip() + "…"
-    return f"[{number}] {where}\n{text}"
+    if text.count("```") % 2:
+        text += "\n```"  # a code block cut short is still closed
+    return f"[{number}] {hit.where}\n{text}"

@@ -1,48 +1,101 @@
-"""Sections to passages of a searchable size, split at paragraph and sentence ends."""
+"""Sections to passages of a searchable size that follow the document's own divisions.
+
+A passage is a section, or a run of its blocks (paragraphs, lists, tables, code), cut
+only between blocks. A block larger than a passage is cut at its own joints: a list or
+table between lines, a paragraph between sentences, a sentence between words. A code
+block stays whole up to CODE_LIMIT, so an answer can quote it as it was written.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from chatbot.parsing import Document
 
+# Bumped when parsing or cutting changes what a page's passages are, so re-importing an
+# unchanged file re-indexes it rather than keeping passages of the older kind.
+PASSAGES_VERSION = 2
 TARGET = 700  # characters: a paragraph or two, enough context for an answer
-_SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s*")
+CODE_LIMIT = 3 * TARGET
+_SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+|(?<=[。！？])")
+_WORD_BREAK = re.compile(r"[\s、，,]")
 
 
 @dataclass(frozen=True)
 class Chunk:
     ordinal: int
-    section: str
+    section: str  # the heading path: "Deployment › Server Workers"
     text: str
 
 
 def chunk(document: Document, *, target: int = TARGET) -> list[Chunk]:
     chunks: list[Chunk] = []
     for section in document.sections:
-        for text in _split(section.text, target):
+        for text in _pack(_pieces(section.text, target), target):
             chunks.append(Chunk(len(chunks), section.heading, text))
     return chunks
 
 
-def _split(text: str, target: int) -> list[str]:
-    pieces = [p for line in text.split("\n") for p in _sentences(line, target)]
+def _pack(pieces: Iterator[tuple[str, str]], target: int) -> list[str]:
+    """Join pieces up to the target; whole blocks join with a blank line, parts of one
+    block with the joint they were cut at."""
     out, current = [], ""
-    for piece in pieces:
-        if current and len(current) + len(piece) + 1 > target:
+    for joint, piece in pieces:
+        if current and len(current) + len(joint) + len(piece) > target:
             out.append(current)
             current = piece
         else:
-            current = f"{current}\n{piece}" if current else piece
+            current = f"{current}{joint}{piece}" if current else piece
     if current:
         out.append(current)
     return out
 
 
-def _sentences(line: str, target: int) -> list[str]:
-    if len(line) <= target:
-        return [line]
-    parts = [p for p in _SENTENCE_END.split(line) if p]
-    # A sentence longer than the target is cut hard, so no passage grows unbounded.
-    return [p[i : i + target] for p in parts for i in range(0, len(p), target)]
+def _pieces(text: str, target: int) -> Iterator[tuple[str, str]]:
+    for block in text.split("\n\n"):
+        block = block.strip("\n")
+        if not block:
+            continue
+        if len(block) <= target or (block.startswith("```") and len(block) <= CODE_LIMIT):
+            yield "\n\n", block
+        elif "\n" in block:
+            yield from _lines(block, target)
+        else:
+            yield from _sentences(block, target)
+
+
+def _lines(block: str, target: int) -> Iterator[tuple[str, str]]:
+    joint = "\n\n"
+    for line in block.split("\n"):
+        if len(line) <= target:
+            yield joint, line
+        else:
+            yield from (
+                (joint if i == 0 else j, s) for i, (j, s) in enumerate(_sentences(line, target))
+            )
+        joint = "\n"
+
+
+def _sentences(paragraph: str, target: int, joint: str = "\n\n") -> Iterator[tuple[str, str]]:
+    for sentence in (s for s in _SENTENCE_END.split(paragraph) if s):
+        for part in _words(sentence, target):
+            yield joint, part
+            joint = " " if not _is_cjk(part[-1]) else ""
+
+
+def _words(sentence: str, target: int) -> Iterator[str]:
+    """A sentence longer than a passage, cut at the last space or comma before the limit;
+    unspaced text without one is cut at the limit."""
+    while len(sentence) > target:
+        breaks = [m.end() for m in _WORD_BREAK.finditer(sentence, 0, target)]
+        cut = breaks[-1] if breaks and breaks[-1] > target // 2 else target
+        yield sentence[:cut].rstrip()
+        sentence = sentence[cut:].lstrip()
+    if sentence:
+        yield sentence
+
+
+def _is_cjk(char: str) -> bool:
+    return "\u3000" <= char <= "\u9fff" or "\uff00" <= char <= "\uffef"

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from chatbot.chunking import PASSAGES_VERSION
 from chatbot.folders import safe_name, scan
 from chatbot.knowledge import DocumentInfo, KnowledgeBase
 from chatbot.parsing import MAX_DOCUMENT_BYTES, UnreadableDocument, parse_bytes, too_large
@@ -93,7 +94,7 @@ class Importer:
         self._add(name, raw, origin)
 
     def _add(self, name: str, raw: bytes, origin: str) -> None:
-        digest = hashlib.sha256(raw).hexdigest()
+        digest = f"{PASSAGES_VERSION}:{hashlib.sha256(raw).hexdigest()}"
         known = self._known.get(name)
         if known and known.origin and known.origin != origin:
             self.report.skipped.append(

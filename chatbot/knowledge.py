@@ -19,6 +19,7 @@ import numpy as np
 from chatbot.chunking import chunk
 from chatbot.db import connect
 from chatbot.embeddings import Embedder
+from chatbot.markdown import PATH_SEPARATOR
 from chatbot.parsing import Document, read_document
 from chatbot.query import Terms, terms, trigrams
 
@@ -72,9 +73,18 @@ class DocumentInfo:
 class Hit:
     document: str
     title: str
-    section: str
+    section: str  # the heading path
     text: str
     score: float
+
+    @property
+    def where(self) -> str:
+        """The title and the heading path, without saying the title twice."""
+        if not self.section or self.section == self.title:
+            return self.title
+        if self.section.startswith(self.title + PATH_SEPARATOR):
+            return self.section
+        return f"{self.title}{PATH_SEPARATOR}{self.section}"
 
 
 class KnowledgeBase:

@@ -75,7 +75,5 @@ def finish(text: str, hits: list[Hit]) -> Answer:
 
 
 def _prompt(question: str, hits: list[Hit]) -> str:
-    passages = "\n\n".join(
-        f"[{n}] {hit.title} › {hit.section}\n{hit.text}" for n, hit in enumerate(hits, start=1)
-    )
+    passages = "\n\n".join(f"[{n}] {hit.where}\n{hit.text}" for n, hit in enumerate(hits, start=1))
     return f"Passages:\n\n{passages}\n\nQuestion: {question}"

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bs4 import BeautifulSoup
-from markdown_it import MarkdownIt
+
+from chatbot.markdown import PATH_SEPARATOR, markdown_sections
 
 SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm")
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024  # a wiki page; anything larger is not one
@@ -22,7 +23,7 @@ class UnreadableDocument(ValueError):
 
 @dataclass(frozen=True)
 class Section:
-    heading: str  # "" before the first heading
+    heading: str  # its path of headings, "Deployment › Workers"; "" before the first heading
     text: str
 
 
@@ -92,52 +93,24 @@ def _html(text: str) -> tuple[str, list[Section]]:
         tag.decompose()
     title = soup.title.get_text(" ", strip=True) if soup.title else ""
     body = soup.body or soup
-    sections, heading, parts = [], "", []
+    sections, path, parts = [], [], []
     for element in body.find_all([*_HEADINGS, "p", "li", "pre", "td", "dt", "dd", "blockquote"]):
         if element.find_parent(["p", "li", "pre", "td", "dd", "blockquote"]):
             continue  # its text is already part of the enclosing block
         if element.name in _HEADINGS:
-            sections.append(Section(heading, _squeeze("\n".join(parts))))
-            heading, parts = element.get_text(" ", strip=True), []
+            sections.append(Section(PATH_SEPARATOR.join(path), _squeeze("\n".join(parts))))
+            heading = element.get_text(" ", strip=True)
+            path, parts = [*path[: int(element.name[1]) - 1], heading], []
             title = title or heading
         else:
             parts.append(element.get_text(" ", strip=True))
-    sections.append(Section(heading, _squeeze("\n".join(parts))))
+    sections.append(Section(PATH_SEPARATOR.join(path), _squeeze("\n".join(parts))))
     return title, sections
 
 
 def _markdown(text: str) -> tuple[str, list[Section]]:
-    tokens = MarkdownIt("commonmark").enable("table").parse(text)
-    sections, heading, parts, title = [], "", [], ""
-    in_heading = False
-    for token in tokens:
-        if token.type == "heading_open":
-            in_heading = True
-        elif token.type == "heading_close":
-            in_heading = False
-        elif token.type == "inline" and in_heading:
-            sections.append(Section(heading, _squeeze("\n".join(parts))))
-            heading, parts = _plain(token), []
-            title = title or heading
-        elif token.type == "inline":
-            parts.append(_plain(token))
-        elif token.type in ("fence", "code_block"):
-            parts.append(token.content)
-    sections.append(Section(heading, _squeeze("\n".join(parts))))
-    return title, sections
-
-
-def _plain(token) -> str:
-    """The text of an inline token without Markdown markup."""
-    pieces = []
-    for child in token.children or ():
-        if child.type in ("text", "code_inline"):
-            pieces.append(child.content)
-        elif child.type in ("softbreak", "hardbreak"):
-            pieces.append(" ")
-        elif child.type == "image":
-            pieces.append(child.content)
-    return "".join(pieces)
+    title, sections = markdown_sections(text)
+    return title, [Section(path, body) for path, body in sections]
 
 
 def _squeeze(text: str) -> str:

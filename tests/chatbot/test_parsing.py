@@ -14,8 +14,8 @@ def test_markdown_keeps_headings_and_drops_markup() -> None:
     )
     assert doc.title == "Guide"
     assert doc.sections == [
-        Section("Guide", "Intro with bold and code."),
-        Section("Restore", "Pick a restore point\nPress Restore\nmake run"),
+        Section("Guide", "Intro with bold and `code`."),
+        Section("Guide › Restore", "- Pick a restore point\n- Press Restore\n\n```\nmake run\n```"),
     ]
 
 
@@ -30,7 +30,7 @@ def test_html_keeps_headings_and_drops_scripts_and_navigation() -> None:
     assert doc.title == "The Guide"
     assert doc.sections == [
         Section("Backups", "Kura backs up data."),
-        Section("Restore", "Pick a point\ncell text"),
+        Section("Backups › Restore", "Pick a point\ncell text"),
     ]
 
 
@@ -71,7 +71,7 @@ def test_chunks_stay_near_the_target_and_keep_their_section() -> None:
     chunks = chunk(doc, target=300)
     assert all(len(c.text) <= 300 for c in chunks)
     assert [c.ordinal for c in chunks] == list(range(len(chunks)))
-    assert {c.section for c in chunks} == {"Long", "Short"}
+    assert {c.section for c in chunks} == {"Long", "Long › Short"}
     assert (
         "".join(c.text.replace("\n", " ") for c in chunks if c.section == "Long").count("backups")
         == 60
@@ -82,3 +82,65 @@ def test_japanese_is_split_at_sentence_ends() -> None:
     text = "バックアップは自動で取られます。" * 40
     chunks = chunk(parse("ja.md", "# 説明\n\n" + text), target=100)
     assert all(c.text.endswith("。") for c in chunks)
+
+
+DOCS_PAGE = """---
+title: Server Workers
+---
+# Deployment { #deployment }
+
+Uvicorn can run [several worker processes](https://example.com/workers) at once.
+
+/// tip | Technical details
+
+One process per core is a good start.
+
+///
+
+## Multiple workers { #multiple-workers }
+
+!!! warning "Memory"
+    Each worker loads the app again.
+
+| option | meaning |
+|---|---|
+| `--workers` | how many processes |
+
+{* ../../docs_src/deployment/app.py hl[3] *}
+
+```console
+$ fastapi run --workers 4 main.py
+```
+"""
+
+
+def test_a_documentation_site_page_reads_as_it_was_written() -> None:
+    doc = parse("en/deployment/server-workers.md", DOCS_PAGE)
+    assert doc.title == "Server Workers"  # front matter wins
+    assert [s.heading for s in doc.sections] == ["Deployment", "Deployment › Multiple workers"]
+    first, second = (s.text for s in doc.sections)
+    assert first == (
+        "Uvicorn can run several worker processes at once.\n\n"
+        "> **Technical details**\n> \n> One process per core is a good start."
+    )
+    assert "> **Memory**\n> \n> Each worker loads the app again." in second
+    assert "| option | meaning |\n| --- | --- |\n| `--workers` | how many processes |" in second
+    assert second.endswith("```console\n$ fastapi run --workers 4 main.py\n```")
+    assert "{*" not in second and "{ #" not in first + second
+
+
+def test_passages_are_cut_between_blocks_and_keep_code_whole() -> None:
+    paragraph = "Workers share nothing, so each one holds its own copy of the app in memory. "
+    code = "```python\n" + "\n".join(f"worker_{n} = start({n})" for n in range(40)) + "\n```"
+    doc = parse("w.md", f"# W\n\n{paragraph * 4}\n\n{code}\n\n{paragraph * 2}")
+    passages = [c.text for c in chunk(doc, target=400)]
+    assert code in passages  # longer than a passage, and still whole
+    for text in passages:
+        assert text.count("```") % 2 == 0
+        assert text[-1] in ".`", text  # never mid-sentence
+
+
+def test_a_long_sentence_is_cut_between_words() -> None:
+    sentence = " ".join(f"word{n}" for n in range(300)) + "."
+    for passage in chunk(parse("s.md", f"# S\n\n{sentence}"), target=200):
+        assert all(w.startswith("word") for w in passage.text.rstrip(".").split())
