@@ -1,4 +1,4 @@
-"""Answers from the wiki: the best passages quoted with their titles and sections.
+"""Answers from the wiki: the best lines of the best passage, then the other passages.
 
 Without an LLM this is the answer; `sources` are the documents quoted, best first.
 """
@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from chatbot.knowledge import Hit, KnowledgeBase
+from chatbot.lines import best_lines
 
 PASSAGES = 3
 QUOTE_CHARS = 600
@@ -39,10 +40,14 @@ NOT_COVERED = "The wiki does not cover this yet: no passage matches the question
 
 
 def extractive_answer(kb: KnowledgeBase, question: str) -> Answer:
+    """Markdown: the best passage's most relevant lines first, under its heading path,
+    then the other passages, each numbered like its source."""
     hits = kb.search(question, limit=PASSAGES)
     if not hits:
         return Answer(NOT_COVERED, [], [])
-    quotes = [_quote(n, hit) for n, hit in enumerate(hits, start=1)]
+    lead = _close_code(best_lines(hits[0].text, question))
+    quotes = [f"**{hits[0].where}** [1]\n\n{lead}"]
+    quotes += [_quote(n, hit) for n, hit in enumerate(hits[1:], start=2)]
     return Answer("\n\n".join(quotes), sources_of(hits), hits)
 
 
@@ -56,6 +61,8 @@ def sources_of(hits: list[Hit]) -> list[Source]:
 
 def _quote(number: int, hit: Hit) -> str:
     text = hit.text if len(hit.text) <= QUOTE_CHARS else hit.text[:QUOTE_CHARS].rstrip() + "…"
-    if text.count("```") % 2:
-        text += "\n```"  # a code block cut short is still closed
-    return f"[{number}] {hit.where}\n{text}"
+    return f"**{hit.where}** [{number}]\n\n{_close_code(text)}"
+
+
+def _close_code(text: str) -> str:
+    return text + "\n```" if text.count("```") % 2 else text  # a code block cut short

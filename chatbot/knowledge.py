@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
@@ -19,11 +19,13 @@ import numpy as np
 from chatbot.chunking import chunk
 from chatbot.db import connect
 from chatbot.embeddings import Embedder
+from chatbot.language import asked_in, written_in
 from chatbot.markdown import PATH_SEPARATOR
 from chatbot.parsing import Document, read_document
 from chatbot.query import Terms, terms, trigrams
 
 RRF_K = 60
+OTHER_LANGUAGE = 0.5  # the weight of a passage not in the question's language
 CANDIDATES = 50
 
 _SCHEMA = """
@@ -193,8 +195,9 @@ class KnowledgeBase:
             dense = self._dense(connection, question)
             if dense:
                 rankings.append(dense)
-            fused = _fuse(rankings)[:limit]
-            return [self._hit(connection, chunk_id, score) for chunk_id, score in fused]
+            fused = _fuse(rankings)[: limit * 4]
+            hits = [self._hit(connection, chunk_id, score) for chunk_id, score in fused]
+            return _prefer_language(hits, question)[:limit]
         finally:
             connection.close()
 
@@ -252,6 +255,19 @@ class KnowledgeBase:
             (chunk_id,),
         ).fetchone()
         return Hit(name, title, section, text, round(score, 6))
+
+
+def _prefer_language(hits: list[Hit], question: str) -> list[Hit]:
+    """A passage in the other language keeps half its score: where a page exists in both,
+    the question's language wins; where only one exists, it still answers."""
+    asked = asked_in(question)
+    weighed = [
+        hit
+        if written_in(f"{hit.title}\n{hit.text}") == asked
+        else replace(hit, score=round(hit.score * OTHER_LANGUAGE, 6))
+        for hit in hits
+    ]
+    return sorted(weighed, key=lambda hit: -hit.score)
 
 
 def _quote(term: str) -> str:

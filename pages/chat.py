@@ -14,7 +14,7 @@ from chatbot.setup import chat_history, knowledge_base
 from components.i18n import t
 from components.login import require_login
 from components.runtime import runtime
-from components.text import plain
+from components.text import plain, wiki_markdown
 
 CONVERSATION = "kura_conversation"
 
@@ -36,7 +36,8 @@ def render() -> None:
     if current is not None:
         for message in history.messages(current):
             with st.chat_message(message.role):
-                st.markdown(plain(message.content))
+                shown = plain if message.role == "user" else wiki_markdown
+                st.markdown(shown(message.content))
                 _sources(message.sources)
     question = st.chat_input(t("chat.placeholder"), max_chars=2000)
     if question:
@@ -71,7 +72,7 @@ def _answer(kb: KnowledgeBase, question: str) -> Answer:
         except LlmUnavailable:
             st.warning(t("chat.llm_failed"))
     answer = extractive_answer(kb, question)
-    st.markdown(plain(answer.text))
+    st.markdown(wiki_markdown(answer.text))
     return answer
 
 

@@ -55,6 +55,20 @@ def test_user_text_is_shown_as_text_never_markup(app: AppTest, wiki) -> None:
     assert "<img" not in text.replace("\\<img", "")
 
 
+def test_answers_show_the_wikis_markdown_but_never_its_html(app: AppTest, app_env) -> None:
+    page = (
+        "# Tokens\n\nCreate a token like this <script>alert(1)</script>:\n\n"
+        "```console\n$ gh auth token\n```\n\n- read\n- write"
+    )
+    KnowledgeBase(app_env.data_dir / "wiki.db").add(parse("tokens.md", page), size=len(page))
+    log_in(app)
+    app.chat_input[0].set_value("How do I create a token?").run()
+    [answer] = [m for m in app.markdown if "gh auth token" in m.value]
+    assert "```console\n$ gh auth token\n```" in answer.value  # a code block, as written
+    assert not answer.allow_html  # HTML from a page is shown as text, never run
+    assert "**Tokens** [1]" in answer.value
+
+
 def test_conversations_new_chat_rename_delete(app: AppTest, app_env, wiki) -> None:
     history = ChatHistory(app_env.data_dir / "chatbot.db")
     log_in(app)
@@ -169,3 +183,10 @@ def test_admin_page_deletes_old_conversations(admin: AppTest, app_env) -> None:
     next(b for b in admin.button if b.label == "Delete old conversations").click().run()
     assert [c.title for c in history.conversations()] == ["recent"]
     assert any("Deleted 1 conversations" in toast.value for toast in admin.toast)
+
+
+def test_a_dollar_outside_code_is_not_a_formula() -> None:
+    from components.text import wiki_markdown
+
+    text = "Costs $5 and `$HOME` stays\n\n```console\n$ echo $PATH\n```\n> ```\n> $ ls\n> ```"
+    assert wiki_markdown(text) == text.replace("Costs $5", "Costs \\$5")

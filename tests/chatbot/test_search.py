@@ -73,8 +73,9 @@ def test_delete_removes_a_document_and_its_index(kb: KnowledgeBase) -> None:
 def test_an_extractive_answer_quotes_passages_with_sources(kb: KnowledgeBase) -> None:
     answer = extractive_answer(kb, "How do I restore a backup?")
     assert answer.sources[0].document == "backups.md"
-    assert "[1] Backups › Restoring a backup" in answer.text
-    assert "\nSelect a restore point in the history table" in answer.text
+    assert answer.text.startswith(
+        "**Backups › Restoring a backup** [1]\n\nSelect a restore point in the history table"
+    )
     cited = {h.document for h in answer.passages}
     assert {s.document for s in answer.sources} == cited
 
@@ -82,3 +83,39 @@ def test_an_extractive_answer_quotes_passages_with_sources(kb: KnowledgeBase) ->
 def test_an_unknown_topic_says_so(kb: KnowledgeBase) -> None:
     answer = extractive_answer(kb, "zeppelin maintenance schedule")
     assert (answer.text, answer.sources) == (NOT_COVERED, [])
+
+
+BILINGUAL = {
+    "en/deployment/workers.md": "# Server Workers\n\nRun several worker processes with "
+    "`fastapi run --workers 4`; each one loads the app.",
+    "ja/deployment/workers.md": "# サーバーワーカー\n\n複数のワーカープロセスを "
+    "`fastapi run --workers 4` で起動します。workers の数は CPU コア数が目安です。",
+}
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [("How many workers should fastapi run start?", "en"), ("workers の数の目安は?", "ja")],
+)
+def test_a_page_in_both_languages_answers_in_the_questions(
+    tmp_path: Path, question: str, language: str
+) -> None:
+    kb = KnowledgeBase(tmp_path / "wiki.db")
+    for name, text in BILINGUAL.items():
+        kb.add(parse(name, text), size=len(text))
+    assert kb.search(question, limit=2)[0].document == f"{language}/deployment/workers.md"
+
+
+def test_the_answer_leads_with_the_lines_that_answer(tmp_path: Path) -> None:
+    page = (
+        "# Deployment\n\n## Workers\n\nKura runs on one machine. It keeps its data in "
+        "SQLite. Logs go to standard error. To run several workers, start it like this:"
+        "\n\n```console\n$ fastapi run --workers 4 main.py\n```\n\nMemory grows with "
+        "each process. Restarts are graceful."
+    )
+    kb = KnowledgeBase(tmp_path / "wiki.db")
+    kb.add(parse("deployment.md", page), size=len(page))
+    answer = extractive_answer(kb, "How do I run several workers?")
+    lead = answer.text.split("\n\n", 1)[1]
+    assert lead.startswith("To run several workers, start it like this:\n\n```console")
+    assert "$ fastapi run --workers 4 main.py\n```" in answer.text[:600]
