@@ -19,7 +19,7 @@ from chatbot.parsing import Document
 PASSAGES_VERSION = 2
 TARGET = 700  # characters: a paragraph or two, enough context for an answer
 CODE_LIMIT = 3 * TARGET
-_SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+|(?<=[。！？])")
+SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+|(?<=[。！？])")
 _WORD_BREAK = re.compile(r"[\s、，,]")
 
 
@@ -79,7 +79,7 @@ def _lines(block: str, target: int) -> Iterator[tuple[str, str]]:
 
 
 def _sentences(paragraph: str, target: int, joint: str = "\n\n") -> Iterator[tuple[str, str]]:
-    for sentence in (s for s in _SENTENCE_END.split(paragraph) if s):
+    for sentence in (s for s in SENTENCE_END.split(paragraph) if s):
         for part in _words(sentence, target):
             yield joint, part
             joint = " " if not _is_cjk(part[-1]) else ""

@@ -29,10 +29,11 @@ def scan(folder: Path, root: Path) -> Scan:
     for directory, folders, files in os.walk(folder):
         here = Path(directory)
         for name in sorted(folders):
-            if name.startswith(".") or (here / name).is_symlink():
+            if name.startswith("."):
                 folders.remove(name)
-                if not name.startswith("."):
-                    found.skipped.append(f"{_name(here / name, root)}/ is a link; not followed.")
+            elif (here / name).is_symlink():
+                folders.remove(name)
+                found.skipped.append(f"{_name(here / name, root)}/ is a link; not followed.")
         folders.sort()
         for name in sorted(files):
             path = here / name

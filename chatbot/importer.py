@@ -18,7 +18,7 @@ from pathlib import Path, PurePosixPath
 from chatbot.chunking import PASSAGES_VERSION
 from chatbot.folders import safe_name, scan
 from chatbot.knowledge import DocumentInfo, KnowledgeBase
-from chatbot.parsing import MAX_DOCUMENT_BYTES, UnreadableDocument, parse_bytes, too_large
+from chatbot.parsing import UnreadableDocument, parse_bytes, read_bytes
 
 
 @dataclass
@@ -83,11 +83,10 @@ class Importer:
 
     def _read(self, name: str, path: Path, origin: str) -> None:
         try:
-            size = path.stat().st_size
-            if size > MAX_DOCUMENT_BYTES:  # refused without reading it
-                self.report.skipped.append(too_large(name, size))
-                return
-            raw = path.read_bytes()
+            raw = read_bytes(path, name)
+        except UnreadableDocument as exc:
+            self.report.skipped.append(str(exc))
+            return
         except OSError as exc:
             self.report.skipped.append(f"{name} could not be read ({exc.strerror}); skipped.")
             return

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import re
 
+from chatbot.chunking import SENTENCE_END
 from chatbot.query import Terms, terms
 
 LEAD_CHARS = 450
-_SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+|(?<=[。！？])")
 
 
 def best_lines(text: str, question: str, *, limit: int = LEAD_CHARS) -> str:
@@ -47,7 +47,7 @@ def _units(text: str) -> list[str]:
         if block.startswith(("```", "|", "- ", ">")) or re.match(r"\d+\. ", block):
             units.append(block)
         else:
-            units.extend(s for s in _SENTENCE_END.split(block) if s.strip())
+            units.extend(s for s in SENTENCE_END.split(block) if s.strip())
     return units
 
 

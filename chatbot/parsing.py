@@ -34,13 +34,16 @@ class Document:
     sections: list[Section]
 
 
-def read_document(path: Path, name: str | None = None) -> Document:
-    """`name` is the document's name in the wiki (its path in the folder); default: the file's."""
-    name = name or path.name
+def read_document(path: Path) -> Document:
+    return parse_bytes(path.name, read_bytes(path, path.name))
+
+
+def read_bytes(path: Path, name: str) -> bytes:
+    """A file's bytes; one over the limit is refused by its size, without reading it."""
     size = path.stat().st_size
     if size > MAX_DOCUMENT_BYTES:
         raise UnreadableDocument(too_large(name, size))
-    return parse_bytes(name, path.read_bytes())
+    return path.read_bytes()
 
 
 def parse_bytes(name: str, raw: bytes) -> Document:

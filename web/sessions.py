@@ -59,6 +59,7 @@ class SessionStore:
         self._clock = clock
         self._lock = threading.Lock()
         self._salt: bytes | None = None
+        self._has_schema = False
         self._tags: dict[str, str] = {}
 
     def open(self, *, password: str) -> str:
@@ -140,8 +141,11 @@ class SessionStore:
         if not self.path.exists():
             self.path.parent.mkdir(parents=True, exist_ok=True)
             os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))  # owner only
+            self._has_schema = False
         with closing(sqlite3.connect(self.path, timeout=10)) as db:
-            db.executescript(_SCHEMA)
+            if not self._has_schema:  # once per file, not on every page run
+                db.executescript(_SCHEMA)
+                self._has_schema = True
             with db:  # one transaction
                 yield db
 
