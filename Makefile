@@ -6,8 +6,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 RUN_PACKAGES := git git-lfs python3-venv sqlite3
 TEST_PACKAGES := $(RUN_PACKAGES) chromium
-# Real documentation corpora for the wiki benchmark (English and Japanese).
-BENCH_PACKAGES := $(TEST_PACKAGES) python3-doc debian-reference-ja
+# Real documentation corpora for the wiki benchmark (English and Japanese), and a
+# Markdown documentation site from PyPI: PyMdown Extensions' sdist carries its docs.
+BENCH_PACKAGES := $(TEST_PACKAGES) python3-doc debian-reference-ja nodejs-doc
+BENCH_SDISTS := pymdown-extensions==13.1.2
 
 .PHONY: run test lint bench system-run system-test system-bench
 
@@ -24,8 +26,12 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: system-bench $(VENV)/.dev
+bench: system-bench $(VENV)/.dev bench/corpora/.done
 	$(BIN)/python -m bench
+
+bench/corpora/.done: | $(BIN)/python
+	$(BIN)/python -m pip download -q --no-deps --no-binary :all: -d bench/corpora $(BENCH_SDISTS)
+	@touch $@
 
 system-run:
 	@scripts/system-packages.sh $(RUN_PACKAGES)

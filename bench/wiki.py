@@ -1,129 +1,180 @@
-"""Answer quality and speed of the wiki search on real documentation from Debian's packages.
+"""Answer quality and speed of the wiki on real documentation, with no LLM.
 
-English: the Python library reference (python3-doc, about 300 HTML pages).
-Japanese: the Debian Reference (debian-reference-ja, 13 HTML chapters).
-Each question names the document its answer lives in; hit@3 counts a question
-as answered when that document is among the first three sources. No LLM.
+English: the Python library reference (python3-doc, about 300 HTML pages) and a
+Markdown tree: Node.js's API reference (Debian's nodejs-doc, 64 pages) beside
+PyMdown Extensions' mkdocs site (its sdist on PyPI, 54 pages in nested folders,
+with admonitions, tabs and front matter). Japanese: the Debian Reference
+(debian-reference-ja, 13 HTML chapters). `make bench` installs all three.
+
+Per question (bench/wiki_questions.py): hit@1 and hit@3 count the page of the
+answer's first passage, and of its first three; "fact" counts answers whose first
+600 characters show the fact asked for. The Japanese corpus is asked again with
+the SudachiPy word index emptied, which is how Kura searched before it.
 """
 
 from __future__ import annotations
 
+import gzip
+import shutil
+import sqlite3
 import statistics
+import tarfile
 import tempfile
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
+from bench.wiki_questions import DEBIAN_REFERENCE, MARKDOWN, PYTHON_DOCS, Question
 from chatbot.answer import extractive_answer
+from chatbot.importer import Importer
 from chatbot.knowledge import KnowledgeBase
-from chatbot.parsing import UnreadableDocument
 
-PYTHON_DOCS = Path("/usr/share/doc/python3-doc/html/library")
-DEBIAN_REFERENCE = Path("/usr/share/debian-reference")
+PYTHON_LIBRARY = Path("/usr/share/doc/python3-doc/html/library")
+DEBIAN_REFERENCE_DIR = Path("/usr/share/debian-reference")
+NODE_API = Path("/usr/share/doc/nodejs/api")
+CORPORA = Path(__file__).resolve().parent / "corpora"  # `make bench` downloads sdists here
+FACT_CHARS = 600
+IMPORT_PAGES = 250
 
-ENGLISH = [
-    ("How do I parse a JSON string into a Python object?", "json.html"),
-    ("How can I read rows from a CSV file?", "csv.html"),
-    ("How do I match a regular expression against a string?", "re.html"),
-    ("How do I format a date and time as a string with strftime?", "datetime.html"),
-    ("How do I run an external command and capture its output?", "subprocess.html"),
-    ("How do I open a connection to an SQLite database?", "sqlite3.html"),
-    ("How do I parse command-line arguments and options?", "argparse.html"),
-    ("What is a named tuple and how do I create one?", "collections.html"),
-    ("How do I compute a SHA-256 hash of some bytes?", "hashlib.html"),
-    ("How do I pick a random integer in a range?", "random.html"),
-    ("How do I copy a whole directory tree?", "shutil.html"),
-    ("How do I create a temporary file that is deleted automatically?", "tempfile.html"),
-    ("How do I read the files inside a ZIP archive?", "zipfile.html"),
-    ("How do I serialize Python objects with pickle?", "pickle.html"),
-    ("How do I compress a file with gzip?", "gzip.html"),
-    ("How do I generate a random UUID?", "uuid.html"),
-    ("How do I encode bytes as base64 text?", "base64.html"),
-    ("How do I compute the median of a list of numbers?", "statistics.html"),
-    ("How do I use a heap as a priority queue?", "heapq.html"),
-    ("How do I start a new thread and wait for it?", "threading.html"),
-    ("How do I cache a function's results with lru_cache?", "functools.html"),
-    ("How do I write unit tests with assertEqual?", "unittest.html"),
-    ("How do I get a file's suffix with a Path object?", "pathlib.html"),
-    ("How do I find the insertion point in a sorted list with bisection?", "bisect.html"),
-]
-
-JAPANESE = [
-    ("aptitude でパッケージを検索するには?", "ch02.ja.html"),
-    ("パッケージのアーカイブとリポジトリの仕組みは?", "ch02.ja.html"),
-    ("systemd によるシステムの起動の流れ", "ch03.ja.html"),
-    ("udev によるデバイスの管理", "ch03.ja.html"),
-    ("ユーザーのパスワードを変更するには?", "ch04.ja.html"),
-    ("PAM による認証の仕組み", "ch04.ja.html"),
-    ("ネットワークインターフェースの設定方法", "ch05.ja.html"),
-    ("メールサーバーの設定について教えてください", "ch06.ja.html"),
-    ("SSH でリモートホストにログインするには?", "ch06.ja.html"),
-    ("CUPS で印刷するには?", "ch06.ja.html"),
-    ("フォントの設定方法", "ch07.ja.html"),
-    ("ロケールを設定するには?", "ch08.ja.html"),
-    ("日本語のインプットメソッドの使い方", "ch08.ja.html"),
-    ("screen プログラムの使い方", "ch09.ja.html"),
-    ("データのバックアップとリカバリー", "ch10.ja.html"),
-    ("アーカイブと圧縮のツール", "ch10.ja.html"),
-    ("ディスクの暗号化", "ch10.ja.html"),
-    ("iconv でテキストの文字コードを変換するには?", "ch11.ja.html"),
-    ("シェルスクリプトの書き方", "ch12.ja.html"),
-    ("Make の使い方", "ch12.ja.html"),
-    ("Python でのプログラミング", "ch12.ja.html"),
-    ("ファイルのパーミッションとは?", "ch01.ja.html"),
-    ("Vim エディターの使い方", "ch01.ja.html"),
-]
+HEADER = (
+    "| corpus | pages | passages | MB | import (s) | questions | hit@1 | hit@3 | "
+    "fact in 600 chars | empty | ask median (ms) | ask p95 (ms) |\n"
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+)
 
 
-def import_corpus(kb: KnowledgeBase, files: list[Path]) -> tuple[float, int, int]:
-    """(seconds, bytes, passages) for importing every file."""
-    started = time.perf_counter()
-    size = passages = 0
-    for path in files:
-        try:
-            info = kb.import_file(path)
-        except UnreadableDocument:
-            continue
-        size += info.size
-        passages += info.chunks
-    return time.perf_counter() - started, size, passages
+@dataclass(frozen=True)
+class Quality:
+    hit1: float
+    hit3: float
+    fact: float
+    empty: int
+    latencies: list[float]
+
+    def cells(self) -> str:
+        latencies = sorted(self.latencies)
+        p95 = latencies[int(0.95 * (len(latencies) - 1))]
+        return (
+            f"{len(latencies)} | {self.hit1:.2f} | {self.hit3:.2f} | {self.fact:.2f} | "
+            f"{self.empty} | {statistics.median(latencies) * 1000:.1f} | {p95 * 1000:.1f} |"
+        )
 
 
-def hit_at_3(kb: KnowledgeBase, questions: list[tuple[str, str]]) -> tuple[float, list[float]]:
-    hits, latencies = 0, []
-    for question, document in questions:
+def ask_all(kb: KnowledgeBase, questions: Sequence[Question]) -> Quality:
+    hit1 = hit3 = fact = empty = 0
+    latencies = []
+    for question in questions:
         started = time.perf_counter()
-        kb.search(question, limit=3)
+        answer = extractive_answer(kb, question.text)
         latencies.append(time.perf_counter() - started)
-        sources = [s.document for s in extractive_answer(kb, question).sources]
-        hits += document in sources[:3]
-    return hits / len(questions), latencies
+        pages = [hit.document for hit in answer.passages]
+        hit1 += pages[:1] == [question.document]
+        hit3 += question.document in pages[:3]
+        fact += question.fact.lower() in answer.text[:FACT_CHARS].lower()
+        empty += not answer.passages
+    count = len(questions)
+    return Quality(hit1 / count, hit3 / count, fact / count, empty, latencies)
+
+
+def markdown_tree(root: Path) -> Path | None:
+    """node/*.md and pymdown/**.md under root, or None when either is not installed."""
+    sdists = sorted(CORPORA.glob("pymdown_extensions-*.tar.gz"))
+    pages = sorted(NODE_API.glob("*.md.gz"))
+    if not (sdists and pages):
+        return None
+    node = root / "node"
+    node.mkdir(parents=True)
+    for page in pages:
+        (node / page.name.removesuffix(".gz")).write_bytes(gzip.decompress(page.read_bytes()))
+    with tarfile.open(sdists[-1]) as sdist:
+        docs = [m for m in sdist.getmembers() if "/docs/src/markdown/" in m.name and m.isfile()]
+        for member in docs:
+            target = root / "pymdown" / member.name.split("/docs/src/markdown/", 1)[1]
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(sdist.extractfile(member).read())
+    return root
+
+
+def import_paths(kb: KnowledgeBase, paths: list[Path]) -> tuple[float, int, int, int]:
+    """(seconds, pages, bytes, passages) for one import of these files or folders."""
+    started = time.perf_counter()
+    report = Importer(kb).paths(paths)
+    seconds = time.perf_counter() - started
+    pages = report.imported
+    return seconds, len(pages), sum(p.size for p in pages), sum(p.chunks for p in pages)
+
+
+def without_japanese_words(path: Path, copy: Path) -> KnowledgeBase:
+    shutil.copyfile(path, copy)
+    with sqlite3.connect(copy) as connection:
+        connection.execute("DELETE FROM chunk_ja")
+    return KnowledgeBase(copy)
+
+
+def row(name: str, kb: KnowledgeBase, paths: list[Path], questions: Sequence[Question]) -> str:
+    seconds, pages, size, passages = import_paths(kb, paths)
+    quality = ask_all(kb, questions)
+    return (
+        f"| {name} | {pages} | {passages} | {size / 2**20:.1f} | {seconds:.1f} | " + quality.cells()
+    )
+
+
+def import_table(tree: Path, tmp: Path) -> str:
+    """250 real pages (the Markdown tree, copied under new folders until there are enough),
+    imported into an empty wiki, then imported again unchanged."""
+    pages = sorted(p for p in tree.rglob("*.md") if ".snippets" not in p.parts)
+    folder = tmp / "pages"
+    for n in range(IMPORT_PAGES):
+        source = pages[n % len(pages)]
+        target = folder / f"copy{n // len(pages)}" / source.relative_to(tree)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+    kb = KnowledgeBase(tmp / "wiki-250.db")
+    first, count, size, passages = import_paths(kb, [folder])
+    again = time.perf_counter()
+    Importer(kb).paths([folder])
+    again = time.perf_counter() - again
+    return (
+        "| import | pages | MB | passages | seconds | pages/s |\n"
+        "| --- | ---: | ---: | ---: | ---: | ---: |\n"
+        f"| {count} Markdown pages, new | {count} | {size / 2**20:.1f} | {passages} | "
+        f"{first:.1f} | {count / first:.0f} |\n"
+        f"| the same, again unchanged | {count} | {size / 2**20:.1f} | 0 | {again:.2f} | "
+        f"{count / again:.0f} |"
+    )
 
 
 def run() -> str:
-    corpora = [
-        ("English, python3-doc library reference", sorted(PYTHON_DOCS.glob("*.html")), ENGLISH),
-        ("Japanese, debian-reference-ja", sorted(DEBIAN_REFERENCE.glob("*.ja.html")), JAPANESE),
-    ]
-    lines = [
-        "| corpus | documents | passages | MB | import (s) | MB/s | questions | hit@3 | "
-        "search median (ms) | search p95 (ms) |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-    ]
-    with tempfile.TemporaryDirectory(prefix="kura-wiki-") as tmp:
-        for index, (name, files, questions) in enumerate(corpora):
-            if not files:
-                lines.append(f"| {name}: not installed (make bench installs it) |")
-                continue
-            kb = KnowledgeBase(Path(tmp) / f"wiki-{index}.db")
-            seconds, size, passages = import_corpus(kb, files)
-            score, latencies = hit_at_3(kb, questions)
-            latencies.sort()
-            p95 = latencies[int(0.95 * (len(latencies) - 1))]
+    lines = [HEADER]
+    with tempfile.TemporaryDirectory(prefix="kura-wiki-") as name:
+        tmp = Path(name)
+        python = sorted(PYTHON_LIBRARY.glob("*.html"))
+        reference = sorted(DEBIAN_REFERENCE_DIR.glob("*.ja.html"))
+        tree = markdown_tree(tmp / "markdown")
+        if python:
+            kb = KnowledgeBase(tmp / "python.db")
+            lines.append(row("English, python3-doc (HTML)", kb, python, PYTHON_DOCS))
+        if tree:
+            kb = KnowledgeBase(tmp / "markdown.db")
+            paths = [tree / "node", tree / "pymdown"]
             lines.append(
-                f"| {name} | {len(files)} | {passages} | {size / 2**20:.1f} | {seconds:.1f} | "
-                f"{size / 2**20 / seconds:.1f} | {len(questions)} | {score:.2f} | "
-                f"{statistics.median(latencies) * 1000:.1f} | {p95 * 1000:.1f} |"
+                row("English, nodejs-doc + pymdown-extensions (Markdown)", kb, paths, MARKDOWN)
             )
+        if reference:
+            kb = KnowledgeBase(tmp / "reference.db")
+            lines.append(
+                row("Japanese, debian-reference-ja (HTML)", kb, reference, DEBIAN_REFERENCE)
+            )
+            before = without_japanese_words(kb.path, tmp / "reference-before.db")
+            lines.append(
+                "| the same without the SudachiPy word index | | | | | "
+                + ask_all(before, DEBIAN_REFERENCE).cells()
+            )
+        if not (python and tree and reference):
+            lines.append("| a corpus is not installed: `make bench` installs all three |")
+        if tree:
+            lines += ["", import_table(tree, tmp)]
     return "\n".join(lines)
 
 

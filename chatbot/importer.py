@@ -50,11 +50,12 @@ class Importer:
     def paths(self, paths: Sequence[Path]) -> ImportReport:
         folders = [p for p in paths if p.is_dir()]
         root = _root(folders)
-        for path in paths:
-            if path.is_dir():
-                self.folder(path, root)
-            else:
-                self.file(path)
+        with self.kb.batch():
+            for path in paths:
+                if path.is_dir():
+                    self.folder(path, root)
+                else:
+                    self.file(path)
         return self.report
 
     def folder(self, folder: Path, root: Path) -> None:

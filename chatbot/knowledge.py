@@ -1,15 +1,17 @@
-"""The wiki in one SQLite file (data/wiki.db): documents, passages, two full-text indexes.
+"""The wiki in one SQLite file (data/wiki.db): documents, passages, full-text indexes.
 
-One file means a backup snapshot is always consistent. Passages are indexed
-twice: by words (FTS5 with the Porter stemmer) for English and other spaced
-languages, and by trigrams for Japanese and other unspaced ones; the two
-BM25 rankings are fused with reciprocal rank fusion.
+One file means a backup snapshot is always consistent. Passages are indexed by
+English words, Japanese words and trigrams (chatbot/wiki_schema.py); the BM25
+rankings, and the dense one when an embedding endpoint is set, are fused with
+reciprocal rank fusion.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -23,37 +25,17 @@ from chatbot.language import asked_in, written_in
 from chatbot.markdown import PATH_SEPARATOR
 from chatbot.parsing import Document, read_document
 from chatbot.query import Terms, terms, trigrams
+from chatbot.wiki_schema import FULL_TEXT_TABLES, SCHEMA, index_japanese, migrate
 
 RRF_K = 60
 OTHER_LANGUAGE = 0.5  # the weight of a passage not in the question's language
 CANDIDATES = 50
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS documents (
-    id INTEGER PRIMARY KEY,
-    name TEXT NOT NULL UNIQUE,
-    title TEXT NOT NULL,
-    size INTEGER NOT NULL,
-    imported_at TEXT NOT NULL,
-    origin TEXT NOT NULL DEFAULT '',  -- the folder imported (re-imports remove what left it)
-    digest TEXT NOT NULL DEFAULT ''   -- sha256 of the file (re-imports skip what is unchanged)
-);
-CREATE TABLE IF NOT EXISTS chunks (
-    id INTEGER PRIMARY KEY,
-    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-    ordinal INTEGER NOT NULL,
-    section TEXT NOT NULL,
-    text TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS chunks_by_document ON chunks(document_id);
-CREATE VIRTUAL TABLE IF NOT EXISTS chunk_words
-    USING fts5(title, section, text, tokenize = 'porter unicode61 remove_diacritics 2');
-CREATE VIRTUAL TABLE IF NOT EXISTS chunk_grams USING fts5(body, tokenize = 'trigram');
-CREATE TABLE IF NOT EXISTS embeddings (
-    chunk_id INTEGER PRIMARY KEY REFERENCES chunks(id) ON DELETE CASCADE,
-    vector BLOB NOT NULL
-);
-"""
+# A match in the title counts three times, in the heading path twice.
+_BM25 = {
+    "chunk_words": "bm25(chunk_words, 3.0, 2.0, 1.0)",
+    "chunk_grams": "bm25(chunk_grams)",
+    "chunk_ja": "bm25(chunk_ja)",
+}
 
 
 @dataclass(frozen=True)
@@ -101,11 +83,34 @@ class KnowledgeBase:
     def __init__(self, path: Path, *, embedder: Embedder | None = None) -> None:
         self.path = path
         self.embedder = embedder
+        self._held = threading.local()  # a batch's connection, per thread
 
-    def _connect(self) -> sqlite3.Connection:
-        connection = connect(self.path, _SCHEMA)
-        _add_missing_columns(connection)
-        return connection
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Keep one connection open for many adds and deletes. Each page still commits on
+        its own, but the file is no longer opened, checkpointed and closed per page."""
+        with self._connection() as connection:
+            self._held.connection = connection
+            try:
+                yield
+            finally:
+                self._held.connection = None
+
+    @contextmanager
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        held = getattr(self._held, "connection", None)
+        if held is not None:
+            yield held
+            return
+        connection = connect(self.path, SCHEMA)
+        # WAL stays consistent without a sync per commit; a power cut can lose only the last
+        # pages imported, which importing again restores. A sync per page was half an import.
+        connection.execute("PRAGMA synchronous=NORMAL")
+        try:
+            migrate(connection)
+            yield connection
+        finally:
+            connection.close()
 
     # -- import -----------------------------------------------------------------
     def add(
@@ -130,12 +135,8 @@ class KnowledgeBase:
             for p in passages
         ]
         info = DocumentInfo(document.name, document.title, len(passages), size, now, origin, digest)
-        connection = self._connect()
-        try:
-            with connection:
-                _store(connection, info, rows)
-        finally:
-            connection.close()
+        with self._connection() as connection, connection:
+            _store(connection, info, rows)
         return info
 
     def newer_in(self, other: Path) -> list[DocumentInfo]:
@@ -148,17 +149,15 @@ class KnowledgeBase:
     def copy_from(self, other: Path, names: Iterable[str]) -> int:
         """Copy documents, passages and embeddings as they are from another wiki.db."""
         source = sqlite3.connect(f"file:{other}?mode=ro", uri=True)
-        connection = self._connect()
         copied = 0
         try:
-            with connection:
+            with self._connection() as connection, connection:
                 for name in names:
                     found = _read_document(source, name)
                     if found:
                         _store(connection, *found)
                         copied += 1
         finally:
-            connection.close()
             source.close()
         return copied
 
@@ -167,71 +166,46 @@ class KnowledgeBase:
         return self.add(read_document(path), size=path.stat().st_size)
 
     def delete(self, name: str) -> bool:
-        connection = self._connect()
-        try:
-            with connection:
-                return _delete(connection, name)
-        finally:
-            connection.close()
+        with self._connection() as connection, connection:
+            return _delete(connection, name)
 
     def documents(self) -> list[DocumentInfo]:
-        connection = self._connect()
-        try:
+        with self._connection() as connection:
             rows = connection.execute(
                 "SELECT d.name, d.title, COUNT(c.id), d.size, d.imported_at, d.origin, d.digest "
                 "FROM documents d LEFT JOIN chunks c ON c.document_id = d.id "
                 "GROUP BY d.id ORDER BY d.name"
             ).fetchall()
-        finally:
-            connection.close()
         return [DocumentInfo(*row) for row in rows]
 
     # -- search -----------------------------------------------------------------
     def search(self, question: str, *, limit: int = 5) -> list[Hit]:
         wanted = terms(question)
-        connection = self._connect()
-        try:
+        with self._connection() as connection:
             rankings = [r for r in self._rankings(connection, wanted) if r]
             dense = self._dense(connection, question)
             if dense:
                 rankings.append(dense)
             fused = _fuse(rankings)[: limit * 4]
             hits = [self._hit(connection, chunk_id, score) for chunk_id, score in fused]
-            return _prefer_language(hits, question)[:limit]
-        finally:
-            connection.close()
+        return _prefer_language(hits, question)[:limit]
 
     def _rankings(self, connection: sqlite3.Connection, wanted: Terms) -> Iterable[list[int]]:
-        if wanted.words:
-            expression = " OR ".join(_quote(w) for w in wanted.words)
-            yield _ids(
-                connection.execute(
-                    "SELECT rowid FROM chunk_words WHERE chunk_words MATCH ? "
-                    "ORDER BY bm25(chunk_words, 3.0, 2.0, 1.0) LIMIT ?",
-                    (expression, CANDIDATES),
-                )
-            )
         grams = [g for run in wanted.cjk for g in trigrams(run) if len(g) >= 3]
-        if grams:
-            expression = " OR ".join(_quote(g) for g in grams)
-            yield _ids(
-                connection.execute(
-                    "SELECT rowid FROM chunk_grams WHERE chunk_grams MATCH ? "
-                    "ORDER BY bm25(chunk_grams) LIMIT ?",
-                    (expression, CANDIDATES),
+        for table, found in (
+            ("chunk_words", wanted.words),
+            ("chunk_grams", grams),
+            ("chunk_ja", wanted.japanese),
+        ):
+            if found:
+                expression = " OR ".join(_quote(term) for term in found)
+                yield _ids(
+                    connection.execute(
+                        f"SELECT rowid FROM {table} WHERE {table} MATCH ? "
+                        f"ORDER BY {_BM25[table]} LIMIT ?",
+                        (expression, CANDIDATES),
+                    )
                 )
-            )
-        short = [run for run in wanted.cjk if len(run) < 3]
-        if short:
-            # Trigram indexes cannot look up one- or two-character words: count them instead.
-            score = " + ".join("(instr(body, ?) > 0)" for _ in short)
-            yield _ids(
-                connection.execute(
-                    f"SELECT rowid FROM chunk_grams WHERE ({score}) > 0 "
-                    f"ORDER BY ({score}) DESC LIMIT ?",
-                    (*short, *short, CANDIDATES),
-                )
-            )
 
     def _dense(self, connection: sqlite3.Connection, question: str) -> list[int]:
         """Passages by cosine similarity to the question, when vectors exist."""
@@ -297,7 +271,7 @@ def _delete(connection: sqlite3.Connection, name: str) -> bool:
         )
     ]
     connection.executemany("DELETE FROM embeddings WHERE chunk_id = ?", ((i,) for i in ids))
-    for table in ("chunk_words", "chunk_grams"):
+    for table in FULL_TEXT_TABLES:
         connection.executemany(f"DELETE FROM {table} WHERE rowid = ?", ((i,) for i in ids))
     return connection.execute("DELETE FROM documents WHERE name = ?", (name,)).rowcount > 0
 
@@ -330,7 +304,7 @@ def _store(connection: sqlite3.Connection, document: DocumentInfo, rows: list[Ro
             (row, document.title, section, text),
         )
         body = f"{document.title}\n{section}\n{text}"
-        connection.execute("INSERT INTO chunk_grams (rowid, body) VALUES (?, ?)", (row, body))
+        index_japanese(connection, row, body)
         if vector is not None:
             connection.execute(
                 "INSERT INTO embeddings (chunk_id, vector) VALUES (?, ?)", (row, vector)
@@ -354,14 +328,3 @@ def _read_document(
     ).fetchall()
     name, title, size, imported_at, origin, digest = info
     return DocumentInfo(name, title, len(rows), size, imported_at, origin, digest), rows
-
-
-def _add_missing_columns(connection: sqlite3.Connection) -> None:
-    """A wiki.db made before documents had an origin and a digest gains both, empty."""
-    have = {row[1] for row in connection.execute("PRAGMA table_info(documents)")}
-    for column in ("origin", "digest"):
-        if column not in have:
-            connection.execute(
-                f"ALTER TABLE documents ADD COLUMN {column} TEXT NOT NULL DEFAULT ''"
-            )
-    connection.commit()

@@ -9,8 +9,12 @@ _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]"
 _LATIN = re.compile(r"[A-Za-z]")
 
 
+def has_japanese(text: str) -> bool:
+    return _JAPANESE.search(text) is not None
+
+
 def asked_in(question: str) -> str:
-    return "ja" if _JAPANESE.search(question) else "en"
+    return "ja" if has_japanese(question) else "en"
 
 
 def written_in(text: str) -> str:

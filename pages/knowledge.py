@@ -41,9 +41,10 @@ def _upload(kb: KnowledgeBase) -> None:
         return
     importer = Importer(kb)
     progress = st.progress(0.0)
-    for index, upload in enumerate(uploads, start=1):
-        progress.progress(index / len(uploads), text=t("kb.importing", name=upload.name))
-        importer.upload(upload.name, upload.getvalue())
+    with kb.batch():
+        for index, upload in enumerate(uploads, start=1):
+            progress.progress(index / len(uploads), text=t("kb.importing", name=upload.name))
+            importer.upload(upload.name, upload.getvalue())
     report = importer.report
     st.session_state[SKIPPED] = report.skipped  # shown after the rerun, with the result
     message = t("kb.imported", count=len(report.imported))
