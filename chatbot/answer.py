@@ -1,13 +1,15 @@
 """Answers from the wiki: the best lines of the best passage, then the other passages.
 
-Without an LLM this is the answer; `sources` are the documents quoted, best first.
+Without an LLM this is the answer. `sources` are the passages quoted, numbered as the
+answer cites them ([1], [2] …), each with its page, its heading path and its place in
+the page, so it can be opened in context.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from chatbot.knowledge import Hit, KnowledgeBase
+from chatbot.knowledge import Hit, KnowledgeBase, where
 from chatbot.lines import best_lines
 
 PASSAGES = 3
@@ -19,6 +21,13 @@ class Source:
     document: str
     title: str
     score: float
+    number: int = 0  # the [n] the answer cites it by
+    section: str = ""  # the heading path, without the title
+    passage: int = 0  # its place in the page: KnowledgeBase.context(document, passage)
+
+    @property
+    def where(self) -> str:
+        return where(self.title, self.section)
 
 
 @dataclass(frozen=True)
@@ -30,9 +39,7 @@ class Answer:
     def to_json(self) -> dict:
         return {
             "answer": self.text,
-            "sources": [
-                {"document": s.document, "title": s.title, "score": s.score} for s in self.sources
-            ],
+            "sources": [source.__dict__ for source in self.sources],
         }
 
 
@@ -51,12 +58,13 @@ def extractive_answer(kb: KnowledgeBase, question: str) -> Answer:
     return Answer("\n\n".join(quotes), sources_of(hits), hits)
 
 
-def sources_of(hits: list[Hit]) -> list[Source]:
-    best: dict[str, Source] = {}
-    for hit in hits:
-        if hit.document not in best:
-            best[hit.document] = Source(hit.document, hit.title, hit.score)
-    return list(best.values())
+def sources_of(hits: list[Hit], numbers: list[int] | None = None) -> list[Source]:
+    """One source per passage, numbered 1, 2, 3 … unless the numbers are given."""
+    numbers = numbers or list(range(1, len(hits) + 1))
+    return [
+        Source(hit.document, hit.title, hit.score, number, hit.section, hit.ordinal)
+        for number, hit in zip(numbers, hits, strict=True)
+    ]
 
 
 def _quote(number: int, hit: Hit) -> str:

@@ -137,7 +137,7 @@ def _ask(settings: Settings, args: argparse.Namespace) -> tuple[dict, str]:
         history.add(conversation, "user", args.question)
         history.add(conversation, "assistant", answer.text, data["sources"])
         data["conversation"] = conversation
-    sources = "\n".join(f"- {s.title} ({s.document})" for s in answer.sources)
+    sources = "\n".join(f"[{s.number}] {s.where} ({s.document})" for s in answer.sources)
     return data, f"{answer.text}\n\nSources:\n{sources}" if sources else answer.text
 
 

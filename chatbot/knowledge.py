@@ -60,15 +60,20 @@ class Hit:
     section: str  # the heading path
     text: str
     score: float
+    ordinal: int = 0  # the passage's place in its document: what context() opens
 
     @property
     def where(self) -> str:
-        """The title and the heading path, without saying the title twice."""
-        if not self.section or self.section == self.title:
-            return self.title
-        if self.section.startswith(self.title + PATH_SEPARATOR):
-            return self.section
-        return f"{self.title}{PATH_SEPARATOR}{self.section}"
+        return where(self.title, self.section)
+
+
+def where(title: str, section: str) -> str:
+    """The title and the heading path, without saying the title twice."""
+    if not section or section == title:
+        return title
+    if section.startswith(title + PATH_SEPARATOR):
+        return section
+    return f"{title}{PATH_SEPARATOR}{section}"
 
 
 class KnowledgeBase:
@@ -223,12 +228,24 @@ class KnowledgeBase:
         return [rows[i][0] for i in best if similarity[i] > 0]
 
     def _hit(self, connection: sqlite3.Connection, chunk_id: int, score: float) -> Hit:
-        name, title, section, text = connection.execute(
-            "SELECT d.name, d.title, c.section, c.text FROM chunks c "
+        name, title, section, text, ordinal = connection.execute(
+            "SELECT d.name, d.title, c.section, c.text, c.ordinal FROM chunks c "
             "JOIN documents d ON d.id = c.document_id WHERE c.id = ?",
             (chunk_id,),
         ).fetchone()
-        return Hit(name, title, section, text, round(score, 6))
+        return Hit(name, title, section, text, round(score, 6), ordinal)
+
+    def context(self, document: str, ordinal: int, *, around: int = 1) -> list[Hit]:
+        """A passage with its neighbours in the page, in order: what "open the source" shows.
+        Empty when the page has gone; a page imported again since shows what is there now."""
+        with self._connection() as connection:
+            rows = connection.execute(
+                "SELECT d.name, d.title, c.section, c.text, c.ordinal FROM chunks c "
+                "JOIN documents d ON d.id = c.document_id "
+                "WHERE d.name = ? AND c.ordinal BETWEEN ? AND ? ORDER BY c.ordinal",
+                (document, ordinal - around, ordinal + around),
+            ).fetchall()
+        return [Hit(name, title, section, text, 0.0, at) for name, title, section, text, at in rows]
 
 
 def _prefer_language(hits: list[Hit], question: str) -> list[Hit]:

@@ -62,16 +62,18 @@ class LlmAnswerer:
             raise LlmUnavailable(f"The LLM endpoint failed ({exc.__class__.__name__}).") from None
 
 
-def cited(text: str, hits: list[Hit]) -> list[Hit]:
-    """The passages the generated answer really cites, in citation order."""
+def cited(text: str, hits: list[Hit]) -> list[int]:
+    """The numbers of the passages the generated answer really cites, in citation order."""
     numbers = dict.fromkeys(int(n) for n in _CITATION.findall(text))
-    return [hits[n - 1] for n in numbers if 1 <= n <= len(hits)]
+    return [n for n in numbers if 1 <= n <= len(hits)]
 
 
 def finish(text: str, hits: list[Hit]) -> Answer:
-    """The full answer once streaming ended: sources are the cited documents only."""
-    used = cited(text, hits)
-    return Answer(text, sources_of(used), used)
+    """The full answer once streaming ended: sources are the cited passages only, keeping
+    the numbers the answer cites them by."""
+    numbers = cited(text, hits)
+    used = [hits[n - 1] for n in numbers]
+    return Answer(text, sources_of(used, numbers), used)
 
 
 def _prompt(question: str, hits: list[Hit]) -> str:

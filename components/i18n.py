@@ -286,6 +286,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "chat.rename": {"en": "Rename", "ja": "名前を変更"},
     "chat.delete": {"en": "Delete", "ja": "削除"},
     "chat.sources": {"en": "Sources", "ja": "出典"},
+    "chat.source_title": {"en": "The passage in its page", "ja": "ページ内の該当箇所"},
+    "chat.source_gone": {
+        "en": "This passage is no longer in the wiki: its page was removed. Ask again to get "
+        "sources from the wiki as it is now.",
+        "ja": "この箇所はもうウィキにありません(ページが削除されました)。もう一度質問すると、"
+        "今のウィキから出典を示します。",
+    },
     "chat.bad_history": {
         "en": "data/chatbot.db is not Kura's chat history (another app's tables?): move it "
         "aside or restore a backup from the admin page.",

@@ -14,6 +14,7 @@ from chatbot.setup import chat_history, knowledge_base
 from components.i18n import t
 from components.login import require_login
 from components.runtime import runtime
+from components.sources import show_sources
 from components.text import plain, wiki_markdown
 
 CONVERSATION = "kura_conversation"
@@ -34,11 +35,11 @@ def render() -> None:
         st.info(t("chat.empty_wiki"))
     current = st.session_state.get(CONVERSATION)
     if current is not None:
-        for message in history.messages(current):
+        for index, message in enumerate(history.messages(current)):
             with st.chat_message(message.role):
                 shown = plain if message.role == "user" else wiki_markdown
                 st.markdown(shown(message.content))
-                _sources(message.sources)
+                show_sources(kb, message.sources, key=_key(current, index))
     question = st.chat_input(t("chat.placeholder"), max_chars=2000)
     if question:
         _ask(kb, history, question)
@@ -54,8 +55,13 @@ def _ask(kb: KnowledgeBase, history: ChatHistory, question: str) -> None:
     with st.chat_message("assistant"):
         answer = _answer(kb, question)
         sources = [s.__dict__ for s in answer.sources]
-        _sources(sources)
+        # The same key it will have when the conversation is shown again from the history.
+        show_sources(kb, sources, key=_key(conversation, len(history.messages(conversation))))
     history.add(conversation, "assistant", answer.text, sources)
+
+
+def _key(conversation: str, index: int) -> str:
+    return f"kura_source_{conversation}_{index}"
 
 
 def _answer(kb: KnowledgeBase, question: str) -> Answer:
@@ -74,14 +80,6 @@ def _answer(kb: KnowledgeBase, question: str) -> Answer:
     answer = extractive_answer(kb, question)
     st.markdown(wiki_markdown(answer.text))
     return answer
-
-
-def _sources(sources: list[dict]) -> None:
-    if not sources:
-        return
-    with st.expander(t("chat.sources")):
-        for source in sources:
-            st.markdown(f"- {plain(source['title'])} · {plain(source['document'])}")
 
 
 def _conversation_list(history: ChatHistory) -> None:

@@ -33,12 +33,14 @@ def test_ask_and_get_an_answer_with_sources(app: AppTest, app_env, wiki) -> None
     assert not app.exception
     text = _markdown(app)
     assert "Select a restore point in the history table" in text
-    assert "Restoring" in text and "restore\\.md" in text  # the sources expander
+    sources = [b.label for b in app.button if b.key and b.key.startswith("kura_source_")]
+    assert sources == ["[1] Restoring · restore\\.md"]  # numbered as the answer cites it
     [conversation] = ChatHistory(app_env.data_dir / "chatbot.db").conversations()
     assert conversation.title == "How do I restore a backup?"
     messages = ChatHistory(app_env.data_dir / "chatbot.db").messages(conversation.id)
     assert [m.role for m in messages] == ["user", "assistant"]
     assert messages[1].sources[0]["document"] == "restore.md"
+    assert (messages[1].sources[0]["number"], messages[1].sources[0]["passage"]) == (1, 0)
 
 
 def test_japanese_question(app: AppTest, wiki) -> None:
@@ -190,3 +192,18 @@ def test_a_dollar_outside_code_is_not_a_formula() -> None:
 
     text = "Costs $5 and `$HOME` stays\n\n```console\n$ echo $PATH\n```\n> ```\n> $ ls\n> ```"
     assert wiki_markdown(text) == text.replace("Costs $5", "Costs \\$5")
+
+
+def test_sources_saved_by_an_older_kura_are_still_listed(app: AppTest, app_env, wiki) -> None:
+    history = ChatHistory(app_env.data_dir / "chatbot.db")
+    conversation = history.start("How do I restore?")
+    history.add(conversation.id, "user", "How do I restore?")
+    history.add(conversation.id, "assistant", "Select a restore point.", [OLD_SOURCE])
+    log_in(app)
+    app.session_state["kura_conversation"] = conversation.id
+    app.run()
+    assert not app.exception
+    assert "- Restoring · restore\\.md" in _markdown(app)
+
+
+OLD_SOURCE = {"document": "restore.md", "title": "Restoring", "score": 0.5}  # no number yet

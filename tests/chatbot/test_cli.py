@@ -69,6 +69,9 @@ def test_import_documents_and_ask(tmp_path: Path) -> None:
         "document": "guide.en.html",
         "title": "Guide",
         "score": asked["sources"][0]["score"],
+        "number": 1,  # the [1] the answer cites it by
+        "section": "Restore",
+        "passage": 0,
     }
     assert isinstance(asked["sources"][0]["score"], float)
     assert "Pick a restore point" in asked["answer"]

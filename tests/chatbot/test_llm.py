@@ -41,8 +41,7 @@ def test_streams_an_answer_citing_only_the_passages_it_used(standin, kb) -> None
     assert len(pieces) > 1, "the answer arrives in pieces"
     answer = finish("".join(pieces), hits)
     assert answer.text.startswith("Select a restore point")
-    cited = [hits[1].document]
-    assert [s.document for s in answer.sources] == cited
+    assert [(s.number, s.document) for s in answer.sources] == [(2, hits[1].document)]
     request = standin.requests[0]
     assert request["path"] == "/v1/chat/completions"
     assert request["body"]["stream"] is True and request["body"]["model"] == "stand-in"

@@ -76,8 +76,26 @@ def test_an_extractive_answer_quotes_passages_with_sources(kb: KnowledgeBase) ->
     assert answer.text.startswith(
         "**Backups › Restoring a backup** [1]\n\nSelect a restore point in the history table"
     )
-    cited = {h.document for h in answer.passages}
-    assert {s.document for s in answer.sources} == cited
+    numbered = [(s.number, s.document, s.section, s.passage) for s in answer.sources]
+    assert numbered == [
+        (n, h.document, h.section, h.ordinal) for n, h in enumerate(answer.passages, start=1)
+    ]
+    assert numbered[0] == (1, "backups.md", "Backups › Restoring a backup", 1)
+    assert answer.sources[0].where == "Backups › Restoring a backup"
+
+
+def test_a_passage_opens_with_its_neighbours(kb: KnowledgeBase) -> None:
+    page = "# Guide\n\n## One\n\nFirst.\n\n## Two\n\nSecond.\n\n## Three\n\nThird."
+    kb.add(parse("guide.md", page), size=len(page))
+    around = kb.context("guide.md", 1)
+    assert [(h.ordinal, h.section, h.text) for h in around] == [
+        (0, "Guide › One", "First."),
+        (1, "Guide › Two", "Second."),
+        (2, "Guide › Three", "Third."),
+    ]
+    assert [h.ordinal for h in kb.context("guide.md", 0)] == [0, 1]
+    kb.delete("guide.md")
+    assert kb.context("guide.md", 1) == []
 
 
 def test_an_unknown_topic_says_so(kb: KnowledgeBase) -> None:

@@ -86,8 +86,10 @@ def test_ask_the_wiki_in_the_browser(page: Page, server: Server) -> None:
     kb.add(
         parse(
             "restore.md",
-            "# Restoring\n\nPick a restore point in the history table, "
-            "then confirm in the dialog. A safety backup is taken first.",
+            "# Restoring\n\n## Before\n\nMake sure nobody is importing documents.\n\n"
+            "## Steps\n\nPick a restore point in the history table, "
+            "then confirm in the dialog. A safety backup is taken first.\n\n"
+            "## After\n\nThe chat reloads its history.",
         ),
         size=100,
     )
@@ -97,6 +99,9 @@ def test_ask_the_wiki_in_the_browser(page: Page, server: Server) -> None:
     page.get_by_placeholder("Ask a question about the wiki").fill("How do I restore a backup?")
     page.keyboard.press("Enter")
     expect(page.get_by_text("Pick a restore point in the history table").first).to_be_visible()
-    page.get_by_text("Sources").click()
-    expect(page.get_by_text("restore.md")).to_be_visible()
+    page.get_by_role("button", name="[1] Restoring › Steps · restore.md").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_text("Make sure nobody is importing documents.")).to_be_visible()
+    expect(dialog.get_by_text("Pick a restore point in the history table")).to_be_visible()
+    expect(dialog.get_by_text("The chat reloads its history.")).to_be_visible()
     screenshot(page, "chat")
