@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 
 from chatbot.markdown import PATH_SEPARATOR, markdown_sections
 
@@ -15,6 +15,8 @@ SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm")
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024  # a wiki page; anything larger is not one
 _SKIP_TAGS = ("script", "style", "nav", "header", "footer", "noscript", "template", "aside")
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff01-\uff9f、。"
+_WRAPPED = re.compile(f"(?<=[{_CJK}])[ \\t]*\\n\\s*(?=[{_CJK}])")
 
 
 class UnreadableDocument(ValueError):
@@ -91,24 +93,33 @@ def parse(name: str, text: str) -> Document:
 
 
 def _html(text: str) -> tuple[str, list[Section]]:
+    """Blocks of text under their headings; a `<pre>` stays a code block. The page's first
+    `<h1>` is its title: a `<title>` tends to carry the site's name as well."""
     soup = BeautifulSoup(text, "html.parser")
-    for tag in soup(_SKIP_TAGS):
+    for tag in [*soup(_SKIP_TAGS), *soup.select("a.headerlink")]:  # Sphinx's ¶ links
         tag.decompose()
-    title = soup.title.get_text(" ", strip=True) if soup.title else ""
+    first = soup.find("h1")
+    title = _words(first) if first else _words(soup.title) if soup.title else ""
     body = soup.body or soup
     sections, path, parts = [], [], []
     for element in body.find_all([*_HEADINGS, "p", "li", "pre", "td", "dt", "dd", "blockquote"]):
         if element.find_parent(["p", "li", "pre", "td", "dd", "blockquote"]):
             continue  # its text is already part of the enclosing block
         if element.name in _HEADINGS:
-            sections.append(Section(PATH_SEPARATOR.join(path), _squeeze("\n".join(parts))))
-            heading = element.get_text(" ", strip=True)
-            path, parts = [*path[: int(element.name[1]) - 1], heading], []
-            title = title or heading
-        else:
-            parts.append(element.get_text(" ", strip=True))
-    sections.append(Section(PATH_SEPARATOR.join(path), _squeeze("\n".join(parts))))
+            sections.append(Section(PATH_SEPARATOR.join(path), "\n\n".join(parts)))
+            path, parts = [*path[: int(element.name[1]) - 1], _words(element)], []
+        elif element.name == "pre":
+            parts.append(f"```\n{element.get_text().strip(chr(10))}\n```")
+        elif words := _words(element):
+            parts.append(words)
+    sections.append(Section(PATH_SEPARATOR.join(path), "\n\n".join(parts)))
     return title, sections
+
+
+def _words(element: Tag) -> str:
+    """An element's text as one line. Inline tags join without spaces (`csv.<b>reader</b>`
+    is csv.reader), and a line break between two Japanese characters is no space at all."""
+    return " ".join(_WRAPPED.sub("", element.get_text()).split())
 
 
 def _markdown(text: str) -> tuple[str, list[Section]]:

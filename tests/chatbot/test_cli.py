@@ -36,7 +36,7 @@ def test_import_documents_and_ask(tmp_path: Path) -> None:
     imported = json.loads(done.stdout)
     assert imported["imported"] == 2 and imported["removed"] == []
     assert imported["documents"] == [
-        {"document": "guide.en.html", "title": "Guide", "chunks": 1, "status": "added"},
+        {"document": "guide.en.html", "title": "Restore", "chunks": 1, "status": "added"},
         {"document": "sub/notes.md", "title": "Notes", "chunks": 1, "status": "added"},
     ]
     assert imported["skipped"] == ["broken.md looks binary; skipped."]
@@ -67,7 +67,7 @@ def test_import_documents_and_ask(tmp_path: Path) -> None:
     asked = json.loads(run(data, "ask", "How do I restore?", "--json").stdout)
     assert asked["sources"][0] == {
         "document": "guide.en.html",
-        "title": "Guide",
+        "title": "Restore",  # the h1, not the <title>
         "score": asked["sources"][0]["score"],
         "number": 1,  # the [1] the answer cites it by
         "section": "Restore",

@@ -7,6 +7,7 @@ from pathlib import Path
 from chatbot.japanese import words
 from chatbot.knowledge import KnowledgeBase
 from chatbot.language import has_japanese
+from chatbot.lines import best_lines
 from chatbot.parsing import parse
 from chatbot.query import terms
 from tests.chatbot.test_importer import older_wiki
@@ -84,3 +85,13 @@ def test_an_older_wiki_gains_the_word_index_once(tmp_path: Path) -> None:
     kb.search("印刷", limit=1)
     with sqlite3.connect(path) as db:
         assert db.execute("SELECT count(*) FROM chunk_ja").fetchone()[0] == 0
+
+
+def test_the_answer_leads_with_the_sentence_holding_the_questions_words() -> None:
+    text = (
+        "言語と地域は設定で決まります。端末を開き直すと反映されます。"
+        "ロケールを変更するには dpkg-reconfigure locales を実行します。"
+    )
+    assert best_lines(text, "ロケールを変更するには?") == (
+        "ロケールを変更するには dpkg-reconfigure locales を実行します。"
+    )

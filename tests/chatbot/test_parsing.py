@@ -27,11 +27,28 @@ def test_html_keeps_headings_and_drops_scripts_and_navigation() -> None:
         "<script>alert(1)</script><h2>Restore</h2><ul><li>Pick a point</li></ul>"
         "<table><tr><td>cell text</td></tr></table></body></html>",
     )
-    assert doc.title == "The Guide"
+    assert doc.title == "Backups"  # the page's h1; its <title> is the fallback
     assert doc.sections == [
         Section("Backups", "Kura backs up data."),
-        Section("Backups › Restore", "Pick a point\ncell text"),
+        Section("Backups › Restore", "Pick a point\n\ncell text"),
     ]
+    assert parse("t.html", "<title>The Guide</title><p>Text.</p>").title == "The Guide"
+
+
+def test_html_as_sphinx_writes_it_reads_as_the_page_shows() -> None:
+    doc = parse(
+        "csv.html",
+        '<h1>csv<a class="headerlink" href="#csv">¶</a></h1>'
+        '<dl><dt><code class="descclassname">csv.</code><code class="descname">reader</code>'
+        "(<em>csvfile</em>)</dt><dd><p>Return a reader object that will iterate\n"
+        "over lines.</p></dd></dl><pre>for row in reader:\n    print(row)\n</pre>"
+        "<p>日本語の文は\n途中で折り返しても一続きです。</p>",
+    )
+    assert doc.title == "csv"
+    assert doc.sections[0].text == (
+        "csv.reader(csvfile)\n\nReturn a reader object that will iterate over lines.\n\n"
+        "```\nfor row in reader:\n    print(row)\n```\n\n日本語の文は途中で折り返しても一続きです。"
+    )
 
 
 def test_plain_text_is_one_section_named_after_the_file() -> None:
