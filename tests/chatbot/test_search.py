@@ -137,3 +137,19 @@ def test_the_answer_leads_with_the_lines_that_answer(tmp_path: Path) -> None:
     lead = answer.text.split("\n\n", 1)[1]
     assert lead.startswith("To run several workers, start it like this:\n\n```console")
     assert "$ fastapi run --workers 4 main.py\n```" in answer.text[:600]
+
+
+def test_a_features_own_page_outranks_the_changelog_that_names_it(tmp_path: Path) -> None:
+    kb = KnowledgeBase(tmp_path / "wiki.db")
+    pages = {
+        "about/changelog.md": "# Changelog\n\n## 2.0\n\n- NEW: tabbed blocks.\n- FIX: tabbed "
+        "blocks with headers.",
+        "extensions/tabbed.md": "# Tabbed\n\nTabbed blocks group content under tabs: start "
+        'each tab with `=== "Title"` and indent its content by four spaces. Tabs of one '
+        "group sit side by side.",
+    }
+    for name, text in pages.items():
+        kb.add(parse(name, text), size=len(text))
+    assert kb.search("How do I add tabbed blocks?", limit=1)[0].document == "extensions/tabbed.md"
+    fixed = kb.search("Which release fixed the crash on Windows?", limit=1)
+    assert fixed[0].document == "about/changelog.md"  # what only it says, it still answers
