@@ -12,7 +12,7 @@ import streamlit as st
 from components import auth, sidebar, startup_view
 from components.i18n import t
 from components.operations import show_flash
-from components.runtime import lifespan, runtime, scheduler, startup, watch
+from components.runtime import lifespan, runtime, scheduler, sources, startup, watch
 from config import SettingsError
 from pages import admin, chat, knowledge, login
 from web.routes import routes
@@ -31,6 +31,7 @@ def run() -> None:
     startup()  # the start-up restore, in the background
     scheduler()  # auto-backup from the first page load, held until the data is restored
     watch()  # newer backups from other instances, from the first page load
+    sources()  # the wiki's Git sources, pulled once the data is restored
     if startup_view.restoring():
         pages = _gate(startup_view.progress_page, t("startup.title"))
     elif auth.is_logged_in():

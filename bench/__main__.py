@@ -26,6 +26,7 @@ from pathlib import Path
 
 from bench import chunking, datasets, fresh_clone, realtime, storage
 from bench import history as history_bench
+from bench import sources as sources_bench
 from bench import wiki as wiki_bench
 from config import Settings
 from sync import Workspace, backup, restore
@@ -281,6 +282,8 @@ def main() -> None:
     out.append(history_table(args.history, args.rounds))
     print(out[-1], flush=True)
     out.append(wiki_bench.run())
+    print(out[-1], flush=True)
+    out.append(sources_bench.run())
     print(out[-1], flush=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "latest.md").write_text("\n\n".join(out) + "\n")

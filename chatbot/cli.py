@@ -1,4 +1,5 @@
-"""`python -m chatbot`: import documents, list them, ask (the contract in DESIGN.md)."""
+"""`python -m chatbot`: import documents, list them, ask, follow wiki sources (the contract
+in DESIGN.md)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,14 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from chatbot import cli_sources
 from chatbot.answer import extractive_answer
 from chatbot.importer import Importer
 from chatbot.setup import chat_history, knowledge_base
+from chatbot.source_store import BadSource
 from config import Settings, SettingsError, load_settings
 from config.cli import Parser, UsageError, fail, json_flag
+from sync.errors import SyncError
 
 
 class CommandFailed(Exception):
@@ -45,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="delete conversations untouched for more than N days",
     )
+    cli_sources.add_parser(commands)
     return parser
 
 
@@ -66,12 +71,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings(overrides)
     except SettingsError as exc:
         return fail("not_configured", str(exc), args.json)
+    status = 0
     try:
         data, text = COMMANDS[args.command](settings, args)
-    except CommandFailed as exc:
-        return fail(exc.code, exc.message, args.json)
+    except (CommandFailed, BadSource, SyncError) as exc:
+        return fail(exc.code, getattr(exc, "message", str(exc)), args.json)
+    except cli_sources.SourcesFailed as exc:
+        data, text, status = exc.data, exc.text, 1
     print(json.dumps(data, ensure_ascii=False) if args.json else text)
-    return 0
+    return status
 
 
 def _import(settings: Settings, args: argparse.Namespace) -> tuple[dict, str]:
@@ -168,4 +176,5 @@ COMMANDS = {
     "ask": _ask,
     "conversations": _conversations,
     "cleanup": _cleanup,
+    "sources": cli_sources.run,
 }

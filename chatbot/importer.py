@@ -68,8 +68,7 @@ class Importer:
         prefix = folder.resolve().relative_to(root).as_posix()
         for name, info in sorted(self._known.items()):
             if info.origin == origin and name not in seen and _under(name, prefix):
-                self.kb.delete(name)
-                self.report.removed.append(name)
+                self.remove(name)
 
     def file(self, path: Path) -> None:
         self._read(path.name, path, origin="")
@@ -81,6 +80,21 @@ class Importer:
             self.report.skipped.append(f"{name!r} tries to leave its folder; skipped.")
             return
         self._add(safe, raw, origin="")
+
+    def page(self, name: str, raw: bytes, origin: str) -> None:
+        """A page its owner hands over by name and bytes (a wiki source's)."""
+        self._add(name, raw, origin)
+
+    def keep_only(self, origin: str, names: set[str]) -> None:
+        """Remove the pages of `origin` that are not among `names`."""
+        for name, info in sorted(self._known.items()):
+            if info.origin == origin and name not in names:
+                self.remove(name)
+
+    def remove(self, name: str) -> None:
+        if self.kb.delete(name):
+            self.report.removed.append(name)
+        self._known.pop(name, None)
 
     def _read(self, name: str, path: Path, origin: str) -> None:
         try:

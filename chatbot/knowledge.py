@@ -99,7 +99,7 @@ class KnowledgeBase:
     def batch(self) -> Iterator[None]:
         """Keep one connection open for many adds and deletes. Each page still commits on
         its own, but the file is no longer opened, checkpointed and closed per page."""
-        with self._connection() as connection:
+        with self.connection() as connection:
             self._held.connection = connection
             try:
                 yield
@@ -107,7 +107,8 @@ class KnowledgeBase:
                 self._held.connection = None
 
     @contextmanager
-    def _connection(self) -> Iterator[sqlite3.Connection]:
+    def connection(self) -> Iterator[sqlite3.Connection]:
+        """The batch's connection, or a new one closed on exit (schema ensured, migrated)."""
         held = getattr(self._held, "connection", None)
         if held is not None:
             yield held
@@ -145,7 +146,7 @@ class KnowledgeBase:
             for p in passages
         ]
         info = DocumentInfo(document.name, document.title, len(passages), size, now, origin, digest)
-        with self._connection() as connection, connection:
+        with self.connection() as connection, connection:
             _store(connection, info, rows)
         return info
 
@@ -161,7 +162,7 @@ class KnowledgeBase:
         source = sqlite3.connect(f"file:{other}?mode=ro", uri=True)
         copied = 0
         try:
-            with self._connection() as connection, connection:
+            with self.connection() as connection, connection:
                 for name in names:
                     found = _read_document(source, name)
                     if found:
@@ -176,11 +177,11 @@ class KnowledgeBase:
         return self.add(read_document(path), size=path.stat().st_size)
 
     def delete(self, name: str) -> bool:
-        with self._connection() as connection, connection:
+        with self.connection() as connection, connection:
             return _delete(connection, name)
 
     def documents(self) -> list[DocumentInfo]:
-        with self._connection() as connection:
+        with self.connection() as connection:
             rows = connection.execute(
                 "SELECT d.name, d.title, COUNT(c.id), d.size, d.imported_at, d.origin, d.digest "
                 "FROM documents d LEFT JOIN chunks c ON c.document_id = d.id "
@@ -191,7 +192,7 @@ class KnowledgeBase:
     # -- search -----------------------------------------------------------------
     def search(self, question: str, *, limit: int = 5) -> list[Hit]:
         wanted = terms(question)
-        with self._connection() as connection:
+        with self.connection() as connection:
             rankings = [r for r in self._rankings(connection, wanted) if r]
             dense = self._dense(connection, question)
             if dense:
@@ -243,7 +244,7 @@ class KnowledgeBase:
     def context(self, document: str, ordinal: int, *, around: int = 1) -> list[Hit]:
         """A passage with its neighbours in the page, in order: what "open the source" shows.
         Empty when the page has gone; a page imported again since shows what is there now."""
-        with self._connection() as connection:
+        with self.connection() as connection:
             rows = connection.execute(
                 "SELECT d.name, d.title, c.section, c.text, c.ordinal FROM chunks c "
                 "JOIN documents d ON d.id = c.document_id "

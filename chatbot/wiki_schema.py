@@ -41,6 +41,15 @@ CREATE VIRTUAL TABLE IF NOT EXISTS chunk_words
     USING fts5(title, section, text, tokenize = 'porter unicode61 remove_diacritics 2');
 CREATE VIRTUAL TABLE IF NOT EXISTS chunk_grams USING fts5(body, tokenize = 'trigram');
 CREATE VIRTUAL TABLE IF NOT EXISTS chunk_ja USING fts5(body, tokenize = 'unicode61');
+CREATE TABLE IF NOT EXISTS sources (  -- Git repositories whose pages feed the wiki
+    name TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    branch TEXT NOT NULL,
+    path TEXT NOT NULL DEFAULT '',
+    commit_id TEXT NOT NULL DEFAULT '',  -- the last commit indexed
+    pulled_at TEXT NOT NULL DEFAULT '',
+    error TEXT NOT NULL DEFAULT ''  -- the last pull's one-line error, if it failed
+);
 CREATE TABLE IF NOT EXISTS embeddings (
     chunk_id INTEGER PRIMARY KEY REFERENCES chunks(id) ON DELETE CASCADE,
     vector BLOB NOT NULL

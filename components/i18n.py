@@ -332,6 +332,48 @@ MESSAGES: dict[str, dict[str, str]] = {
     "col.chunks": {"en": "Passages", "ja": "段落数"},
     "col.imported": {"en": "Imported", "ja": "取り込み日時"},
     "col.document": {"en": "Document", "ja": "文書"},
+    "col.source": {"en": "Source", "ja": "ソース"},
+    "col.url": {"en": "URL", "ja": "URL"},
+    "col.branch": {"en": "Branch", "ja": "ブランチ"},
+    "col.pulled": {"en": "Pulled", "ja": "取得"},
+    "col.pages": {"en": "Pages", "ja": "ページ数"},
+    "col.error": {"en": "Last error", "ja": "直近のエラー"},
+    "src.title": {"en": "Wiki sources (Git)", "ja": "ウィキのソース (Git)"},
+    "src.help": {
+        "en": "A Git repository whose pages feed the wiki: a GitHub wiki "
+        "(https://github.com/OWNER/REPO.wiki.git) or a docs folder. Pulled at start-up and "
+        "every {minutes} minutes; only the pages that changed are read again.",
+        "ja": "ページをウィキに取り込む Git リポジトリ(GitHub の wiki "
+        "https://github.com/OWNER/REPO.wiki.git や docs フォルダー)。起動時と {minutes} "
+        "分ごとに取得し、変わったページだけを読み直します。",
+    },
+    "src.url": {"en": "Repository URL", "ja": "リポジトリの URL"},
+    "src.name": {"en": "Name (its pages are NAME/…)", "ja": "名前(ページは 名前/… になります)"},
+    "src.branch": {"en": "Branch", "ja": "ブランチ"},
+    "src.path": {"en": "Folder inside it (optional)", "ja": "中のフォルダー(任意)"},
+    "src.add": {"en": "Add and pull", "ja": "追加して取得"},
+    "src.none": {"en": "No sources yet.", "ja": "ソースはまだありません。"},
+    "src.pick": {"en": "Source", "ja": "ソース"},
+    "src.pull": {"en": "Pull now", "ja": "今すぐ取得"},
+    "src.remove": {"en": "Remove source…", "ja": "ソースを削除…"},
+    "src.confirm_title": {"en": "Remove this source?", "ja": "このソースを削除しますか?"},
+    "src.confirm": {
+        "en": "{name} and its {pages} pages leave the wiki. The repository is not touched.",
+        "ja": "{name} とその {pages} ページがウィキから消えます。リポジトリはそのままです。",
+    },
+    "src.confirm_yes": {"en": "Remove {name}", "ja": "{name} を削除"},
+    "src.cancel": {"en": "Cancel", "ja": "キャンセル"},
+    "src.removed": {
+        "en": "Removed {name} and its {pages} pages.",
+        "ja": "{name} と {pages} ページを削除しました。",
+    },
+    "src.updated": {
+        "en": "{name}: {added} added, {changed} changed, {removed} removed.",
+        "ja": "{name}: 追加 {added}、変更 {changed}、削除 {removed}。",
+    },
+    "src.unchanged": {"en": "{name}: no change upstream.", "ja": "{name}: 変更はありません。"},
+    "src.failed": {"en": "{name}: {error}", "ja": "{name}: {error}"},
+    "src.pulling": {"en": "Pulling {name}…", "ja": "{name} を取得中…"},
     "cleanup.title": {"en": "Old conversations", "ja": "古い会話"},
     "cleanup.days": {
         "en": "Delete conversations older than (days)",

@@ -1,5 +1,6 @@
-"""Once per server process: settings, the workspace, the password, and the two threads
-(the start-up restore, then the auto-backup it holds until the data is safe)."""
+"""Once per server process: settings, the workspace, the password, and the threads (the
+start-up restore, then the auto-backup, the remote watch and the wiki sources' pulls it
+holds until the data is safe)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from dataclasses import dataclass
 import anyio
 import streamlit as st
 
+from chatbot.setup import knowledge_base
+from chatbot.source_schedule import SourcePuller
 from config import Settings, load_settings
 from config.password import password_file, shared_password
 from sync import Workspace
@@ -154,5 +157,26 @@ def watch() -> RemoteWatch:
         workspace=rt.workspace,
         every_seconds=every,
         follow=settings.remote_follow,
+        hold=lambda: boot.state.holds_backups,
+    ).start()
+
+
+def _stop_sources(puller: SourcePuller) -> None:
+    puller.stop()
+
+
+@st.cache_resource(show_spinner=False, on_release=_stop_sources)
+def sources() -> SourcePuller:
+    """Pulls of the wiki's sources, from the first page load: held until the start-up
+    restore has brought wiki.db (and the sources' last indexed commits) back."""
+    rt = runtime()
+    settings = rt.settings
+    boot = startup()
+    return SourcePuller(
+        kb=knowledge_base(settings),
+        home=settings.home,
+        lock_file=rt.workspace.lock_file,
+        token=settings.sources_token,
+        every_minutes=settings.wiki_sync_minutes,
         hold=lambda: boot.state.holds_backups,
     ).start()

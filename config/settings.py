@@ -48,6 +48,8 @@ class Settings:
     lfs_quota_gb: float = 10.0
     session_idle_minutes: float = 60.0  # a login ends after this long without activity...
     session_max_days: float = 7.0  # ...and this long after it began, whatever the activity
+    wiki_sources_token: str | None = None  # for private wiki sources; else GITHUB_TOKEN
+    wiki_sync_minutes: float = 60.0  # pull wiki sources at start-up, then this often (0: off)
     ui_language: str = "en"
     openai_api_key: str | None = None
     openai_base_url: str | None = None
@@ -67,9 +69,14 @@ class Settings:
     def max_file_size_bytes(self) -> int:
         return int(self.max_file_size_mb * 1024 * 1024)
 
+    @property
+    def sources_token(self) -> str | None:
+        """The token wiki sources are fetched with: their own, or the backup's."""
+        return self.wiki_sources_token or self.token
+
     def secrets(self) -> tuple[str, ...]:
         """Values that must never reach a log, an exception, argv or the page."""
-        values = (self.token, self.shared_password, self.openai_api_key)
+        values = (self.token, self.shared_password, self.openai_api_key, self.wiki_sources_token)
         return tuple(v for v in values if v)
 
 
@@ -164,6 +171,8 @@ _FIELDS: dict[str, tuple[str, Any]] = {
     "LFS_QUOTA_GB": ("lfs_quota_gb", _positive),
     "SESSION_IDLE_MINUTES": ("session_idle_minutes", _positive),
     "SESSION_MAX_DAYS": ("session_max_days", _positive),
+    "WIKI_SOURCES_TOKEN": ("wiki_sources_token", _text),
+    "WIKI_SYNC_MINUTES": ("wiki_sync_minutes", _number),
     "UI_LANGUAGE": ("ui_language", _language),
     "OPENAI_API_KEY": ("openai_api_key", _text),
     "OPENAI_BASE_URL": ("openai_base_url", _url),
@@ -219,13 +228,13 @@ def _check_consistency(settings: Settings) -> None:
         raise SettingsError(
             "GITHUB_DATA_REPO must not contain credentials; put the token in GITHUB_TOKEN."
         )
-    if settings.token and parts.scheme == "http" and not _is_loopback(parts.hostname or ""):
+    if settings.token and parts.scheme == "http" and not is_loopback(parts.hostname or ""):
         raise SettingsError(
             "GITHUB_DATA_REPO uses plain http; use https so the token is not sent in clear."
         )
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
     try:

@@ -1,4 +1,5 @@
-"""The knowledge page: upload files or a folder, list documents by folder, delete."""
+"""The knowledge page: upload files or a folder, follow Git wiki sources, list documents by
+folder, delete."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from chatbot.importer import Importer
 from chatbot.knowledge import DocumentInfo, KnowledgeBase
 from chatbot.parsing import SUFFIXES
 from chatbot.setup import knowledge_base
+from components import wiki_sources
 from components.i18n import size, t
 from components.login import require_login
 from components.operations import flash, show_flash
@@ -25,6 +27,7 @@ def render() -> None:
     for reason in st.session_state.pop(SKIPPED, []):
         st.warning(t("kb.skipped", reason=reason))
     _upload(kb)
+    wiki_sources.render(kb, runtime().settings, runtime().workspace.lock_file)
     _documents(kb)
 
 

@@ -88,3 +88,10 @@ ERROR_CODES = tuple(
         GitFailed,
     )
 )
+
+
+class SourceRefused(SyncError):
+    """A wiki source's URL or content Kura will not fetch (a transport helper, credentials
+    in the URL, plain http to another machine)."""
+
+    code = "source_refused"

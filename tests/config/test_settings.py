@@ -25,6 +25,14 @@ def test_sessions_end_after_an_idle_hour_or_a_week() -> None:
     assert settings.session_idle_minutes == 0.05 and settings.session_max_days == 7
 
 
+def test_wiki_sources_use_their_own_token_or_the_backups() -> None:
+    settings = load_settings(environ={"GITHUB_TOKEN": "ghp_backup"}, secrets={})
+    assert settings.sources_token == "ghp_backup" and settings.wiki_sync_minutes == 60
+    both = {"GITHUB_TOKEN": "ghp_backup", "WIKI_SOURCES_TOKEN": "ghp_wiki"}
+    settings = load_settings(environ=both, secrets={})
+    assert settings.sources_token == "ghp_wiki" and "ghp_wiki" in settings.secrets()
+
+
 def test_flags_beat_environment_beat_secrets() -> None:
     secrets = {"GITHUB_DATA_BRANCH": "from-secrets", "AUTO_BACKUP_MINUTES": 5, "UI_LANGUAGE": "ja"}
     environ = {"GITHUB_DATA_BRANCH": "from-env", "AUTO_BACKUP_MINUTES": "0.5"}
@@ -54,6 +62,7 @@ def test_flags_beat_environment_beat_secrets() -> None:
         ("BACKUP_WEBHOOK_URL", "file:///etc/passwd"),
         ("SESSION_IDLE_MINUTES", "0"),
         ("SESSION_MAX_DAYS", "forever"),
+        ("WIKI_SYNC_MINUTES", "-5"),
     ],
 )
 def test_invalid_values_name_the_setting(name: str, value: str) -> None:

@@ -1,0 +1,98 @@
+"""Pull a wiki source: fetch it (sync/, GitPython) and index what changed.
+
+This is a face of the chatbot, like its command line: the core (knowledge, search,
+answers) is handed page names and bytes and never runs git. A failed pull records its
+one-line error on the source and leaves the last good index as it was.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from chatbot.importer import Importer
+from chatbot.knowledge import KnowledgeBase
+from chatbot.source_store import Source, SourceStore
+from sync.errors import SyncError
+from sync.sources import Mirror, Pages
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PullResult:
+    name: str
+    status: str  # updated | unchanged | failed
+    commit: str = ""
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    error: str = ""
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+def mirror_of(home: Path, source: Source, token: str | None) -> Mirror:
+    return Mirror(
+        home / "sources" / f"{source.name}.git", url=source.url, branch=source.branch, token=token
+    )
+
+
+def pull(kb: KnowledgeBase, source: Source, *, home: Path, token: str | None) -> PullResult:
+    store = SourceStore(kb)
+    mirror = mirror_of(home, source, token)
+    try:
+        with mirror.locked():
+            commit = mirror.fetch()
+            if commit == source.commit:
+                store.pulled(source.name, commit=commit)
+                return PullResult(source.name, "unchanged", commit)
+            found = mirror.pages(commit, folder=source.path, since=source.commit or None)
+            result = _index(kb, source, mirror, found)
+    except SyncError as error:
+        store.failed(source.name, error.message)
+        return PullResult(source.name, "failed", source.commit, error=error.message)
+    finally:
+        mirror.close()
+    store.pulled(source.name, commit=commit)
+    return result
+
+
+def forget(kb: KnowledgeBase, source: Source, *, home: Path) -> list[str]:
+    """Remove the source, its pages (their names are returned) and its mirror."""
+    pages = SourceStore(kb).remove(source)
+    shutil.rmtree(mirror_of(home, source, None).path, ignore_errors=True)
+    return pages
+
+
+def pull_all(
+    kb: KnowledgeBase, *, home: Path, token: str | None, names: list[str] | None = None
+) -> list[PullResult]:
+    sources = SourceStore(kb).all()
+    return [pull(kb, s, home=home, token=token) for s in sources if not names or s.name in names]
+
+
+def _index(kb: KnowledgeBase, source: Source, mirror: Mirror, found: Pages) -> PullResult:
+    importer = Importer(kb)
+    named = {f"{source.name}/{page.path}": page for page in found.pages}
+    with kb.batch():
+        for name, page in named.items():
+            importer.page(name, mirror.read(page), source.origin)
+        for path in found.removed:
+            importer.remove(f"{source.name}/{path}")
+        if found.complete:
+            importer.keep_only(source.origin, set(named))
+    report = importer.report
+    return PullResult(
+        source.name,
+        "updated",
+        found.commit,
+        added=[d.name for d in report.added],
+        changed=[d.name for d in report.changed],
+        removed=report.removed,
+        skipped=[f"{source.name}/{line}" for line in found.skipped] + report.skipped,
+    )

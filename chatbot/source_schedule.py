@@ -1,0 +1,116 @@
+"""Scheduled pulls of the wiki's sources: at start-up, then every WIKI_SYNC_MINUTES.
+
+One daemon thread per server process. It waits while `hold()` is true (the start-up
+restore has not brought wiki.db back yet: pulling into an empty wiki would re-read
+every page), and each round holds the backup's operation lock, so a backup never
+snapshots a half-indexed pull and a restore never swaps wiki.db under one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from chatbot.knowledge import KnowledgeBase
+from chatbot.source_pull import PullResult, pull_all
+from sync.errors import Busy
+from sync.locking import operation_lock
+
+log = logging.getLogger("kura.sources")
+
+RETRY_SECONDS = 5.0  # held, or a backup was running: look again soon
+
+
+@dataclass(frozen=True)
+class PullerState:
+    every_minutes: float
+    pulled_at: datetime | None = None
+    results: tuple[PullResult, ...] = ()
+
+
+class SourcePuller:
+    """Example::
+
+    puller = SourcePuller(kb=kb, home=Path(".kura"), lock_file=ws.lock_file,
+                          token=settings.sources_token, every_minutes=60).start()
+    puller.pull_now()  # wake it for a round at once
+    print(puller.state.results)
+    puller.stop()
+    """
+
+    def __init__(
+        self,
+        *,
+        kb: KnowledgeBase,
+        home: Path,
+        lock_file: Path,
+        token: str | None,
+        every_minutes: float,
+        hold: Callable[[], bool] = lambda: False,
+    ) -> None:
+        self.kb = kb
+        self.home = home
+        self.lock_file = lock_file
+        self.token = token
+        self.every = every_minutes * 60
+        self.hold = hold
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stopped = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._state = PullerState(every_minutes=every_minutes)
+
+    @property
+    def state(self) -> PullerState:
+        with self._lock:
+            return self._state
+
+    def start(self) -> SourcePuller:
+        if self.every > 0:
+            self._thread = threading.Thread(target=self._run, name="kura-sources", daemon=True)
+            self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self._stopped.set()
+        self._wake.set()
+        if self._thread:
+            self._thread.join(timeout)
+
+    def pull_now(self) -> None:
+        self._wake.set()
+
+    def round(self) -> bool:
+        """One pull of every source, unless held or a backup runs; True when it ran."""
+        if self.hold():
+            return False
+        try:
+            with operation_lock(self.lock_file):
+                results = pull_all(self.kb, home=self.home, token=self.token)
+        except Busy:
+            return False
+        for result in results:
+            if result.status == "failed":
+                log.warning("wiki source %s: %s", result.name, result.error)
+            elif result.status == "updated":
+                log.info("wiki source %s: now at %s", result.name, result.commit[:8])
+        with self._lock:
+            self._state = dataclasses.replace(
+                self._state, pulled_at=datetime.now(UTC), results=tuple(results)
+            )
+        return True
+
+    def _run(self) -> None:
+        while not self._stopped.is_set():
+            try:
+                ran = self.round()
+            except Exception:  # a round must never end the thread
+                log.exception("wiki sources: the round failed")
+                ran = True
+            self._wake.wait(self.every if ran else RETRY_SECONDS)
+            self._wake.clear()
