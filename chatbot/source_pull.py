@@ -15,7 +15,7 @@ from pathlib import Path
 from chatbot.importer import Importer
 from chatbot.knowledge import KnowledgeBase
 from chatbot.source_store import Source, SourceStore
-from sync.errors import SyncError
+from sync.errors import Busy, SyncError
 from sync.sources import Mirror, Pages
 
 log = logging.getLogger(__name__)
@@ -43,6 +43,7 @@ def mirror_of(home: Path, source: Source, token: str | None) -> Mirror:
 
 
 def pull(kb: KnowledgeBase, source: Source, *, home: Path, token: str | None) -> PullResult:
+    """Raises Busy while another pull of the source runs; any other failure is a result."""
     store = SourceStore(kb)
     mirror = mirror_of(home, source, token)
     try:
@@ -53,6 +54,8 @@ def pull(kb: KnowledgeBase, source: Source, *, home: Path, token: str | None) ->
                 return PullResult(source.name, "unchanged", commit)
             found = mirror.pages(commit, folder=source.path, since=source.commit or None)
             result = _index(kb, source, mirror, found)
+    except Busy:
+        raise  # another pull of this source runs: nothing to record, the caller says busy
     except SyncError as error:
         store.failed(source.name, error.message)
         return PullResult(source.name, "failed", source.commit, error=error.message)

@@ -64,12 +64,14 @@ class Mirror:
         branch: str,
         token: str | None = None,
         timeout: float = 120.0,
+        max_bytes: int = MAX_SOURCE_BYTES,
         suffixes: tuple[str, ...] = (".md", ".markdown", ".txt", ".html", ".htm"),
     ) -> None:
         self.path = path
         self.url = url
         self.branch = branch
         self.timeout = timeout
+        self.max_bytes = max_bytes
         self.suffixes = suffixes
         self._secrets = Secrets(token=token)
         self._environment = source_environment(token)
@@ -104,10 +106,10 @@ class Mirror:
         found = Pages(commit)
         for path, entry in listed.items():
             self._take(found, path, entry)
-        if sum(page.size for page in found.pages) > MAX_SOURCE_BYTES:
+        if sum(page.size for page in found.pages) > self.max_bytes:
             raise SourceRefused(
-                f"{self.url} holds over {MAX_SOURCE_BYTES // 2**20} MB of pages; point the "
-                "source at the folder that holds the wiki (--path)."
+                f"The source holds over {self.max_bytes / 2**20:g} MB of pages; point it at "
+                "the folder that holds the wiki (--path)."
             )
         return found
 

@@ -178,3 +178,16 @@ def test_scheduled_pulls_wait_for_the_restore_and_for_backups(
         assert puller.state.results[0].added == ["team/new.md"]
     finally:
         puller.stop()
+
+
+def test_a_second_pull_while_one_runs_is_busy(tmp_path: Path, upstream: Path) -> None:
+    from chatbot.source_pull import mirror_of
+
+    data = tmp_path / "data"
+    sources(data, "add", str(upstream), "--path", "docs")
+    home = tmp_path / ".kura"  # where tests.chatbot.test_cli.run puts KURA_HOME
+    source = SourceStore(KnowledgeBase(data / "wiki.db")).get("team-wiki")
+    with mirror_of(home, source, None).locked():
+        done = run(data, "sources", "pull", "--json")
+    assert done.returncode == 1 and json.loads(done.stdout)["error"]["code"] == "busy"
+    assert sources(data, "list")[1][0]["error"] == ""  # a busy pull is not a failure

@@ -113,6 +113,12 @@ def test_links_submodules_lfs_and_huge_files_are_skipped(tmp_path: Path, upstrea
     ]
 
 
+def test_a_repository_over_the_size_cap_is_refused(tmp_path: Path, upstream: Path) -> None:
+    source = mirror(tmp_path, str(upstream), max_bytes=20)
+    with pytest.raises(SourceRefused, match="point it at the folder that holds the wiki"):
+        source.pages(source.fetch())
+
+
 def test_a_tree_with_a_dotdot_path_is_refused(tmp_path: Path) -> None:
     repo = tmp_path / "evil"
     git("init", "-q", "-b", "main", str(repo))
@@ -186,7 +192,9 @@ def test_git_never_sees_the_servers_secrets(
     seen = tmp_path / "environments"
     wrapper = tmp_path / "bin" / "git"
     wrapper.parent.mkdir()
-    wrapper.write_text(f'#!/bin/sh\nenv >> "{seen}"\nexec /usr/bin/git "$@"\n')
+    wrapper.write_text(
+        f'#!/bin/sh\nenv >> "{seen}"\necho "ARGV $*" >> "{seen}"\nexec /usr/bin/git "$@"\n'
+    )
     wrapper.chmod(wrapper.stat().st_mode | stat.S_IEXEC)
     monkeypatch.setenv("PATH", f"{wrapper.parent}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.setenv("SHARED_PASSWORD", "pw-never-to-git")
@@ -198,6 +206,8 @@ def test_git_never_sees_the_servers_secrets(
     assert "git" in text and "pw-never-to-git" not in text and "sk-never-to-git" not in text
     assert "ghp_backup_never_to_git" not in text
     assert f"KURA_GIT_TOKEN={TOKEN}" in text  # for the credential helper, and nowhere else
+    argv = [line for line in text.splitlines() if line.startswith("ARGV ")]
+    assert any("fetch" in line for line in argv) and not any(TOKEN in line for line in argv)
     assert source_environment(None)["SHARED_PASSWORD"] == ""
 
 
