@@ -18,6 +18,7 @@ from pathlib import Path
 
 from chatbot.knowledge import KnowledgeBase
 from chatbot.source_pull import PullResult, pull_all
+from chatbot.source_store import SourceStore
 from sync.errors import Busy
 from sync.locking import operation_lock
 
@@ -89,6 +90,8 @@ class SourcePuller:
         """One pull of every source, unless held or a backup runs; True when it ran."""
         if self.hold():
             return False
+        if not SourceStore(self.kb).all():
+            return True  # nothing to pull: never take the backup's lock for nothing
         try:
             with operation_lock(self.lock_file):
                 results = pull_all(self.kb, home=self.home, token=self.token)
