@@ -53,7 +53,12 @@ def pull(kb: KnowledgeBase, source: Source, *, home: Path, token: str | None) ->
                 store.pulled(source.name, commit=commit)
                 return PullResult(source.name, "unchanged", commit)
             found = mirror.pages(commit, folder=source.path, since=source.commit or None)
-            result = _index(kb, source, mirror, found)
+            try:
+                result = _index(kb, source, mirror, found)
+            except BaseException:
+                # Half indexed: the next pull must list every page, not diff from here.
+                store.pulled(source.name, commit="")
+                raise
     except Busy:
         raise  # another pull of this source runs: nothing to record, the caller says busy
     except SyncError as error:
