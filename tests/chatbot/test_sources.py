@@ -191,3 +191,24 @@ def test_a_second_pull_while_one_runs_is_busy(tmp_path: Path, upstream: Path) ->
         done = run(data, "sources", "pull", "--json")
     assert done.returncode == 1 and json.loads(done.stdout)["error"]["code"] == "busy"
     assert sources(data, "list")[1][0]["error"] == ""  # a busy pull is not a failure
+
+
+def test_a_private_source_over_https_like_http_with_a_token(
+    tmp_path: Path, upstream: Path, http_server
+) -> None:
+    from tests.conftest import TOKEN, git
+
+    served = http_server.create_repo(repo="private-wiki")
+    git("push", "-q", str(served), "main", cwd=upstream)
+    kb = KnowledgeBase(tmp_path / "data" / "wiki.db")
+    store = SourceStore(kb)
+    source = store.add(Source("private", http_server.repo_url(repo="private-wiki"), "main", "docs"))
+    denied = pull(kb, source, home=tmp_path / "home", token=None)
+    assert denied.status == "failed" and "WIKI_SOURCES_TOKEN" in denied.error
+    assert kb.documents() == []
+    done = pull(kb, store.get("private"), home=tmp_path / "home", token=TOKEN)
+    assert done.status == "updated" and len(done.added) == 3
+    assert store.get("private").error == ""
+    for path in [*(tmp_path / "home").rglob("*"), kb.path]:
+        if path.is_file():
+            assert TOKEN.encode() not in path.read_bytes(), path
