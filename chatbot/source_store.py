@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from chatbot.knowledge import KnowledgeBase
+from config import SettingsError
+from config.settings import branch_name
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
@@ -55,6 +57,10 @@ class SourceStore:
                 "invalid_name",
                 f"{source.name!r} cannot name a source: use letters, digits, '-', '_' or '.'.",
             )
+        try:
+            branch_name("--branch", source.branch)
+        except SettingsError as error:
+            raise BadSource("invalid_branch", str(error)) from None
         if self.get(source.name):
             raise BadSource(
                 "exists", f"A source named {source.name!r} exists; pick another --name."

@@ -113,7 +113,9 @@ def _positive(name: str, value: Any) -> float:
     return _number(name, value, positive=True)
 
 
-def _branch(name: str, value: Any) -> str:
+def branch_name(name: str, value: Any) -> str:
+    """A branch name git accepts and no option or refspec can hide in (`name` is the setting
+    or flag, for the error)."""
     text = str(value).strip()
     bad = (
         not text
@@ -156,7 +158,7 @@ _FIELDS: dict[str, tuple[str, Any]] = {
     "GITHUB_SYNC_ENABLED": ("sync_enabled", _flag),
     "GITHUB_DATA_REPO": ("data_repo", _text),
     "GITHUB_TOKEN": ("token", _text),
-    "GITHUB_DATA_BRANCH": ("branch", _branch),
+    "GITHUB_DATA_BRANCH": ("branch", branch_name),
     "KURA_DATA_DIR": ("data_dir", _path),
     "KURA_HOME": ("home", _path),
     "AUTO_BACKUP_MINUTES": ("auto_backup_minutes", _number),

@@ -93,6 +93,8 @@ def test_bad_input_is_one_line_with_a_code(tmp_path: Path, upstream: Path) -> No
         (("pull", "nope"), "not_found"),
         (("remove", "nope"), "not_found"),
         (("add", str(upstream), "--name", "../up"), "invalid_name"),
+        (("add", str(upstream), "--branch", "main:refs/heads/x"), "invalid_branch"),
+        (("add", str(upstream), "--branch=--upload-pack=id"), "invalid_branch"),
     ):
         done = run(data, "sources", *args, "--json")
         assert done.returncode == 1, args
