@@ -16,17 +16,20 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from chatbot.chunking import chunk
 from chatbot.db import connect
-from chatbot.embeddings import Embedder
 from chatbot.language import asked_in, written_in
 from chatbot.markdown import PATH_SEPARATOR
 from chatbot.parsing import Document, read_document
 from chatbot.query import Terms, terms, trigrams
 from chatbot.wiki_schema import FULL_TEXT_TABLES, SCHEMA, index_japanese, migrate
+
+if TYPE_CHECKING:  # the openai client loads only when an endpoint is configured
+    from chatbot.embeddings import Embedder
 
 RRF_K = 60
 OTHER_LANGUAGE = 0.5  # the weight of a passage not in the question's language

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from chatbot.embeddings import Embedder
 from chatbot.history import ChatHistory
 from chatbot.knowledge import KnowledgeBase
 from config import Settings
@@ -12,6 +11,8 @@ def knowledge_base(settings: Settings) -> KnowledgeBase:
     """With OPENAI_API_KEY, passages also get dense vectors fused with the lexical ranking."""
     embedder = None
     if settings.openai_api_key:
+        from chatbot.embeddings import Embedder  # the openai client takes a second to import
+
         embedder = Embedder(
             api_key=settings.openai_api_key,
             base_url=settings.openai_base_url,
