@@ -266,6 +266,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "backup.message": {"en": "Note for this backup (optional)", "ja": "メモ(任意)"},
     "backup.button": {"en": "Back up now", "ja": "今すぐバックアップ"},
     "backup.running": {"en": "Backing up…", "ja": "バックアップ中…"},
+    "backup.failed": {"en": "Backup failed", "ja": "バックアップに失敗しました"},
+    "backup.held": {"en": "Backup not taken", "ja": "バックアップしませんでした"},
+    "restore.failed": {"en": "Restore of {commit} failed", "ja": "{commit} の復元に失敗しました"},
     "backup.created": {
         "en": "Backed up {files} ({size}) as {commit}.",
         "ja": "{files} ({size}) を {commit} としてバックアップしました。",

@@ -36,12 +36,14 @@ def run_backup(ws: Workspace, message: str | None, *, force: bool = False) -> bo
         try:
             result = backup(ws, message=message or None, kind="manual", force=force)
         except ShrinkGuard as exc:
-            progress.update(state="error")
+            # The label says how it ended, not "Backing up…": a failure must never look
+            # as if it were still running.
+            progress.update(label=t("backup.held"), state="error", expanded=True)
             st.session_state[SHRINK] = {"message": message, "why": exc.message}
             st.warning(exc.message)
             return False
         except SyncError as exc:
-            progress.update(state="error")
+            progress.update(label=t("backup.failed"), state="error", expanded=True)
             st.error(t("error", message=exc.message))
             return False
         if result.status == "unchanged":
@@ -64,10 +66,11 @@ def run_restore(ws: Workspace, commit: str, *, previous: str | None) -> bool:
         try:
             result = restore(ws, commit)
         except SyncError as exc:
-            progress.update(state="error")
+            label = t("restore.failed", commit=commit[:8])
+            progress.update(label=label, state="error", expanded=True)
             st.error(t("error", message=exc.message))
             return False
-        progress.update(state="complete")
+        progress.update(label=t("restore.done", commit=commit[:8]), state="complete")
     data_changed()
     if result.status == "unchanged":
         flash(t("restore.unchanged", commit=commit[:8]))

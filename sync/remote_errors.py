@@ -42,6 +42,36 @@ _UNREACHABLE = re.compile(
 )
 
 
+# Why a remote could not be reached, in words a user can act on; git's stderr never
+# leaves this module, these few words do.
+_CAUSES = (
+    (
+        re.compile(r"connection refused|couldn't connect|failed to connect", re.I),
+        "connection refused",
+    ),
+    (re.compile(r"could not resolve host|name or service not known", re.I), "host name not found"),
+    (
+        re.compile(
+            r"does not appear to be a git repository|repository .* not found|\b404\b|"
+            r"no such file or directory",
+            re.I,
+        ),
+        "no repository at that address",
+    ),
+    (re.compile(r"timed out|timeout|operation too slow", re.I), "no answer in time"),
+    (re.compile(r"ssl|tls|certificate", re.I), "a TLS or certificate error"),
+    (re.compile(r"network is unreachable|no route to host", re.I), "network unreachable"),
+    (re.compile(r"\b50[023]\b|service unavailable|bad gateway", re.I), "the server is down"),
+)
+
+
+def unreachable_cause(text: str, returncode: int = 1) -> str:
+    """A few words for why a remote could not be reached, or "" when git did not say."""
+    if returncode == -9:
+        return "no answer in time"
+    return next((cause for pattern, cause in _CAUSES if pattern.search(text)), "")
+
+
 def is_missing_branch(result: Result) -> bool:
     return bool(_MISSING_BRANCH.search(result.stderr))
 
@@ -98,8 +128,9 @@ def raise_for(result: Result, *, operation: str) -> NoReturn:
             "branch's rules."
         )
     if result.returncode == -9 or _UNREACHABLE.search(text):
+        cause = unreachable_cause(text, result.returncode)
         raise RemoteUnreachable(
-            "The backup remote could not be reached: check GITHUB_DATA_REPO and the network, "
-            "then retry."
+            f"The backup remote could not be reached{f' ({cause})' if cause else ''}: check "
+            "GITHUB_DATA_REPO and the network, then retry."
         )
     raise GitFailed(f"{operation} failed; see the server log for details.")

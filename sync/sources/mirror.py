@@ -17,6 +17,7 @@ from filelock import FileLock, Timeout
 
 from sync.errors import AuthFailed, Busy, RemoteUnreachable, SourceRefused, SyncError
 from sync.execute import Secrets
+from sync.remote_errors import unreachable_cause
 from sync.sources.environment import source_environment
 
 log = logging.getLogger(__name__)
@@ -203,7 +204,11 @@ class Mirror:
             return AuthFailed("The source refused access (403): check the token's access.")
         if error.status in (-9, None) or "timed out" in lower or "timeout" in lower:
             return RemoteUnreachable("The source did not answer in time; try again later.")
-        return RemoteUnreachable("The source could not be reached: check its URL and the network.")
+        cause = unreachable_cause(text)
+        return RemoteUnreachable(
+            f"The source could not be reached{f' ({cause})' if cause else ''}: check its URL "
+            "and the network."
+        )
 
 
 def _has_commit(repo: git.Repo, sha: str) -> bool:

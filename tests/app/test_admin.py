@@ -97,6 +97,9 @@ def test_engine_errors_show_as_one_line(admin: AppTest, app_env: Workspace, monk
     [error] = [e.value for e in admin.error]
     assert "big.bin" in error and "MAX_FILE_SIZE_MB" in error
     assert "\n" not in error and "Traceback" not in error
+    # The progress box ends as what happened, open: never still titled "Backing up…".
+    statuses = [(s.proto.label, s.proto.icon, s.proto.expanded) for s in admin.get("status")]
+    assert statuses == [("Backup failed", ":material/error:", True)]
 
 
 def test_japanese_interface(admin: AppTest, monkeypatch) -> None:

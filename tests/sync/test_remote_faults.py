@@ -48,10 +48,17 @@ def test_refused_connection_is_remote_unreachable(tmp_path) -> None:
     ws = host(tmp_path, "h", f"http://127.0.0.1:{port}/team/data.git")
     (ws.data_dir / "a.txt").write_text("a")
     started = time.monotonic()
-    with pytest.raises(RemoteUnreachable):
+    with pytest.raises(RemoteUnreachable, match=r"could not be reached \(connection refused\)"):
         backup(ws)
     assert time.monotonic() - started < 10
     assert files_of(ws.data_dir) == {"a.txt": b"a"}
+
+
+def test_a_missing_repository_is_told_apart_from_a_refused_port(tmp_path) -> None:
+    ws = host(tmp_path, "h", str(tmp_path / "no-such-remote.git"))
+    (ws.data_dir / "a.txt").write_text("a")
+    with pytest.raises(RemoteUnreachable, match=r"\(no repository at that address\)"):
+        backup(ws)
 
 
 @pytest.fixture
