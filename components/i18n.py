@@ -288,6 +288,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "chat.conversations": {"en": "Conversations", "ja": "会話"},
     "chat.rename": {"en": "Rename", "ja": "名前を変更"},
     "chat.delete": {"en": "Delete", "ja": "削除"},
+    "chat.confirm_title": {"en": "Delete this conversation?", "ja": "この会話を削除しますか?"},
+    "chat.confirm_text": {
+        "en": "“{title}” and its {count} messages are deleted for everyone.",
+        "ja": "「{title}」とその {count} 件のメッセージを全員分削除します。",
+    },
+    "confirm.cancel": {"en": "Cancel", "ja": "キャンセル"},
     "chat.sources": {"en": "Sources", "ja": "出典"},
     "chat.source_title": {"en": "The passage in its page", "ja": "ページ内の該当箇所"},
     "chat.source_gone": {
@@ -331,6 +337,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "kb.none": {"en": "No documents yet.", "ja": "文書はまだありません。"},
     "kb.delete": {"en": "Delete document", "ja": "文書を削除"},
     "kb.deleted": {"en": "Deleted {name}.", "ja": "{name} を削除しました。"},
+    "kb.confirm_title": {"en": "Delete this document?", "ja": "この文書を削除しますか?"},
+    "kb.confirm_text": {
+        "en": "{name} and its {count} passages leave the wiki.",
+        "ja": "{name} とその {count} 個のパッセージをウィキから削除します。",
+    },
     "col.title": {"en": "Title", "ja": "タイトル"},
     "col.chunks": {"en": "Passages", "ja": "段落数"},
     "col.imported": {"en": "Imported", "ja": "取り込み日時"},
@@ -365,7 +376,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "{name} とその {pages} ページがウィキから消えます。リポジトリはそのままです。",
     },
     "src.confirm_yes": {"en": "Remove {name}", "ja": "{name} を削除"},
-    "src.cancel": {"en": "Cancel", "ja": "キャンセル"},
     "src.removed": {
         "en": "Removed {name} and its {pages} pages.",
         "ja": "{name} と {pages} ページを削除しました。",
@@ -383,6 +393,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "次の日数より古い会話を削除",
     },
     "cleanup.button": {"en": "Delete old conversations", "ja": "古い会話を削除"},
+    "cleanup.confirm_title": {"en": "Delete old conversations?", "ja": "古い会話を削除しますか?"},
+    "cleanup.confirm_text": {
+        "en": "Every conversation untouched for more than {days} days is deleted for everyone.",
+        "ja": "{days} 日を超えて更新のない会話を全員分削除します。",
+    },
     "cleanup.done": {
         "en": "Deleted {count} conversations.",
         "ja": "{count} 件の会話を削除しました。",

@@ -11,14 +11,13 @@ import streamlit as st
 from chatbot.knowledge import KnowledgeBase
 from chatbot.source_pull import PullResult, forget, pull
 from chatbot.source_store import BadSource, Source, SourceStore, name_from
+from components import confirm
 from components.i18n import t
 from components.operations import flash
 from config import Settings
 from sync.errors import SyncError
 from sync.locking import operation_lock
 from sync.sources import check_url
-
-REMOVING = "kura_source_removing"
 
 
 def render(kb: KnowledgeBase, settings: Settings, lock_file: Path) -> None:
@@ -39,9 +38,19 @@ def render(kb: KnowledgeBase, settings: Settings, lock_file: Path) -> None:
     if left.button(t("src.pull"), icon=":material/sync:", key="kura_source_pull"):
         _pull(store, source, settings, lock_file)
     if right.button(t("src.remove"), icon=":material/delete:", key="kura_source_remove"):
-        st.session_state[REMOVING] = source.name
-    if st.session_state.get(REMOVING) == source.name:
-        st.dialog(t("src.confirm_title"), on_dismiss=_close)(_confirm)(store, source, settings)
+        confirm.request(f"remove_source_{source.name}")
+
+    def remove() -> None:
+        removed = forget(store.kb, source, home=settings.home)
+        flash(t("src.removed", name=source.name, pages=len(removed)))
+
+    confirm.ask(
+        f"remove_source_{source.name}",
+        title=t("src.confirm_title"),
+        text=t("src.confirm", name=source.name, pages=store.documents(source)),
+        action=t("src.confirm_yes", name=source.name),
+        then=remove,
+    )
 
 
 def _add_form(store: SourceStore, settings: Settings, lock_file: Path) -> None:
@@ -84,24 +93,6 @@ def _said(result: PullResult) -> str:
         return t("src.unchanged", name=result.name)
     counts = {k: len(getattr(result, k)) for k in ("added", "changed", "removed")}
     return t("src.updated", name=result.name, **counts)
-
-
-def _confirm(store: SourceStore, source: Source, settings: Settings) -> None:
-    pages = store.documents(source)
-    st.write(t("src.confirm", name=source.name, pages=pages))
-    yes, no = st.columns(2)
-    if no.button(t("src.cancel"), width="stretch"):
-        _close()
-        st.rerun()
-    if yes.button(t("src.confirm_yes", name=source.name), type="primary", width="stretch"):
-        _close()
-        removed = forget(store.kb, source, home=settings.home)
-        flash(t("src.removed", name=source.name, pages=len(removed)))
-        st.rerun()
-
-
-def _close() -> None:
-    st.session_state.pop(REMOVING, None)
 
 
 def _table(store: SourceStore, sources: list[Source]) -> pd.DataFrame:

@@ -8,6 +8,7 @@ import streamlit as st
 
 from chatbot.history import ChatHistory
 from components import (
+    confirm,
     files_table,
     history_table,
     monitoring,
@@ -17,7 +18,7 @@ from components import (
 )
 from components.i18n import t
 from components.login import require_login
-from components.operations import run_backup, show_flash, shrink_confirmation
+from components.operations import flash, run_backup, show_flash, shrink_confirmation
 from components.restore_dialog import request_dialog, show_dialog, undo_offer
 from components.runtime import runtime, watch
 from sync import BackupInfo, SyncError, Workspace, history, status
@@ -67,8 +68,19 @@ def _cleanup(data_dir: Path) -> None:
     st.subheader(t("cleanup.title"))
     days = st.number_input(t("cleanup.days"), min_value=1, max_value=3650, value=90, step=1)
     if st.button(t("cleanup.button"), icon=":material/delete_sweep:"):
+        confirm.request("cleanup")
+
+    def cleanup() -> None:
         deleted = ChatHistory(data_dir / "chatbot.db").cleanup(days=int(days))
-        st.toast(t("cleanup.done", count=deleted))
+        flash(t("cleanup.done", count=deleted))
+
+    confirm.ask(
+        "cleanup",
+        title=t("cleanup.confirm_title"),
+        text=t("cleanup.confirm_text", days=int(days)),
+        action=t("cleanup.button"),
+        then=cleanup,
+    )
 
 
 def _backup_form(ws: Workspace) -> None:

@@ -7,10 +7,11 @@ import sqlite3
 import streamlit as st
 
 from chatbot.answer import Answer, extractive_answer
-from chatbot.history import ChatHistory
+from chatbot.history import ChatHistory, Conversation
 from chatbot.knowledge import KnowledgeBase
 from chatbot.llm import LlmAnswerer, LlmUnavailable, finish
 from chatbot.setup import chat_history, knowledge_base
+from components import confirm
 from components.i18n import t
 from components.login import require_login
 from components.runtime import runtime
@@ -90,22 +91,44 @@ def _conversation_list(history: ChatHistory) -> None:
         if not conversations:
             return
         st.caption(t("chat.conversations"))
+        current = st.session_state.get(CONVERSATION)
         for conversation in conversations[:30]:
+            chosen = conversation.id == current
             if st.button(
-                conversation.title, key=f"kura_conversation_{conversation.id}", width="stretch"
+                conversation.title,
+                key=f"kura_conversation_{conversation.id}",
+                width="stretch",
+                type="primary" if chosen else "secondary",  # the one that is open
+                icon=":material/chat:" if chosen else None,
             ):
                 st.session_state[CONVERSATION] = conversation.id
-        current = st.session_state.get(CONVERSATION)
-        if current is not None:
-            title = st.text_input(t("chat.rename"), key="kura_rename_conversation")
-            left, right = st.columns(2)
-            if left.button(t("chat.rename"), key="kura_rename") and title.strip():
-                history.rename(current, title)
                 st.rerun()
-            if right.button(t("chat.delete"), key="kura_delete_conversation"):
-                history.delete(current)
-                st.session_state[CONVERSATION] = None
-                st.rerun()
+        opened = next((c for c in conversations if c.id == current), None)
+        if opened is not None:
+            _rename_and_delete(history, opened)
+
+
+def _rename_and_delete(history: ChatHistory, conversation: Conversation) -> None:
+    # A form per conversation: pre-filled with its title, and Enter renames.
+    with st.form(f"kura_rename_{conversation.id}", border=False):
+        title = st.text_input(t("chat.rename"), value=conversation.title)
+        if st.form_submit_button(t("chat.rename")) and title.strip():
+            history.rename(conversation.id, title)
+            st.rerun()
+    if st.button(t("chat.delete"), icon=":material/delete:", key="kura_delete_conversation"):
+        confirm.request("delete_conversation")
+
+    def delete() -> None:
+        history.delete(conversation.id)
+        st.session_state[CONVERSATION] = None
+
+    confirm.ask(
+        "delete_conversation",
+        title=t("chat.confirm_title"),
+        text=t("chat.confirm_text", title=conversation.title, count=conversation.messages),
+        action=t("chat.delete"),
+        then=delete,
+    )
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from chatbot.importer import Importer
 from chatbot.knowledge import DocumentInfo, KnowledgeBase
 from chatbot.parsing import SUFFIXES
 from chatbot.setup import knowledge_base
-from components import wiki_sources
+from components import confirm, wiki_sources
 from components.i18n import size, t
 from components.login import require_login
 from components.operations import flash, show_flash
@@ -69,10 +69,23 @@ def _documents(kb: KnowledgeBase) -> None:
         with st.expander(f"{folder or t('kb.top')} ({len(members)})", icon=":material/folder:"):
             st.dataframe(_table(members), hide_index=True, width="stretch")
     name = st.selectbox(t("kb.delete"), [d.name for d in docs], index=None)
-    if name and st.button(t("kb.delete"), icon=":material/delete:"):
-        kb.delete(name)
-        flash(t("kb.deleted", name=name))
-        st.rerun()
+    doc = next((d for d in docs if d.name == name), None)
+    if doc is None:
+        return
+    if st.button(t("kb.delete"), icon=":material/delete:"):
+        confirm.request("delete_document")
+
+    def delete() -> None:
+        kb.delete(doc.name)
+        flash(t("kb.deleted", name=doc.name))
+
+    confirm.ask(
+        "delete_document",
+        title=t("kb.confirm_title"),
+        text=t("kb.confirm_text", name=doc.name, count=doc.chunks),
+        action=t("kb.delete"),
+        then=delete,
+    )
 
 
 def _table(docs: list[DocumentInfo]) -> pd.DataFrame:

@@ -79,10 +79,17 @@ def test_conversations_new_chat_rename_delete(app: AppTest, app_env, wiki) -> No
     app.chat_input[0].set_value("ログインの方法は?").run()
     assert {c.title for c in history.conversations()} == {"How do I restore?", "ログインの方法は?"}
     next(b for b in app.sidebar.button if b.label == "How do I restore?").click().run()
-    app.sidebar.text_input(key="kura_rename_conversation").input("Restoring").run()
-    app.sidebar.button(key="kura_rename").click().run()
+    opened = [b.label for b in app.sidebar.button if b.proto.type == "primary"]
+    assert opened == ["How do I restore?"]  # the open conversation is marked
+    [rename] = [i for i in app.sidebar.text_input if i.label == "Rename"]
+    assert rename.value == "How do I restore?"  # pre-filled with its title
+    rename.input("Restoring")
+    next(b for b in app.sidebar.button if b.label == "Rename").click().run()
     assert {c.title for c in history.conversations()} == {"Restoring", "ログインの方法は?"}
     app.sidebar.button(key="kura_delete_conversation").click().run()
+    assert len(history.conversations()) == 2, "nothing is deleted before the confirmation"
+    assert "“Restoring” and its 2 messages" in "".join(m.value for m in app.markdown)
+    app.button(key="kura_confirm_yes").click().run()
     assert [c.title for c in history.conversations()] == ["ログインの方法は?"]
 
 
@@ -124,6 +131,8 @@ def test_knowledge_page_imports_lists_and_deletes(knowledge: AppTest, app_env) -
     assert [w.value for w in knowledge.warning] == ["Skipped: broken.md looks binary; skipped."]
     knowledge.selectbox[0].set_value("page.html").run()
     next(b for b in knowledge.button if b.label == "Delete document").click().run()
+    assert len(kb.documents()) == 2, "nothing is deleted before the confirmation"
+    knowledge.button(key="kura_confirm_yes").click().run()
     assert [d.name for d in kb.documents()] == ["guide.md"]
 
 
@@ -183,6 +192,8 @@ def test_admin_page_deletes_old_conversations(admin: AppTest, app_env) -> None:
     open_admin(admin)
     admin.number_input[0].set_value(365)
     next(b for b in admin.button if b.label == "Delete old conversations").click().run()
+    assert len(history.conversations()) == 2, "nothing is deleted before the confirmation"
+    admin.button(key="kura_confirm_yes").click().run()
     assert [c.title for c in history.conversations()] == ["recent"]
     assert any("Deleted 1 conversations" in toast.value for toast in admin.toast)
 
