@@ -28,18 +28,25 @@ def render(backups: list[BackupInfo]) -> BackupInfo | None:
         }
     )
     st.caption(t("history.pick"))
+    # The table remembers a selected row by its position. A new backup (a restore makes
+    # one) shifts every row down, so a kept selection would point at a backup nobody
+    # picked: a new newest backup starts a new table, and clears the pick.
+    tip = backups[0].commit
     event = st.dataframe(
         frame,
         hide_index=True,
         width="stretch",
         on_select="rerun",
         selection_mode="single-row",
-        key="kura_history_table",
+        key=f"kura_history_table_{tip}",
     )
     rows = event.selection.rows if event else []
     if rows:
-        st.session_state[RESTORE_POINT] = backups[rows[0]].commit
-    picked = st.session_state.get(RESTORE_POINT)
+        st.session_state[RESTORE_POINT] = (tip, backups[rows[0]].commit)
+    seen_at, picked = st.session_state.get(RESTORE_POINT, (None, None))
+    if seen_at != tip:
+        st.session_state.pop(RESTORE_POINT, None)
+        return None
     return next((b for b in backups if b.commit == picked), None)
 
 

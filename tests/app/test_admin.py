@@ -52,6 +52,12 @@ def test_back_up_now(admin: AppTest, app_env: Workspace) -> None:
     assert any("Backed up 1 file (" in toast.value for toast in admin.toast)
 
 
+def pick(admin: AppTest, ws: Workspace, commit: str) -> None:
+    """What selecting the backup's row in the history table does."""
+    admin.session_state[RESTORE_POINT] = (history(ws)[0].commit, commit)
+    admin.run()
+
+
 def test_pick_a_restore_point_restore_and_undo(admin: AppTest, app_env: Workspace) -> None:
     db = app_env.data_dir / "chatbot.db"
     write_db(db, range(5))
@@ -61,8 +67,7 @@ def test_pick_a_restore_point_restore_and_undo(admin: AppTest, app_env: Workspac
     write_db(db, range(9, 12))  # unsaved: a safety backup must come first
     open_admin(admin)
 
-    admin.session_state[RESTORE_POINT] = old.commit
-    admin.run()
+    pick(admin, app_env, old.commit)
     assert f"Restore point: {old.commit[:8]}" in _texts(admin)
     next(b for b in admin.button if b.label == "Restore…").click()
     admin.run()
@@ -77,6 +82,7 @@ def test_pick_a_restore_point_restore_and_undo(admin: AppTest, app_env: Workspac
     assert message_ids(db) == list(range(5))
     kinds = [b.kind for b in history(app_env)]
     assert "pre-restore" in kinds
+    assert "Restore point:" not in _texts(admin), "the newest backup moved: the pick is cleared"
 
     undo = next(b for b in admin.button if b.label == "Undo restore")
     undo.click()
@@ -122,8 +128,7 @@ def test_cached_connections_are_reopened_after_a_restore(
     before = database(str(db))
     assert before.execute("SELECT count(*) FROM messages").fetchone() == (4,)
 
-    admin.session_state[RESTORE_POINT] = old.commit
-    admin.run()
+    pick(admin, app_env, old.commit)
     next(b for b in admin.button if b.label == "Restore…").click()
     admin.run()
     next(b for b in admin.button if b.label == f"Restore {old.commit[:8]}").click()
