@@ -3,14 +3,16 @@ incremental re-indexing, and the last good index kept when a pull fails."""
 
 import json
 import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from chatbot.cli import main
 from chatbot.knowledge import KnowledgeBase
 from chatbot.source_pull import pull
 from chatbot.source_store import Source, SourceStore
-from tests.chatbot.test_cli import run
 from tests.sync.test_sources import commit_all
 
 PAGES = {
@@ -34,12 +36,40 @@ def upstream(tmp_path: Path) -> Path:
     return repo
 
 
-def sources(data: Path, *args: str) -> tuple[int, dict | list]:
-    done = run(data, "sources", *args, "--json")
-    return done.returncode, json.loads(done.stdout)
+@dataclass
+class Done:
+    returncode: int
+    stdout: str
+    stderr: str
 
 
-def test_add_list_pull_remove_as_scripts_see_them(tmp_path: Path, upstream: Path) -> None:
+@pytest.fixture
+def run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> Callable[..., Done]:
+    """`python -m chatbot` in this process: the same main() as tests/chatbot/test_cli.py's
+    real processes, a second faster per call (KURA_HOME beside the data, as there)."""
+
+    def call(data: Path, *args: str) -> Done:
+        monkeypatch.setenv("KURA_HOME", str(data.parent / ".kura"))
+        capsys.readouterr()
+        code = main(["--data-dir", str(data), *args])
+        out = capsys.readouterr()
+        return Done(code, out.out, out.err)
+
+    return call
+
+
+@pytest.fixture
+def sources(run: Callable[..., Done]) -> Callable[..., tuple[int, dict | list]]:
+    def call(data: Path, *args: str) -> tuple[int, dict | list]:
+        done = run(data, "sources", *args, "--json")
+        return done.returncode, json.loads(done.stdout)
+
+    return call
+
+
+def test_add_list_pull_remove_as_scripts_see_them(
+    tmp_path: Path, upstream: Path, run, sources
+) -> None:
     data = tmp_path / "data"
     code, added = sources(data, "add", str(upstream), "--path", "docs")
     assert code == 0 and added["pull"]["status"] == "updated"
@@ -86,7 +116,7 @@ def test_add_list_pull_remove_as_scripts_see_them(tmp_path: Path, upstream: Path
     assert json.loads(run(data, "documents", "--json").stdout) == []
 
 
-def test_bad_input_is_one_line_with_a_code(tmp_path: Path, upstream: Path) -> None:
+def test_bad_input_is_one_line_with_a_code(tmp_path: Path, upstream: Path, run, sources) -> None:
     data = tmp_path / "data"
     for args, expected in (
         (("add", "ext::sh -c id"), "source_refused"),
@@ -105,7 +135,9 @@ def test_bad_input_is_one_line_with_a_code(tmp_path: Path, upstream: Path) -> No
     assert json.loads(done.stdout)["error"]["code"] == "exists"
 
 
-def test_a_failed_pull_keeps_the_last_good_index(tmp_path: Path, upstream: Path) -> None:
+def test_a_failed_pull_keeps_the_last_good_index(
+    tmp_path: Path, upstream: Path, run, sources
+) -> None:
     data = tmp_path / "data"
     sources(data, "add", str(upstream), "--path", "docs")
     shutil.move(upstream, tmp_path / "moved")
@@ -182,7 +214,7 @@ def test_scheduled_pulls_wait_for_the_restore_and_for_backups(
         puller.stop()
 
 
-def test_a_second_pull_while_one_runs_is_busy(tmp_path: Path, upstream: Path) -> None:
+def test_a_second_pull_while_one_runs_is_busy(tmp_path: Path, upstream: Path, run, sources) -> None:
     from chatbot.source_pull import mirror_of
 
     data = tmp_path / "data"
