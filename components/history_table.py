@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components.i18n import size, t
+from components.i18n import MESSAGES, size, t
 from sync import BackupInfo
+from sync.actions.backup import DEFAULT_MESSAGES
 
 RESTORE_POINT = "kura_restore_point"
 
@@ -20,8 +21,8 @@ def render(backups: list[BackupInfo]) -> BackupInfo | None:
     frame = pd.DataFrame(
         {
             t("col.date"): [b.date.strftime("%Y-%m-%d %H:%M:%S") for b in backups],
-            t("col.message"): [b.message for b in backups],
-            t("col.kind"): [b.kind for b in backups],
+            t("col.message"): [_message(b) for b in backups],
+            t("col.kind"): [_kind(b.kind) for b in backups],
             t("col.files"): [b.files for b in backups],
             t("col.size"): [size(b.bytes) for b in backups],
             t("col.commit"): [b.short for b in backups],
@@ -48,6 +49,18 @@ def render(backups: list[BackupInfo]) -> BackupInfo | None:
         st.session_state.pop(RESTORE_POINT, None)
         return None
     return next((b for b in backups if b.commit == picked), None)
+
+
+def _message(backup: BackupInfo) -> str:
+    """Kura's default notes in the page's language; what people wrote, as they wrote it."""
+    if backup.message == DEFAULT_MESSAGES.get(backup.kind):
+        return t(f"default.{backup.kind}")
+    return backup.message
+
+
+def _kind(kind: str) -> str:
+    key = f"kind.{kind}"
+    return t(key) if key in MESSAGES else kind
 
 
 def size_chart(backups: list[BackupInfo]) -> None:

@@ -79,6 +79,8 @@ def _answer(kb: KnowledgeBase, question: str) -> Answer:
         except LlmUnavailable:
             st.warning(t("chat.llm_failed"))
     answer = extractive_answer(kb, question)
+    if not answer.passages:  # said in the page's language, and kept so in the history
+        answer = Answer(t("chat.not_covered"), [], [])
     st.markdown(wiki_markdown(answer.text))
     return answer
 

@@ -181,3 +181,21 @@ def test_a_newer_backup_from_another_instance_is_shown_and_loaded(
     origin = dict(zip(files["Path"], files["Latest backup from"], strict=True))
     assert origin["wiki.md"].endswith(f"auto · {pushed.commit[:8]}")
     assert origin["notes.txt"].startswith(f"{socket.gethostname()} · manual · ")
+
+
+def test_every_message_in_both_languages_and_a_japanese_history(
+    admin: AppTest, app_env: Workspace, monkeypatch
+) -> None:
+    from components.i18n import MESSAGES
+
+    missing = [k for k, m in MESSAGES.items() if not (m.get("en") and m.get("ja"))]
+    assert missing == []
+    monkeypatch.setenv("UI_LANGUAGE", "ja")
+    write_db(app_env.data_dir / "notes.db", range(2))
+    backup(app_env)  # Kura's own note, "Manual backup"
+    write_db(app_env.data_dir / "notes.db", range(2, 4))
+    backup(app_env, message="before the upgrade")
+    open_admin(admin)
+    [table] = [d.value for d in admin.dataframe if "メッセージ" in d.value.columns]
+    assert list(table["メッセージ"]) == ["before the upgrade", "手動バックアップ"]
+    assert list(table["種類"]) == ["手動", "手動"]

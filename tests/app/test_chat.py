@@ -218,3 +218,11 @@ def test_sources_saved_by_an_older_kura_are_still_listed(app: AppTest, app_env, 
 
 
 OLD_SOURCE = {"document": "restore.md", "title": "Restoring", "score": 0.5}  # no number yet
+
+
+def test_no_match_is_said_in_the_pages_language(app: AppTest, wiki, monkeypatch) -> None:
+    monkeypatch.setenv("UI_LANGUAGE", "ja")
+    log_in(app)
+    app.chat_input[0].set_value("量子コンピューターの冷却方法は?").run()
+    assert "ウィキにはまだこの内容がありません" in _markdown(app)
+    assert "does not cover" not in _markdown(app)
