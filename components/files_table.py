@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from components import clock
 from components.i18n import ago, files, size, t
 from config import Settings
 from sync import Status
@@ -24,7 +25,7 @@ def render(state: Status, settings: Settings, origins: dict[str, FileOrigin]) ->
             t("col.path"): [f.path for f in state.files],
             t("col.size"): [size(f.size) for f in state.files],
             t("col.modified"): [ago(f.modified) for f in state.files],
-            t("col.modified_at"): [f.modified.strftime("%Y-%m-%d %H:%M:%S") for f in state.files],
+            t("col.modified_at"): [clock.when(f.modified, seconds=True) for f in state.files],
             t("col.type"): [f.kind for f in state.files],
             t("col.origin"): [_origin(origins.get(f.path)) for f in state.files],
         }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from components import charts, clock
 from components.i18n import MESSAGES, size, t
 from sync import BackupInfo
 from sync.actions.backup import DEFAULT_MESSAGES
@@ -20,7 +21,7 @@ def render(backups: list[BackupInfo]) -> BackupInfo | None:
         return None
     frame = pd.DataFrame(
         {
-            t("col.date"): [b.date.strftime("%Y-%m-%d %H:%M:%S") for b in backups],
+            t("col.date"): [clock.when(b.date, seconds=True) for b in backups],
             t("col.message"): [_message(b) for b in backups],
             t("col.kind"): [_kind(b.kind) for b in backups],
             t("col.files"): [b.files for b in backups],
@@ -67,7 +68,10 @@ def size_chart(backups: list[BackupInfo]) -> None:
     if len(backups) < 2:
         return
     st.subheader(t("history.chart"))
-    frame = pd.DataFrame(
-        {"date": [b.date for b in backups], "MiB": [b.bytes / 2**20 for b in backups]}
-    ).set_index("date")
-    st.area_chart(frame, height=200)
+    charts.over_time(
+        [b.date for b in backups],
+        [b.bytes / 2**20 for b in backups],
+        title=t("chart.size"),
+        unit="MiB",
+        area=True,
+    )

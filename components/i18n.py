@@ -143,7 +143,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "最終失敗 ({when}): {message}",
     },
     "monitor.durations": {"en": "Backup durations (s)", "ja": "バックアップ所要時間(秒)"},
-    "monitor.sizes": {"en": "Data size over time (MiB)", "ja": "データサイズの推移(MiB)"},
     "monitor.storage": {
         "en": "Git LFS storage used by all backups: {used} of {quota} ({share:.0%}).",
         "ja": "全バックアップの Git LFS 使用量: {quota} 中 {used} ({share:.0%})。",
@@ -232,6 +231,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "復元ポイント: {commit} ({date})",
     },
     "history.chart": {"en": "Data size over the backups", "ja": "バックアップごとのデータサイズ"},
+    "chart.size": {"en": "Data size", "ja": "データサイズ"},
+    "chart.duration": {"en": "Duration", "ja": "所要時間"},
+    "chart.seconds": {"en": "s", "ja": "秒"},
     "restore.button": {"en": "Restore…", "ja": "復元…"},
     "restore.dialog": {"en": "Restore a backup", "ja": "バックアップの復元"},
     "restore.summary": {

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
+from components import charts, clock
 from components.i18n import ago, size, t
 from config import Settings
 from sync import Workspace
@@ -31,7 +31,7 @@ def render(ws: Workspace, settings: Settings) -> None:
         ago(state.last_success.started_at) if state.last_success else t("monitor.none"),
     )
     if state.last_failure:
-        when = f"{state.last_failure.started_at.astimezone():%Y-%m-%d %H:%M}"
+        when = clock.when(state.last_failure.started_at)
         st.caption(t("monitor.failure_detail", when=when, message=state.last_failure.message))
     _charts([e for e in entries if e.operation == "backup" and e.ok])
     _storage(_usage(ws, ws.tip()), settings)
@@ -42,20 +42,16 @@ def _percent(rate: float | None) -> str:
 
 
 def _charts(backups: list[Operation]) -> None:
+    """How long backups take; their sizes are the history's chart, not repeated here."""
     if len(backups) < 2:
         return
-    frame = pd.DataFrame(
-        {
-            "time": [e.started_at for e in backups],
-            t("monitor.durations"): [e.seconds for e in backups],
-            t("monitor.sizes"): [e.bytes / 2**20 for e in backups],
-        }
-    ).set_index("time")
-    durations, sizes = st.columns(2)
-    durations.caption(t("monitor.durations"))
-    durations.line_chart(frame[[t("monitor.durations")]], height=180)
-    sizes.caption(t("monitor.sizes"))
-    sizes.area_chart(frame[[t("monitor.sizes")]], height=180)
+    st.caption(t("monitor.durations"))
+    charts.over_time(
+        [e.started_at for e in backups],
+        [e.seconds for e in backups],
+        title=t("chart.duration"),
+        unit=t("chart.seconds"),
+    )
 
 
 def _storage(usage: StorageUsage, settings: Settings) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from components import clock
 from components.i18n import size, t
 from components.operations import UNDO, run_restore
 from sync import BackupInfo, SyncError, Workspace, diff, status
@@ -31,7 +32,7 @@ def show_dialog(ws: Workspace, backups: list[BackupInfo]) -> None:
 
 
 def _dialog(ws: Workspace, point: BackupInfo) -> None:
-    st.write(t("restore.summary", commit=point.short, date=f"{point.date:%Y-%m-%d %H:%M}"))
+    st.write(t("restore.summary", commit=point.short, date=clock.when(point.date)))
     try:
         plan = diff(ws, point.commit)
         current = status(ws)

@@ -8,6 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 from chatbot.knowledge import KnowledgeBase
+from components import clock
 from components.i18n import files, size, t
 from components.operations import data_changed, flash, run_restore
 from components.runtime import runtime, startup
@@ -112,7 +113,7 @@ def _fresh_dialog(ws: Workspace) -> None:
                 "startup.fresh_remote",
                 count=len(backups),
                 commit=newest.short,
-                date=f"{newest.date:%Y-%m-%d %H:%M}",
+                date=clock.when(newest.date),
                 files=files(newest.files),
                 size=size(newest.bytes),
             )

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
+from components import clock
 from components.i18n import ago, duration, t
 from components.runtime import scheduler
 from config import Settings, mask_token
@@ -45,7 +46,7 @@ def render(state: Status, settings: Settings) -> None:
     with last:
         if state.last_backup:
             st.metric(t("card.last_backup"), ago(state.last_backup.date))
-            stamp = f"{state.last_backup.date:%Y-%m-%d %H:%M:%S %z}"
+            stamp = clock.when(state.last_backup.date, seconds=True)
             st.caption(f"{stamp} · {state.last_backup.commit[:8]}")
         else:
             st.metric(t("card.last_backup"), t("card.never"))

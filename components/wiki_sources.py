@@ -11,7 +11,7 @@ import streamlit as st
 from chatbot.knowledge import KnowledgeBase
 from chatbot.source_pull import PullResult, forget, pull
 from chatbot.source_store import BadSource, Source, SourceStore, name_from
-from components import confirm
+from components import clock, confirm
 from components.i18n import t
 from components.operations import flash
 from config import Settings
@@ -103,7 +103,7 @@ def _table(store: SourceStore, sources: list[Source]) -> pd.DataFrame:
             t("col.branch"): [s.branch for s in sources],
             t("col.path"): [s.path for s in sources],
             t("col.commit"): [s.commit[:8] for s in sources],
-            t("col.pulled"): [s.pulled_at for s in sources],
+            t("col.pulled"): [clock.when(s.pulled_at) for s in sources],
             t("col.pages"): [store.documents(s) for s in sources],
             t("col.error"): [s.error for s in sources],
         }

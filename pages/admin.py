@@ -8,6 +8,7 @@ import streamlit as st
 
 from chatbot.history import ChatHistory
 from components import (
+    clock,
     confirm,
     files_table,
     history_table,
@@ -102,7 +103,7 @@ def _history_section(ws: Workspace) -> None:
         return
     point = history_table.render(backups)
     if point is not None:
-        st.write(t("history.picked", commit=point.short, date=f"{point.date:%Y-%m-%d %H:%M}"))
+        st.write(t("history.picked", commit=point.short, date=clock.when(point.date)))
         if st.button(t("restore.button"), icon=":material/restore:"):
             request_dialog(point)
     show_dialog(ws, backups)

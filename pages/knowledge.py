@@ -10,7 +10,7 @@ from chatbot.importer import Importer
 from chatbot.knowledge import DocumentInfo, KnowledgeBase
 from chatbot.parsing import SUFFIXES
 from chatbot.setup import knowledge_base
-from components import confirm, wiki_sources
+from components import clock, confirm, wiki_sources
 from components.i18n import size, t
 from components.login import require_login
 from components.operations import flash, show_flash
@@ -95,7 +95,7 @@ def _table(docs: list[DocumentInfo]) -> pd.DataFrame:
             t("col.title"): [d.title for d in docs],
             t("col.chunks"): [d.chunks for d in docs],
             t("col.size"): [size(d.size) for d in docs],
-            t("col.imported"): [d.imported_at for d in docs],
+            t("col.imported"): [clock.when(d.imported_at) for d in docs],
         }
     )
 

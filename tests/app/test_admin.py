@@ -199,3 +199,4 @@ def test_every_message_in_both_languages_and_a_japanese_history(
     [table] = [d.value for d in admin.dataframe if "メッセージ" in d.value.columns]
     assert list(table["メッセージ"]) == ["before the upgrade", "手動バックアップ"]
     assert list(table["種類"]) == ["手動", "手動"]
+    assert all(d.endswith(" UTC") for d in table["日時"])  # no browser has said its zone

@@ -1,5 +1,6 @@
 """The monitoring view from real recorded operations."""
 
+import json
 import os
 import time
 
@@ -38,7 +39,12 @@ def test_health_rates_failures_and_charts(admin: AppTest, app_env: Workspace) ->
     assert f"The last backup added {size(usage.last_growth)}" in captions
     assert usage.last_growth > 5000  # the random 5 KB, packed
     assert "Git LFS downloads this month (restores, verifies): 0 Bytes" in captions
-    assert len(admin.get("vega_lite_chart")) >= 3  # data size, durations, size over time
+    specs = [json.loads(c.proto.spec) for c in admin.get("vega_lite_chart")]
+    titles = sorted(spec["encoding"]["y"]["title"] for spec in specs)
+    assert titles == ["Data size (MiB)", "Duration (s)"]  # each chart once, with its unit
+    for spec in specs:  # readable ticks, not a label every second; tooltips say what
+        assert spec["encoding"]["x"]["axis"]["format"] == "%m-%d %H:%M"
+        assert [tip["format"] for tip in spec["encoding"]["tooltip"]] == ["%Y-%m-%d %H:%M", ",.2f"]
 
 
 def test_storage_over_quota_is_an_error(admin: AppTest, app_env: Workspace, monkeypatch) -> None:

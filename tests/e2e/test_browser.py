@@ -2,9 +2,10 @@
 sessions: test_sessions.py)."""
 
 import time
+from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from sync import backup, history
 from tests.conftest import message_ids, write_db
@@ -109,3 +110,22 @@ def test_ask_the_wiki_in_the_browser(page: Page, server: Server) -> None:
     expect(dialog.get_by_text("Pick a restore point in the history table")).to_be_visible()
     expect(dialog.get_by_text("The chat reloads its history.")).to_be_visible()
     screenshot(page, "chat")
+
+
+def test_times_are_in_the_viewers_timezone(browser: Browser, server: Server) -> None:
+    """A viewer in Tokyo sees every time in JST, the zone named; the server runs in UTC."""
+    ws = server.workspace
+    write_db(ws.data_dir / "notes.db", range(3))
+    backup(ws, message="in Tokyo's evening")
+    made = history(ws)[0]
+    context = browser.new_context(
+        viewport={"width": 1400, "height": 1000}, timezone_id="Asia/Tokyo"
+    )
+    page = context.new_page()
+    try:
+        log_in(page, server.url)
+        tokyo = made.date.astimezone(ZoneInfo("Asia/Tokyo"))
+        expect(page.get_by_text(f"{tokyo:%Y-%m-%d %H:%M:%S} JST")).to_be_visible()
+        expect(page.get_by_text("UTC")).to_have_count(0)
+    finally:
+        context.close()
