@@ -24,6 +24,7 @@ def render(backups: list[BackupInfo]) -> BackupInfo | None:
             t("col.date"): [clock.when(b.date, seconds=True) for b in backups],
             t("col.message"): [_message(b) for b in backups],
             t("col.kind"): [_kind(b.kind) for b in backups],
+            t("col.host"): [b.host for b in backups],
             t("col.files"): [b.files for b in backups],
             t("col.size"): [size(b.bytes) for b in backups],
             t("col.commit"): [b.short for b in backups],

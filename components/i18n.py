@@ -196,6 +196,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "col.kind": {"en": "Kind", "ja": "種類"},
     "col.files": {"en": "Files", "ja": "ファイル数"},
     "col.commit": {"en": "Commit", "ja": "コミット"},
+    "col.host": {"en": "Host", "ja": "ホスト"},
     "col.origin": {"en": "Latest backup from", "ja": "最新バックアップの出所"},
     "newer.title": {
         "en": "A newer backup from {host} holds {files} this instance does not have",

@@ -33,6 +33,7 @@ class BackupInfo:
     kind: BackupKind
     files: int
     bytes: int
+    host: str = ""  # the machine that made it (Kura-Host); "" for commits made outside Kura
 
     @property
     def short(self) -> str:

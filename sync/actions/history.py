@@ -26,6 +26,7 @@ _FORMAT = (
     "%x1e%H%x1f%cI%x1f%s%x1f%(trailers:key=Kura-Kind,valueonly,separator=%x2c)"
     "%x1f%(trailers:key=Kura-Files,valueonly,separator=%x2c)"
     "%x1f%(trailers:key=Kura-Bytes,valueonly,separator=%x2c)"
+    "%x1f%(trailers:key=Kura-Host,valueonly,separator=%x2c)"
 )
 
 
@@ -89,6 +90,7 @@ def _info(commit: dict, files: dict[str, str], sizes: dict[str, int]) -> BackupI
         kind=kind,
         files=count,
         bytes=total,
+        host=commit["host"],
     )
 
 
@@ -106,7 +108,7 @@ def _undo(state: dict[str, str], changes: list[Change]) -> None:
 def _parse_log(out: bytes) -> list[dict]:
     commits = []
     for header, changes in parse_raw_log(out):
-        sha, date, subject, kind, files, size = header.split("\x1f")
+        sha, date, subject, kind, files, size, host = header.split("\x1f")
         commits.append(
             {
                 "sha": sha,
@@ -114,6 +116,7 @@ def _parse_log(out: bytes) -> list[dict]:
                 "subject": subject,
                 "kind": kind.strip(),
                 "totals": _totals(kind, files, size),
+                "host": host.strip(),
                 "changes": changes,
             }
         )

@@ -1,3 +1,4 @@
+import socket
 import sqlite3
 
 import pytest
@@ -200,3 +201,4 @@ def test_every_message_in_both_languages_and_a_japanese_history(
     assert list(table["メッセージ"]) == ["before the upgrade", "手動バックアップ"]
     assert list(table["種類"]) == ["手動", "手動"]
     assert all(d.endswith(" UTC") for d in table["日時"])  # no browser has said its zone
+    assert set(table["ホスト"]) == {socket.gethostname()}

@@ -1,4 +1,5 @@
 import os
+import socket
 from datetime import datetime
 from pathlib import Path
 
@@ -43,9 +44,9 @@ def test_commits_kura_did_not_make_are_external(ws, tmp_path: Path, remote) -> N
 
     backups = history(ws)  # refreshes from the remote
 
-    assert [(b.message, b.kind) for b in backups] == [
-        ("by hand", "external"),
-        ("Manual backup", "manual"),
+    assert [(b.message, b.kind, b.host) for b in backups] == [
+        ("by hand", "external", ""),  # nobody said which machine
+        ("Manual backup", "manual", socket.gethostname()),
     ]
     assert backups[0].files == 1 and backups[0].bytes == 1
 
