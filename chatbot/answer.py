@@ -7,7 +7,7 @@ the page, so it can be opened in context.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from chatbot.knowledge import Hit, KnowledgeBase, where
 from chatbot.lines import best_lines
@@ -22,7 +22,7 @@ class Source:
     title: str
     score: float
     number: int = 0  # the [n] the answer cites it by
-    section: str = ""  # the heading path, without the title
+    section: str = ""  # its heading path, "Deployment › Server Workers"
     passage: int = 0  # its place in the page: KnowledgeBase.context(document, passage)
 
     @property
@@ -39,7 +39,7 @@ class Answer:
     def to_json(self) -> dict:
         return {
             "answer": self.text,
-            "sources": [source.__dict__ for source in self.sources],
+            "sources": [asdict(source) for source in self.sources],
         }
 
 

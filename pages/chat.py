@@ -55,7 +55,7 @@ def _ask(kb: KnowledgeBase, history: ChatHistory, question: str) -> None:
         st.markdown(plain(question))
     with st.chat_message("assistant"):
         answer = _answer(kb, question)
-        sources = [s.__dict__ for s in answer.sources]
+        sources = answer.to_json()["sources"]
         # The same key it will have when the conversation is shown again from the history.
         show_sources(kb, sources, key=_key(conversation, len(history.messages(conversation))))
     history.add(conversation, "assistant", answer.text, sources)
