@@ -38,6 +38,11 @@ _CHANGELOG = re.compile(
     r"(?:^|/)(?:change[-_ ]?log|changes|history|news|release[-_ ]?notes)(?:\.\w+)?$", re.I
 )
 CANDIDATES = 50
+# A passage with its page, as a Hit reads it.
+_PASSAGES = (
+    "SELECT d.name, d.title, c.section, c.text, c.ordinal FROM chunks c "
+    "JOIN documents d ON d.id = c.document_id"
+)
 # A match in the title counts three times, in the heading path twice.
 _BM25 = {
     "chunk_words": "bm25(chunk_words, 3.0, 2.0, 1.0)",
@@ -238,9 +243,7 @@ class KnowledgeBase:
 
     def _hit(self, connection: sqlite3.Connection, chunk_id: int, score: float) -> Hit:
         name, title, section, text, ordinal = connection.execute(
-            "SELECT d.name, d.title, c.section, c.text, c.ordinal FROM chunks c "
-            "JOIN documents d ON d.id = c.document_id WHERE c.id = ?",
-            (chunk_id,),
+            f"{_PASSAGES} WHERE c.id = ?", (chunk_id,)
         ).fetchone()
         return Hit(name, title, section, text, round(score, 6), ordinal)
 
@@ -249,9 +252,7 @@ class KnowledgeBase:
         Empty when the page has gone; a page imported again since shows what is there now."""
         with self.connection() as connection:
             rows = connection.execute(
-                "SELECT d.name, d.title, c.section, c.text, c.ordinal FROM chunks c "
-                "JOIN documents d ON d.id = c.document_id "
-                "WHERE d.name = ? AND c.ordinal BETWEEN ? AND ? ORDER BY c.ordinal",
+                f"{_PASSAGES} WHERE d.name = ? AND c.ordinal BETWEEN ? AND ? ORDER BY c.ordinal",
                 (document, ordinal - around, ordinal + around),
             ).fetchall()
         return [Hit(name, title, section, text, 0.0, at) for name, title, section, text, at in rows]

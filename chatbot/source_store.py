@@ -97,7 +97,7 @@ class SourceStore:
 
     def remove(self, source: Source) -> list[str]:
         """Forget the source and delete its pages; their names."""
-        pages = [d.name for d in self.kb.documents() if d.origin == source.origin]
+        pages = self.pages(source)
         with self.kb.batch():
             for name in pages:
                 self.kb.delete(name)
@@ -105,5 +105,12 @@ class SourceStore:
                 connection.execute("DELETE FROM sources WHERE name = ?", (source.name,))
         return pages
 
+    def pages(self, source: Source) -> list[str]:
+        with self.kb.connection() as connection:
+            rows = connection.execute(
+                "SELECT name FROM documents WHERE origin = ? ORDER BY name", (source.origin,)
+            ).fetchall()
+        return [name for (name,) in rows]
+
     def documents(self, source: Source) -> int:
-        return sum(1 for d in self.kb.documents() if d.origin == source.origin)
+        return len(self.pages(source))

@@ -10,11 +10,13 @@ from filelock import FileLock, Timeout
 
 from sync.errors import Busy
 
+BUSY = "A backup or restore is already running; try again when it finishes."
+
 
 @contextlib.contextmanager
-def operation_lock(path: Path, *, wait: float = 0) -> Iterator[None]:
-    """Hold the lock for the block, or raise Busy at once (after `wait` seconds, for short
-    reads that may queue behind a backup).
+def operation_lock(path: Path, *, wait: float = 0, busy: str = BUSY) -> Iterator[None]:
+    """Hold the lock for the block, or raise Busy (saying `busy`) at once, or after `wait`
+    seconds for short reads that may queue behind a backup.
 
     A fresh, non-singleton FileLock per call means a second thread of the same
     process conflicts exactly like a second process does; the OS drops the
@@ -25,7 +27,7 @@ def operation_lock(path: Path, *, wait: float = 0) -> Iterator[None]:
     try:
         lock.acquire()
     except Timeout:
-        raise Busy("A backup or restore is already running; try again when it finishes.") from None
+        raise Busy(busy) from None
     try:
         yield
     finally:

@@ -9,14 +9,15 @@ filter) and never read.
 from __future__ import annotations
 
 import logging
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 import git
-from filelock import FileLock, Timeout
 
-from sync.errors import AuthFailed, Busy, RemoteUnreachable, SourceRefused, SyncError
+from sync.errors import AuthFailed, RemoteUnreachable, SourceRefused, SyncError
 from sync.execute import Secrets
+from sync.locking import operation_lock
 from sync.remote_errors import unreachable_cause
 from sync.sources.environment import source_environment
 
@@ -78,9 +79,12 @@ class Mirror:
         self._environment = source_environment(token)
         self._opened: git.Repo | None = None
 
-    def locked(self) -> FileLock:
+    def locked(self) -> AbstractContextManager[None]:
         """One pull of a source at a time, across threads and processes."""
-        return _NoWait(str(self.path) + ".lock")
+        return operation_lock(
+            self.path.with_name(self.path.name + ".lock"),
+            busy="This source is being pulled already; try again when that ends.",
+        )
 
     def fetch(self) -> str:
         """The branch's newest commit, fetched with its tree and its pages' blobs only."""
@@ -159,19 +163,21 @@ class Mirror:
         so it is exact even when the branch was force-pushed in between."""
         found = Pages(commit, complete=False)
         prefix = f"{folder.strip('/')}/" if folder else ""
+        seen: set[str] = set()  # a changed file is both sides of its change
         for change in repo.commit(since).diff(commit, paths=folder or None):
             for path in (change.a_path, change.b_path):
                 inside = path.removeprefix(prefix) if path and path.startswith(prefix) else None
-                if inside is None or not inside.lower().endswith(self.suffixes):
+                if inside is None or inside in seen:
                     continue
+                seen.add(inside)
                 if inside in listed:
                     self._take(found, inside, listed[inside])
-                elif inside not in found.removed:
+                elif inside.lower().endswith(self.suffixes):
                     found.removed.append(inside)
         return found
 
     def _take(self, found: Pages, path: str, entry: git.Blob) -> None:
-        if not path.lower().endswith(self.suffixes) or any(p.path == path for p in found.pages):
+        if not path.lower().endswith(self.suffixes):
             return
         reason = self._refusal(entry)
         if reason:
@@ -217,12 +223,3 @@ def _has_commit(repo: git.Repo, sha: str) -> bool:
     except git.GitCommandError:
         return False
     return True
-
-
-class _NoWait(FileLock):
-    def __enter__(self) -> _NoWait:
-        try:
-            self.acquire(timeout=0)
-        except Timeout:
-            raise Busy("This source is being pulled already; try again when that ends.") from None
-        return self
