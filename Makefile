@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 RUN_PACKAGES := git git-lfs python3-venv sqlite3
-TEST_PACKAGES := $(RUN_PACKAGES) chromium
+TEST_PACKAGES := $(RUN_PACKAGES) chromium iproute2 util-linux
 # Real documentation corpora for the wiki benchmark (English and Japanese), and a
 # Markdown documentation site from PyPI: PyMdown Extensions' sdist carries its docs.
 BENCH_PACKAGES := $(TEST_PACKAGES) python3-doc debian-reference-ja nodejs-doc

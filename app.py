@@ -26,7 +26,7 @@ def run() -> None:
     try:
         runtime()  # once per server process: settings, password
     except SettingsError as exc:
-        st.error(t("settings.invalid", error=exc))
+        st.error(t("settings.invalid", error=str(exc)))
         st.stop()
     startup()  # the start-up restore, in the background
     scheduler()  # auto-backup from the first page load, held until the data is restored

@@ -13,7 +13,7 @@ from chatbot.source_pull import PullResult, forget, pull, pull_all
 from chatbot.source_store import BadSource, Source, SourceStore, name_from
 from config import Settings
 from config.cli import json_flag
-from sync.sources import check_url
+from sync.sources import SourceAccess, check_url
 
 
 class SourcesFailed(Exception):
@@ -48,7 +48,7 @@ def run(settings: Settings, args: argparse.Namespace) -> tuple[object, str]:
 def _add(settings: Settings, args: argparse.Namespace, store: SourceStore) -> tuple[dict, str]:
     url = check_url(args.url)
     source = store.add(Source(args.name or name_from(url), url, args.branch, args.path))
-    result = pull(store.kb, source, home=settings.home, token=settings.sources_token)
+    result = pull(store.kb, source, home=settings.home, access=SourceAccess.of(settings))
     data = {"source": _entry(store, store.get(source.name)), "pull": result.to_json()}
     text = f"Added {source.name}. {_line(result)}"
     if result.status == "failed":
@@ -70,7 +70,8 @@ def _pull(settings: Settings, args: argparse.Namespace, store: SourceStore) -> t
     if args.name and not store.get(args.name):
         raise BadSource("not_found", f"No source named {args.name!r}; see sources list.")
     names = [args.name] if args.name else None
-    results = pull_all(store.kb, home=settings.home, token=settings.sources_token, names=names)
+    access = SourceAccess.of(settings)
+    results = pull_all(store.kb, home=settings.home, access=access, names=names)
     data = {"sources": [r.to_json() for r in results]}
     text = "\n".join(_line(r) for r in results) or "No sources to pull."
     if any(r.status == "failed" for r in results):

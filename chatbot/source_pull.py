@@ -16,7 +16,7 @@ from chatbot.importer import Importer
 from chatbot.knowledge import KnowledgeBase
 from chatbot.source_store import Source, SourceStore
 from sync.errors import Busy, SyncError
-from sync.sources import Mirror, Pages
+from sync.sources import NO_ACCESS, Mirror, Pages, SourceAccess
 
 log = logging.getLogger(__name__)
 
@@ -36,16 +36,20 @@ class PullResult:
         return asdict(self)
 
 
-def mirror_of(home: Path, source: Source, token: str | None) -> Mirror:
+def mirror_of(home: Path, source: Source, access: SourceAccess) -> Mirror:
     return Mirror(
-        home / "sources" / f"{source.name}.git", url=source.url, branch=source.branch, token=token
+        home / "sources" / f"{source.name}.git",
+        url=source.url,
+        branch=source.branch,
+        token=access.token_for(source.url),
+        allow_private=access.allow_private,
     )
 
 
-def pull(kb: KnowledgeBase, source: Source, *, home: Path, token: str | None) -> PullResult:
+def pull(kb: KnowledgeBase, source: Source, *, home: Path, access: SourceAccess) -> PullResult:
     """Raises Busy while another pull of the source runs; any other failure is a result."""
     store = SourceStore(kb)
-    mirror = mirror_of(home, source, token)
+    mirror = mirror_of(home, source, access)
     try:
         with mirror.locked():
             commit = mirror.fetch()
@@ -73,15 +77,15 @@ def pull(kb: KnowledgeBase, source: Source, *, home: Path, token: str | None) ->
 def forget(kb: KnowledgeBase, source: Source, *, home: Path) -> list[str]:
     """Remove the source, its pages (their names are returned) and its mirror."""
     pages = SourceStore(kb).remove(source)
-    shutil.rmtree(mirror_of(home, source, None).path, ignore_errors=True)
+    shutil.rmtree(mirror_of(home, source, NO_ACCESS).path, ignore_errors=True)
     return pages
 
 
 def pull_all(
-    kb: KnowledgeBase, *, home: Path, token: str | None, names: list[str] | None = None
+    kb: KnowledgeBase, *, home: Path, access: SourceAccess, names: list[str] | None = None
 ) -> list[PullResult]:
     sources = SourceStore(kb).all()
-    return [pull(kb, s, home=home, token=token) for s in sources if not names or s.name in names]
+    return [pull(kb, s, home=home, access=access) for s in sources if not names or s.name in names]
 
 
 def _index(kb: KnowledgeBase, source: Source, mirror: Mirror, found: Pages) -> PullResult:

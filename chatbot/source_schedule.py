@@ -21,6 +21,7 @@ from chatbot.source_pull import PullResult, pull_all
 from chatbot.source_store import SourceStore
 from sync.errors import Busy
 from sync.locking import operation_lock
+from sync.sources import SourceAccess
 
 log = logging.getLogger("kura.sources")
 
@@ -38,7 +39,7 @@ class SourcePuller:
     """Example::
 
     puller = SourcePuller(kb=kb, home=Path(".kura"), lock_file=ws.lock_file,
-                          token=settings.sources_token, every_minutes=60).start()
+                          access=SourceAccess.of(settings), every_minutes=60).start()
     puller.pull_now()  # wake it for a round at once
     print(puller.state.results)
     puller.stop()
@@ -50,14 +51,14 @@ class SourcePuller:
         kb: KnowledgeBase,
         home: Path,
         lock_file: Path,
-        token: str | None,
+        access: SourceAccess,
         every_minutes: float,
         hold: Callable[[], bool] = lambda: False,
     ) -> None:
         self.kb = kb
         self.home = home
         self.lock_file = lock_file
-        self.token = token
+        self.access = access
         self.every = every_minutes * 60
         self.hold = hold
         self._lock = threading.Lock()
@@ -94,7 +95,7 @@ class SourcePuller:
             return True  # nothing to pull: never take the backup's lock for nothing
         try:
             with operation_lock(self.lock_file):
-                results = pull_all(self.kb, home=self.home, token=self.token)
+                results = pull_all(self.kb, home=self.home, access=self.access)
         except Busy:
             return False
         for result in results:

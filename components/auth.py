@@ -1,5 +1,6 @@
-"""The login gate: constant-time password check, process-wide slow-down, and a server-side
-session behind an HttpOnly cookie, so a reload, a new tab or a bookmark stays logged in."""
+"""The login gate: constant-time password check, one check at a time server-wide with a
+growing delay after failures, and a server-side session behind an HttpOnly cookie, so a
+reload, a new tab or a bookmark stays logged in."""
 
 from __future__ import annotations
 
@@ -29,25 +30,57 @@ def password_matches(candidate: object, expected: str) -> bool:
     return hmac.compare_digest(given, expected.encode("utf-8"))
 
 
-class Throttle:
-    """Failed logins slow every login in the process down, not only one session's."""
+class LoginGate:
+    """Password checks pass one at a time through one gate for the whole server process.
 
-    def __init__(self, *, window: float = 900.0, free_failures: int = 3, cap: float = 8.0) -> None:
-        self._lock = threading.Lock()
+    After a few failures each check first waits its delay *while holding the gate*, so
+    however many tabs or scripts guess at once, the server checks at most one guess per
+    delay (a delay each tab slept on its own would let ten tabs guess ten times as fast).
+    A check that cannot get the gate within `wait` seconds (a flood of guesses) is not
+    made, and the visitor is asked to try again: nobody waits longer than that.
+    """
+
+    def __init__(
+        self,
+        *,
+        window: float = 900.0,
+        free_failures: int = 3,
+        first_delay: float = 0.5,
+        cap: float = 8.0,
+        wait: float | None = None,
+    ) -> None:
+        self._gate = threading.Lock()
+        self._lock = threading.Lock()  # guards the failure record, never held while sleeping
         self._failures: deque[float] = deque()
         self._window = window
         self._free = free_failures
+        self._first = first_delay
         self._cap = cap
+        self._wait = cap + 1.0 if wait is None else wait
 
     def delay(self) -> float:
+        """What the next check waits: nothing at first, then doubling up to the cap."""
         with self._lock:
             self._forget_old()
             extra = len(self._failures) - self._free
-        return 0.0 if extra < 0 else min(self._cap, 0.5 * 2**extra)
+        return 0.0 if extra < 0 else min(self._cap, self._first * 2**extra)
 
-    def failed(self) -> None:
-        with self._lock:
-            self._failures.append(time.monotonic())
+    def busy(self) -> bool:
+        return self._gate.locked()
+
+    def check(self, candidate: object, expected: str) -> bool | None:
+        """True or False; None when the gate stayed busy for `wait` (try again)."""
+        if not self._gate.acquire(timeout=self._wait):
+            return None
+        try:
+            time.sleep(self.delay())
+            if password_matches(candidate, expected):
+                return True
+            with self._lock:
+                self._failures.append(time.monotonic())
+            return False
+        finally:
+            self._gate.release()
 
     def _forget_old(self) -> None:
         horizon = time.monotonic() - self._window
@@ -56,20 +89,21 @@ class Throttle:
 
 
 @st.cache_resource
-def throttle() -> Throttle:
-    return Throttle()
+def gate() -> LoginGate:
+    return LoginGate()
 
 
-def attempt_login(candidate: object, expected: str) -> bool:
-    time.sleep(throttle().delay())
-    if not password_matches(candidate, expected):
-        throttle().failed()
-        return False
+def attempt_login(candidate: object, expected: str) -> bool | None:
+    """True when logged in; False for a wrong password; None when the gate was too busy."""
+    checked = gate().check(candidate, expected)
+    if not checked:
+        return checked
     rt = runtime()
     session = rt.sessions.open(password=expected)
     st.session_state[_SESSION_KEY] = session
     max_age = int(rt.sessions.max_age_seconds)
-    st.session_state[_TICKET_KEY] = TICKETS.issue(session, max_age=max_age)
+    secure = rt.settings.session_cookie_secure  # behind a TLS proxy that says nothing
+    st.session_state[_TICKET_KEY] = TICKETS.issue(session, max_age=max_age, secure=secure)
     st.session_state.pop(_FORGET_KEY, None)
     return True
 

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 import humanize
 
 from components.runtime import runtime
+from components.text import Markdown, plain
 
 MESSAGES: dict[str, dict[str, str]] = {
     "app.title": {"en": "Kura", "ja": "Kura"},
@@ -16,6 +17,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "login.password": {"en": "Password", "ja": "パスワード"},
     "login.submit": {"en": "Log in", "ja": "ログイン"},
     "login.wrong": {"en": "Incorrect password.", "ja": "パスワードが違います。"},
+    "login.busy": {
+        "en": "Many logins are being tried at once; wait a few seconds and try again.",
+        "ja": "多数のログインが同時に試みられています。数秒待ってからもう一度お試しください。",
+    },
     "login.generated": {
         "en": "No SHARED_PASSWORD is set: a password was generated and printed in the server log.",
         "ja": "SHARED_PASSWORD が未設定のため、パスワードを生成してサーバーログに出力しました。",
@@ -431,9 +436,15 @@ def language() -> str:
         return "en"
 
 
-def t(key: str, **values: object) -> str:
+def t(key: str, **values: object) -> Markdown:
+    """The message in the UI language. Every text value put into it is escaped (`plain`):
+    a title, a name or an error message is shown as written, never as Markdown, so it
+    cannot draw an image or a link into a page. Numbers keep their format specs."""
     text = MESSAGES[key].get(language()) or MESSAGES[key]["en"]
-    return text.format(**values) if values else text
+    if not values:
+        return Markdown(text)
+    shown = {k: plain(v) if isinstance(v, str) else v for k, v in values.items()}
+    return Markdown(text.format(**shown))
 
 
 def _humanize_in_language() -> None:

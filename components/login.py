@@ -23,8 +23,9 @@ def login_form() -> None:
         candidate = st.text_input(t("login.password"), type="password", max_chars=1024)
         submitted = st.form_submit_button(t("login.submit"), type="primary")
     if submitted:
-        if auth.attempt_login(candidate, rt.password):
+        outcome = auth.attempt_login(candidate, rt.password)
+        if outcome:
             st.rerun()
-        st.error(t("login.wrong"))
+        st.error(t("login.wrong" if outcome is False else "login.busy"))
     if rt.password_generated:
         st.info(t("login.generated"))  # where it is kept goes to the server log only

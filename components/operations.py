@@ -6,6 +6,7 @@ import streamlit as st
 
 from components import data_resources
 from components.i18n import files, size, t
+from components.text import plain
 from sync import SyncError, Workspace, backup, restore
 from sync.errors import ShrinkGuard
 
@@ -40,7 +41,7 @@ def run_backup(ws: Workspace, message: str | None, *, force: bool = False) -> bo
             # as if it were still running.
             progress.update(label=t("backup.held"), state="error", expanded=True)
             st.session_state[SHRINK] = {"message": message, "why": exc.message}
-            st.warning(exc.message)
+            st.warning(plain(exc.message))
             return False
         except SyncError as exc:
             progress.update(label=t("backup.failed"), state="error", expanded=True)
@@ -89,7 +90,7 @@ def shrink_confirmation(ws: Workspace) -> None:
     if not pending:
         return
     with st.container(border=True):
-        st.warning(pending["why"], icon=":material/warning:")
+        st.warning(plain(pending["why"]), icon=":material/warning:")
         anyway, cancel = st.columns(2)
         if anyway.button(t("backup.anyway"), type="primary", key="kura_shrink_anyway"):
             st.session_state.pop(SHRINK, None)

@@ -7,6 +7,7 @@ import streamlit as st
 from components import clock
 from components.i18n import size, t
 from components.operations import UNDO, run_restore
+from components.text import code
 from sync import BackupInfo, SyncError, Workspace, diff, status
 
 OPEN = "kura_restore_dialog"
@@ -49,7 +50,7 @@ def _dialog(ws: Workspace, point: BackupInfo) -> None:
         for change in changes:
             before = "–" if change.size_before is None else size(change.size_before)
             after = "–" if change.size_after is None else size(change.size_after)
-            st.markdown(f"- **{t(label)}** `{change.path}` ({before} → {after})")
+            st.markdown(f"- **{t(label)}** {code(change.path)} ({before} → {after})")
     if current.dirty:
         st.warning(t("restore.safety"))
     confirm, cancel = st.columns(2)

@@ -21,6 +21,7 @@ from config.password import password_file, shared_password
 from sync import Workspace
 from sync.notify import Notifier
 from sync.scheduler import AutoBackup
+from sync.sources import SourceAccess
 from sync.startup import StartupRestore
 from sync.throttle import QuotaThrottle
 from sync.watch import RemoteWatch
@@ -176,7 +177,7 @@ def sources() -> SourcePuller:
         kb=knowledge_base(settings),
         home=settings.home,
         lock_file=rt.workspace.lock_file,
-        token=settings.sources_token,
+        access=SourceAccess.of(settings),
         every_minutes=settings.wiki_sync_minutes,
         hold=lambda: boot.state.holds_backups,
     ).start()

@@ -9,6 +9,7 @@ import streamlit as st
 from components import clock
 from components.i18n import ago, duration, t
 from components.runtime import scheduler
+from components.text import code
 from config import Settings, mask_token
 from sync import Status
 from sync.scheduler import SchedulerState
@@ -58,6 +59,6 @@ def render(state: Status, settings: Settings) -> None:
     lfs = t("card.lfs_ok") if state.lfs_available else t("card.lfs_missing")
     with st.container(border=True):
         st.markdown(
-            f"**{t('card.remote')}:** `{state.remote}` {token}  \n"
-            f"**{t('card.branch')}:** `{state.branch}` · **{t('card.lfs')}:** {lfs}"
+            f"**{t('card.remote')}:** {code(state.remote)} {token}  \n"
+            f"**{t('card.branch')}:** {code(state.branch)} · **{t('card.lfs')}:** {lfs}"
         )

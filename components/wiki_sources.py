@@ -14,10 +14,11 @@ from chatbot.source_store import BadSource, Source, SourceStore, name_from
 from components import clock, confirm
 from components.i18n import t
 from components.operations import flash
+from components.text import plain
 from config import Settings
 from sync.errors import SyncError
 from sync.locking import operation_lock
-from sync.sources import check_url
+from sync.sources import SourceAccess, check_url
 
 
 def render(kb: KnowledgeBase, settings: Settings, lock_file: Path) -> None:
@@ -64,11 +65,11 @@ def _add_form(store: SourceStore, settings: Settings, lock_file: Path) -> None:
     if not submitted:
         return
     try:
-        checked = check_url(url)
+        checked = check_url(url, operator=False, local_root=settings.wiki_sources_local_dir)
         named = name.strip() or name_from(checked)
         source = store.add(Source(named, checked, branch.strip() or "main", path.strip()))
     except (SyncError, BadSource) as error:
-        st.error(getattr(error, "message", str(error)))
+        st.error(plain(getattr(error, "message", str(error))))
         return
     _pull(store, source, settings, lock_file)
 
@@ -77,9 +78,10 @@ def _pull(store: SourceStore, source: Source, settings: Settings, lock_file: Pat
     with st.spinner(t("src.pulling", name=source.name)):
         try:
             with operation_lock(lock_file, wait=30):
-                result = pull(store.kb, source, home=settings.home, token=settings.sources_token)
+                access = SourceAccess.of(settings)
+                result = pull(store.kb, source, home=settings.home, access=access)
         except SyncError as error:
-            st.error(error.message)
+            st.error(plain(error.message))
             return
     if result.status == "failed":
         st.error(t("src.failed", name=source.name, error=result.error))

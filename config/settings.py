@@ -48,7 +48,11 @@ class Settings:
     lfs_quota_gb: float = 10.0
     session_idle_minutes: float = 60.0  # a login ends after this long without activity...
     session_max_days: float = 7.0  # ...and this long after it began, whatever the activity
-    wiki_sources_token: str | None = None  # for private wiki sources; else GITHUB_TOKEN
+    wiki_sources_token: str | None = None  # for private wiki sources...
+    wiki_sources_token_host: str = "github.com"  # ...sent to this host and no other
+    wiki_sources_allow_private: bool = False  # sources on loopback/private addresses
+    wiki_sources_local_dir: Path | None = None  # the page may add local sources under it
+    session_cookie_secure: bool = False  # always Secure, behind a TLS proxy that says nothing
     wiki_sync_minutes: float = 60.0  # pull wiki sources at start-up, then this often (0: off)
     ui_language: str = "en"
     openai_api_key: str | None = None
@@ -68,11 +72,6 @@ class Settings:
     @property
     def max_file_size_bytes(self) -> int:
         return int(self.max_file_size_mb * 1024 * 1024)
-
-    @property
-    def sources_token(self) -> str | None:
-        """The token wiki sources are fetched with: their own, or the backup's."""
-        return self.wiki_sources_token or self.token
 
     def secrets(self) -> tuple[str, ...]:
         """Values that must never reach a log, an exception, argv or the page."""
@@ -146,6 +145,24 @@ def _path(name: str, value: Any) -> Path:
     return Path(text).expanduser()
 
 
+def _optional_path(name: str, value: Any) -> Path | None:
+    text = str(value).strip()
+    return Path(text).expanduser().absolute() if text else None
+
+
+def _host(name: str, value: Any) -> str:
+    """host or host:port, the way it appears in a URL (no scheme, path or credentials)."""
+    text = str(value).strip().lower()
+    parts = urlsplit(f"https://{text}")
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError:
+        parts = None  # type: ignore[assignment]
+    if not text or parts is None or not parts.hostname or parts.netloc != text or "@" in text:
+        raise SettingsError(f"{name} must be a host name, optionally with :port, not {value!r}.")
+    return text
+
+
 def _url(name: str, value: Any) -> str | None:
     text = _text(name, value)
     if text and urlsplit(text).scheme not in ("http", "https"):
@@ -174,6 +191,10 @@ _FIELDS: dict[str, tuple[str, Any]] = {
     "SESSION_IDLE_MINUTES": ("session_idle_minutes", _positive),
     "SESSION_MAX_DAYS": ("session_max_days", _positive),
     "WIKI_SOURCES_TOKEN": ("wiki_sources_token", _text),
+    "WIKI_SOURCES_TOKEN_HOST": ("wiki_sources_token_host", _host),
+    "WIKI_SOURCES_ALLOW_PRIVATE": ("wiki_sources_allow_private", _flag),
+    "WIKI_SOURCES_LOCAL_DIR": ("wiki_sources_local_dir", _optional_path),
+    "SESSION_COOKIE_SECURE": ("session_cookie_secure", _flag),
     "WIKI_SYNC_MINUTES": ("wiki_sync_minutes", _number),
     "UI_LANGUAGE": ("ui_language", _language),
     "OPENAI_API_KEY": ("openai_api_key", _text),

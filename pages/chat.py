@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import time
+from collections.abc import Iterator
 
 import streamlit as st
 
@@ -75,7 +77,7 @@ def _answer(kb: KnowledgeBase, question: str) -> Answer:
             model=settings.openai_model,
         )
         try:
-            return finish(st.write_stream(llm.stream(question, hits)), hits)
+            return finish(_streamed(llm.stream(question, hits)), hits)
         except LlmUnavailable:
             st.warning(t("chat.llm_failed"))
     answer = extractive_answer(kb, question)
@@ -83,6 +85,20 @@ def _answer(kb: KnowledgeBase, question: str) -> Answer:
         answer = Answer(t("chat.not_covered"), [], [])
     st.markdown(wiki_markdown(answer.text))
     return answer
+
+
+def _streamed(chunks: Iterator[str]) -> str:
+    """The LLM's answer as it arrives, shown as wiki Markdown like every answer: a model that
+    repeats a document's image or `javascript:` link cannot make the browser fetch or run it
+    (st.write_stream would render its raw Markdown)."""
+    box, text, shown_at = st.empty(), "", 0.0
+    for chunk in chunks:
+        text += chunk
+        if time.monotonic() - shown_at > 0.05:  # a redraw per chunk would flood the page
+            box.markdown(wiki_markdown(text))
+            shown_at = time.monotonic()
+    box.markdown(wiki_markdown(text))
+    return text
 
 
 def _conversation_list(history: ChatHistory) -> None:
@@ -97,7 +113,7 @@ def _conversation_list(history: ChatHistory) -> None:
         for conversation in conversations[:30]:
             chosen = conversation.id == current
             if st.button(
-                conversation.title,
+                plain(conversation.title),  # a user's words: never Markdown
                 key=f"kura_conversation_{conversation.id}",
                 width="stretch",
                 type="primary" if chosen else "secondary",  # the one that is open

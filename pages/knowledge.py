@@ -15,6 +15,7 @@ from components.i18n import size, t
 from components.login import require_login
 from components.operations import flash, show_flash
 from components.runtime import runtime
+from components.text import plain
 
 SKIPPED = "kura_import_skipped"
 
@@ -66,7 +67,8 @@ def _documents(kb: KnowledgeBase) -> None:
     for doc in docs:
         by_folder.setdefault(doc.folder, []).append(doc)
     for folder, members in sorted(by_folder.items()):
-        with st.expander(f"{folder or t('kb.top')} ({len(members)})", icon=":material/folder:"):
+        label = f"{plain(folder) if folder else t('kb.top')} ({len(members)})"
+        with st.expander(label, icon=":material/folder:"):
             st.dataframe(_table(members), hide_index=True, width="stretch")
     name = st.selectbox(t("kb.delete"), [d.name for d in docs], index=None)
     doc = next((d for d in docs if d.name == name), None)

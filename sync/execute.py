@@ -18,18 +18,25 @@ import subprocess
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from sync.errors import GitFailed
 
 log = logging.getLogger(__name__)
 
 TOKEN_VARIABLE = "KURA_GIT_TOKEN"
+ORIGIN_VARIABLE = "KURA_GIT_TOKEN_ORIGIN"
 TOKEN_USER = "x-access-token"
 # A shell function in config, not a script on disk: git passes the action
-# (get/store/erase) as $1; only "get" answers, so nothing is ever stored.
+# (get/store/erase) as $1; only "get" answers, so nothing is ever stored. It is
+# registered for the token's origin only (credential.<origin>.helper), and checks
+# again itself: it answers only when the protocol and host git asks for are exactly
+# that origin, so no other host, port or scheme ever gets the token.
 CREDENTIAL_HELPER = (
-    '!f() { test "$1" = get && test -n "$' + TOKEN_VARIABLE + '" && '
+    '!f() { test "$1" = get || return 0; p=; h=; '
+    'while IFS= read -r l && test -n "$l"; do case "$l" in '
+    "protocol=*) p=${l#protocol=};; host=*) h=${l#host=};; esac; done; "
+    f'test -n "${TOKEN_VARIABLE}" && test "$p://$h" = "${ORIGIN_VARIABLE}" && '
     "printf 'username=" + TOKEN_USER + "\\npassword=%s\\n' \"$" + TOKEN_VARIABLE + '"; }; f'
 )
 
@@ -55,8 +62,10 @@ _INHERITED = (
 
 # Config every git call gets, passed through GIT_CONFIG_* so that argv stays clean.
 _BASE_CONFIG: tuple[tuple[str, str], ...] = (
-    ("credential.helper", ""),  # drop any helper that could store the token
-    ("credential.helper", CREDENTIAL_HELPER),
+    ("credential.helper", ""),  # drop any helper that could store or hand out a token
+    # A redirect is an error, never followed: a credential must not travel to wherever
+    # a server points (git-lfs drops it on a redirect to another host by itself).
+    ("http.followRedirects", "false"),
     ("core.askPass", ""),
     ("lfs.locksverify", "false"),
     # A server that accepts but never answers must fail, not hang: git aborts below
@@ -73,12 +82,24 @@ _BASE_CONFIG: tuple[tuple[str, str], ...] = (
 )
 
 
+def credential_origin(url: str) -> str | None:
+    """`scheme://host[:port]` of an http(s) URL, as git names it to a credential helper;
+    None for anything else (a local path, ssh), which never gets a token."""
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2]
+    if parts.scheme not in ("http", "https") or not host:
+        return None
+    return f"{parts.scheme}://{host}"
+
+
 @dataclass(frozen=True)
 class Secrets:
-    """Values to keep out of everything a command returns, and the token to hand to git."""
+    """Values to keep out of everything a command returns, and the token to hand to git,
+    with the one origin (`https://github.com`) it is for: no origin, no token."""
 
     token: str | None = None
     others: tuple[str, ...] = ()
+    origin: str | None = None
 
     def forms(self) -> list[str]:
         """Every spelling in which a secret could surface: raw, URL-encoded, base64."""
@@ -145,14 +166,23 @@ def environment(secrets: Secrets = NO_SECRETS, extra: Mapping[str, str] | None =
         GIT_CONFIG_NOSYSTEM="1",
         GIT_CONFIG_GLOBAL=os.devnull,
         GIT_LFS_SKIP_SMUDGE="1",
-        GIT_CONFIG_COUNT=str(len(_BASE_CONFIG)),
     )
-    for index, (key, value) in enumerate(_BASE_CONFIG):
+    config = list(_BASE_CONFIG)
+    if secrets.token and secrets.origin:
+        config.append((f"credential.{secrets.origin}.helper", CREDENTIAL_HELPER))
+        env[TOKEN_VARIABLE] = secrets.token
+        env[ORIGIN_VARIABLE] = secrets.origin
+    env.update(config_variables(config))
+    env.update(extra or {})
+    return env
+
+
+def config_variables(config: Sequence[tuple[str, str]], *, start: int = 0) -> dict[str, str]:
+    """Git configuration as GIT_CONFIG_* variables (never argv), from index `start`."""
+    env = {"GIT_CONFIG_COUNT": str(start + len(config))}
+    for index, (key, value) in enumerate(config, start):
         env[f"GIT_CONFIG_KEY_{index}"] = key
         env[f"GIT_CONFIG_VALUE_{index}"] = value
-    if secrets.token:
-        env[TOKEN_VARIABLE] = secrets.token
-    env.update(extra or {})
     return env
 
 

@@ -45,6 +45,11 @@ _UNREACHABLE = re.compile(
 # Why a remote could not be reached, in words a user can act on; git's stderr never
 # leaves this module, these few words do.
 _CAUSES = (
+    # A redirect is never followed (a token must not travel with it): give the new address.
+    (
+        re.compile(r"returned error: 30[12378]\b|redirect", re.I),
+        "it redirects to another address, which is never followed: use that address",
+    ),
     (
         re.compile(r"connection refused|couldn't connect|failed to connect", re.I),
         "connection refused",

@@ -11,7 +11,7 @@ from pathlib import Path
 from config import Settings, redact_url
 from sync import remote_errors
 from sync.errors import LfsMissing, NotConfigured
-from sync.execute import Secrets
+from sync.execute import Secrets, credential_origin
 from sync.git import Git
 from sync.lfs import LfsStore
 from sync.models import LastBackup
@@ -100,7 +100,11 @@ class Workspace:
     # -- tools ------------------------------------------------------------------
     @functools.cached_property
     def secrets(self) -> Secrets:
-        return Secrets(token=self.settings.token, others=self.settings.secrets())
+        return Secrets(
+            token=self.settings.token,
+            others=self.settings.secrets(),
+            origin=credential_origin(self.remote_url),  # the backup remote, and no other
+        )
 
     @functools.cached_property
     def git(self) -> Git:

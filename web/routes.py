@@ -26,7 +26,8 @@ def routes(tickets: Tickets = TICKETS) -> list[Route]:
         if grant is None:
             return Response(status_code=403)
         response = _no_store(204)
-        response.set_cookie(COOKIE, grant.session, max_age=grant.max_age, **_attributes(request))
+        attributes = _attributes(request, always_secure=grant.secure)
+        response.set_cookie(COOKIE, grant.session, max_age=grant.max_age, **attributes)
         return response
 
     async def logout(request: Request) -> Response:
@@ -42,9 +43,11 @@ def routes(tickets: Tickets = TICKETS) -> list[Route]:
     ]
 
 
-def _attributes(request: Request) -> dict:
-    """HttpOnly (no script reads it), SameSite=Strict, Secure under https, the whole app."""
-    return {"path": "/", "httponly": True, "samesite": "strict", "secure": _https(request)}
+def _attributes(request: Request, *, always_secure: bool = False) -> dict:
+    """HttpOnly (no script reads it), SameSite=Strict, Secure under https (or always, behind
+    a TLS proxy that does not say so), the whole app."""
+    secure = always_secure or _https(request)
+    return {"path": "/", "httponly": True, "samesite": "strict", "secure": secure}
 
 
 def _https(request: Request) -> bool:

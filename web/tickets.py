@@ -17,10 +17,12 @@ TICKET_SECONDS = 60.0
 
 @dataclass(frozen=True)
 class Grant:
-    """What a redeemed ticket gives: the session id and how long its cookie may live."""
+    """What a redeemed ticket gives: the session id, how long its cookie may live, and
+    whether it is Secure whatever the request looks like (SESSION_COOKIE_SECURE)."""
 
     session: str
     max_age: int
+    secure: bool = False
 
 
 class Tickets:
@@ -30,7 +32,7 @@ class Tickets:
         >>> tickets = Tickets()
         >>> ticket = tickets.issue("session-id", max_age=3600)
         >>> tickets.redeem(ticket)
-        Grant(session='session-id', max_age=3600)
+        Grant(session='session-id', max_age=3600, secure=False)
         >>> tickets.redeem(ticket) is None  # good once
         True
     """
@@ -43,11 +45,12 @@ class Tickets:
         self._lock = threading.Lock()
         self._open: dict[str, tuple[Grant, float]] = {}
 
-    def issue(self, session: str, *, max_age: int) -> str:
+    def issue(self, session: str, *, max_age: int, secure: bool = False) -> str:
         ticket = secrets.token_urlsafe(32)
         with self._lock:
             self._drop_expired()
-            self._open[ticket] = (Grant(session, max_age), self._clock() + self._ttl)
+            grant = Grant(session, max_age, secure)
+            self._open[ticket] = (grant, self._clock() + self._ttl)
         return ticket
 
     def redeem(self, ticket: str) -> Grant | None:

@@ -5,7 +5,8 @@ bytes, and never runs git. A mirror is a bare, shallow clone with no working tre
 hostile repository's symbolic links, `..` paths and submodules are never written to disk.
 """
 
+from sync.sources.access import NO_ACCESS, SourceAccess
 from sync.sources.mirror import Mirror, Page, Pages
 from sync.sources.url import check_url
 
-__all__ = ["Mirror", "Page", "Pages", "check_url"]
+__all__ = ["NO_ACCESS", "Mirror", "Page", "Pages", "SourceAccess", "check_url"]

@@ -4,19 +4,21 @@ GitPython starts git with the server's whole environment plus what it is given, 
 everything else is blanked here: SHARED_PASSWORD, OPENAI_API_KEY, the backup token and
 any other secret of the server never reach git, its helpers or a hostile server's
 error messages. The source's token reaches git only through the same credential helper
-backups use (sync/execute.py), from this environment: never argv, a URL or a file.
+backups use (sync/execute.py), scoped to the source's own origin, from this environment:
+never argv, a URL or a file.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 
 from sync import execute
 from sync.execute import Secrets
 
-# Beside the base configuration every git call gets: only these transports, no
-# submodules, and objects checked as they arrive, so a tree with a `..` or `.git` entry
-# is refused rather than stored.
+# Beside the base configuration every git call gets (no credential helper but the scoped
+# one, redirects refused): only these transports, no submodules, and objects checked as
+# they arrive, so a tree with a `..` or `.git` entry is refused rather than stored.
 _SOURCE_CONFIG = (
     ("protocol.allow", "never"),
     ("protocol.https.allow", "always"),
@@ -28,11 +30,10 @@ _SOURCE_CONFIG = (
 )
 
 
-def source_environment(token: str | None) -> dict[str, str]:
-    clean = execute.environment(Secrets(token=token))
-    base = int(clean["GIT_CONFIG_COUNT"])
-    for offset, (key, value) in enumerate(_SOURCE_CONFIG):
-        clean[f"GIT_CONFIG_KEY_{base + offset}"] = key
-        clean[f"GIT_CONFIG_VALUE_{base + offset}"] = value
-    clean["GIT_CONFIG_COUNT"] = str(base + len(_SOURCE_CONFIG))
+def source_environment(secrets: Secrets, *, resolve: Sequence[str] = ()) -> dict[str, str]:
+    """`resolve`: `HOST:PORT:ADDRESS` pins (sync/sources/reach.py), so that git connects to
+    the addresses that were checked and to no others."""
+    clean = execute.environment(secrets)
+    extra = [*_SOURCE_CONFIG, *(("http.curloptResolve", pin) for pin in resolve)]
+    clean.update(execute.config_variables(extra, start=int(clean["GIT_CONFIG_COUNT"])))
     return {**{name: "" for name in os.environ if name not in clean}, **clean}

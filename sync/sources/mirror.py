@@ -16,10 +16,11 @@ from pathlib import Path, PurePosixPath
 import git
 
 from sync.errors import AuthFailed, RemoteUnreachable, SourceRefused, SyncError
-from sync.execute import Secrets
+from sync.execute import Secrets, credential_origin
 from sync.locking import operation_lock
 from sync.remote_errors import unreachable_cause
 from sync.sources.environment import source_environment
+from sync.sources.reach import pinned_resolution
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,8 @@ class Pages:
 class Mirror:
     """Example::
 
-    mirror = Mirror(home / "sources" / "team.git", url=url, branch="main", token=token)
+    mirror = Mirror(home / "sources" / "team.git", url=url, branch="main", token=token,
+                    allow_private=False)
     with mirror.locked():
         commit = mirror.fetch()
         found = mirror.pages(commit, folder="docs", since=last_indexed_commit)
@@ -65,6 +67,7 @@ class Mirror:
         url: str,
         branch: str,
         token: str | None = None,
+        allow_private: bool = False,
         timeout: float = 120.0,
         max_bytes: int = MAX_SOURCE_BYTES,
         suffixes: tuple[str, ...] = (".md", ".markdown", ".txt", ".html", ".htm"),
@@ -75,8 +78,10 @@ class Mirror:
         self.timeout = timeout
         self.max_bytes = max_bytes
         self.suffixes = suffixes
-        self._secrets = Secrets(token=token)
-        self._environment = source_environment(token)
+        self.allow_private = allow_private
+        # The token is for the source's own origin: git offers it to no other host.
+        self._secrets = Secrets(token=token, origin=credential_origin(url))
+        self._environment = source_environment(self._secrets)
         self._opened: git.Repo | None = None
 
     def locked(self) -> AbstractContextManager[None]:
@@ -87,8 +92,13 @@ class Mirror:
         )
 
     def fetch(self) -> str:
-        """The branch's newest commit, fetched with its tree and its pages' blobs only."""
+        """The branch's newest commit, fetched with its tree and its pages' blobs only.
+
+        The host is checked (and pinned) first, on every fetch: a name may resolve
+        elsewhere since the source was added."""
+        pins = pinned_resolution(self.url, allow_private=self.allow_private)
         repo = self._repo()
+        repo.git.update_environment(**source_environment(self._secrets, resolve=pins))
         try:
             repo.git.fetch(
                 "--quiet",

@@ -1,12 +1,16 @@
-"""Which source URLs Kura fetches: https anywhere, plain http only on this machine (a token
-would otherwise travel in clear), and local repositories. Git's transport helpers
-(`ext::` runs a command, `fd::`, `file::`) and options dressed as URLs (`--upload-pack=…`)
-are refused, as GitPython's own CVE history shows they must be."""
+"""Which source URLs Kura fetches: https anywhere public, plain http only on this machine (a
+token would otherwise travel in clear), and local repositories for the operator. Git's
+transport helpers (`ext::` runs a command, `fd::`, `file::`) and options dressed as URLs
+(`--upload-pack=…`) are refused, as GitPython's own CVE history shows they must be.
+
+Whether the host is public is decided when git is about to connect (sync/sources/reach.py),
+because a name can resolve elsewhere tomorrow.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from config.settings import is_loopback
 from sync.errors import SourceRefused
@@ -14,8 +18,13 @@ from sync.errors import SourceRefused
 EXAMPLE = "https://github.com/OWNER/REPO.wiki.git"
 
 
-def check_url(url: str) -> str:
-    """The URL, stripped, or SourceRefused with a one-line reason."""
+def check_url(url: str, *, operator: bool = True, local_root: Path | None = None) -> str:
+    """The URL, stripped, or SourceRefused with a one-line reason.
+
+    `operator` (the command line) may name any local repository; a page's user only one
+    under `local_root` (WIKI_SOURCES_LOCAL_DIR), and none when it is not set: a local path
+    would let any logged-in user read whatever repository the server can.
+    """
     text = url.strip()
     if not text:
         raise SourceRefused(f"Give the source's Git URL, for example {EXAMPLE}.")
@@ -32,9 +41,37 @@ def check_url(url: str) -> str:
         if is_loopback(parts.hostname):
             return text
         raise SourceRefused(f"{_shown(text)} uses plain http; use https.")
-    if parts.scheme == "file" or (not parts.scheme and Path(text).is_absolute()):
+    local = _local_path(text)
+    if local is not None:
+        _check_local(local, operator=operator, root=local_root)
         return text
     raise SourceRefused(f"Only https URLs and local paths can be sources, for example {EXAMPLE}.")
+
+
+def _local_path(text: str) -> Path | None:
+    parts = urlsplit(text)
+    if parts.scheme == "file":
+        if parts.netloc not in ("", "localhost"):
+            raise SourceRefused("A file:// source must be on this machine (file:///path).")
+        return Path(unquote(parts.path))
+    if not parts.scheme and Path(text).is_absolute():
+        return Path(text)
+    return None
+
+
+def _check_local(path: Path, *, operator: bool, root: Path | None) -> None:
+    if operator:
+        return
+    if root is None:
+        raise SourceRefused(
+            "Local repositories can be added only from the command line (python -m chatbot "
+            "sources add), or under the folder named in WIKI_SOURCES_LOCAL_DIR."
+        )
+    # Resolved, so neither `..` nor a symbolic link leads out of the folder.
+    if not path.resolve().is_relative_to(root.resolve()):
+        raise SourceRefused(
+            f"Local repositories can be added here only under {root} (WIKI_SOURCES_LOCAL_DIR)."
+        )
 
 
 def _shown(text: str) -> str:

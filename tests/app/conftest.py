@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -77,6 +78,12 @@ def settled(at: AppTest) -> AppTest:
         time.sleep(0.05)
         at.run()
     return at
+
+
+def shown(markdown: str) -> str:
+    """What a reader sees of Markdown that escapes text (`components.text.plain`): the
+    characters, without the backslashes that keep them from being markup."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)
 
 
 def log_in(at: AppTest, password: str = PASSWORD) -> AppTest:

@@ -6,14 +6,14 @@ from streamlit.testing.v1 import AppTest
 
 from components.history_table import RESTORE_POINT
 from sync import Workspace, backup, history
-from tests.app.conftest import open_admin
+from tests.app.conftest import open_admin, shown
 from tests.conftest import message_ids, write_db
 
 
 def _texts(at: AppTest) -> str:
     parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
     parts += [m.label + " " + str(m.value) for m in at.metric]
-    return "\n".join(parts)
+    return shown("\n".join(parts))
 
 
 def test_admin_page_shows_status_files_and_history(admin: AppTest, app_env: Workspace) -> None:
@@ -101,7 +101,7 @@ def test_engine_errors_show_as_one_line(admin: AppTest, app_env: Workspace, monk
     next(b for b in admin.button if b.label == "Back up now" and b.form_id).click()
     admin.run()
     assert not admin.exception
-    [error] = [e.value for e in admin.error]
+    [error] = [shown(e.value) for e in admin.error]
     assert "big.bin" in error and "MAX_FILE_SIZE_MB" in error
     assert "\n" not in error and "Traceback" not in error
     # The progress box ends as what happened, open: never still titled "Backing up…".

@@ -34,7 +34,7 @@ def test_ask_and_get_an_answer_with_sources(app: AppTest, app_env, wiki) -> None
     text = _markdown(app)
     assert "Select a restore point in the history table" in text
     sources = [b.label for b in app.button if b.key and b.key.startswith("kura_source_")]
-    assert sources == ["[1] Restoring · restore\\.md"]  # numbered as the answer cites it
+    assert sources == ["[1] Restoring · restore.md"]  # numbered as the answer cites it
     [conversation] = ChatHistory(app_env.data_dir / "chatbot.db").conversations()
     assert conversation.title == "How do I restore a backup?"
     messages = ChatHistory(app_env.data_dir / "chatbot.db").messages(conversation.id)
@@ -53,7 +53,7 @@ def test_user_text_is_shown_as_text_never_markup(app: AppTest, wiki) -> None:
     log_in(app)
     app.chat_input[0].set_value("<img src=x onerror=alert(1)> **restore**").run()
     text = _markdown(app)
-    assert "\\<img src=x onerror=alert\\(1\\)\\> \\*\\*restore\\*\\*" in text
+    assert "\\<img src=x onerror=alert(1)\\> \\*\\*restore\\*\\*" in text
     assert "<img" not in text.replace("\\<img", "")
 
 
@@ -214,7 +214,7 @@ def test_sources_saved_by_an_older_kura_are_still_listed(app: AppTest, app_env, 
     app.session_state["kura_conversation"] = conversation.id
     app.run()
     assert not app.exception
-    assert "- Restoring · restore\\.md" in _markdown(app)
+    assert "- Restoring · restore.md" in _markdown(app)
 
 
 OLD_SOURCE = {"document": "restore.md", "title": "Restoring", "score": 0.5}  # no number yet

@@ -1,12 +1,15 @@
+import re
+import threading
 import time
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from components.auth import Throttle, password_matches
+from components.auth import LoginGate, password_matches
 from components.runtime import runtime
 from sync import Workspace
 from tests.app.conftest import PASSWORD, log_in, settled
+from tests.conftest import wait_until
 
 
 def test_logged_out_sees_only_the_login_form(app: AppTest) -> None:
@@ -40,14 +43,47 @@ def test_password_matches_never_raises() -> None:
 
 
 def test_failures_slow_down_the_whole_process() -> None:
-    throttle = Throttle(free_failures=2)
-    assert throttle.delay() == 0
+    gate = LoginGate(free_failures=2, first_delay=0.0)
+    assert gate.delay() == 0
     for _ in range(4):
-        throttle.failed()
-    assert throttle.delay() == 2.0
-    for _ in range(10):
-        throttle.failed()
-    assert throttle.delay() == 8.0  # capped
+        gate.check("wrong", PASSWORD)
+    assert gate.delay() == 0.0  # first_delay 0 here: the doubling is checked below
+    gate = LoginGate(free_failures=2, first_delay=0.001, cap=0.004)
+    for _ in range(3):
+        gate.check("wrong", PASSWORD)
+    assert gate.delay() == 0.002
+    for _ in range(3):
+        gate.check("wrong", PASSWORD)
+    assert gate.delay() == 0.004  # capped
+
+
+def test_ten_parallel_guesses_are_no_faster_than_one_after_another() -> None:
+    """Ten tabs guessing at once: each check waits its delay holding the one gate, so the
+    ten take at least the delays that ten guesses one after another would."""
+    gate = LoginGate(free_failures=0, first_delay=0.05, cap=0.2, wait=60)
+    after_one_another = sum(min(0.2, 0.05 * 2**n) for n in range(10))  # 1.75 s
+    results: list[bool | None] = []
+    started = time.monotonic()
+    threads = [
+        threading.Thread(target=lambda: results.append(gate.check("guess", PASSWORD)))
+        for _ in range(10)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert time.monotonic() - started >= after_one_another
+    assert results == [False] * 10
+    assert gate.check(PASSWORD, PASSWORD) is True  # the real user still gets in
+
+
+def test_a_flood_of_guesses_turns_a_login_away_instead_of_queueing_it() -> None:
+    gate = LoginGate(free_failures=0, first_delay=5.0, cap=5.0, wait=0.1)
+    guessing = threading.Thread(target=gate.check, args=("guess", PASSWORD))
+    guessing.start()
+    wait_until(gate.busy)
+    assert gate.check(PASSWORD, PASSWORD) is None  # told to try again, not left waiting
+    guessing.join()
 
 
 def test_generated_password_when_none_is_set(app: AppTest, monkeypatch, app_env) -> None:
@@ -84,3 +120,16 @@ def test_a_login_opens_a_server_side_session_and_logout_ends_it(
     app.sidebar.button(key="kura_logout").click().run()
     assert [e.value for e in app.title] == ["Log in to Kura"]
     assert store.count() == 0
+
+
+def test_session_cookie_secure_makes_every_login_cookie_secure(
+    app: AppTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from web.tickets import TICKETS
+
+    monkeypatch.setenv("SESSION_COOKIE_SECURE", "true")
+    log_in(app)
+    script = next(e.proto.body for e in app.get("html") if "kura/session" in e.proto.body)
+    ticket = re.search(r"body: \"([^\"]+)\"", script).group(1)  # what the page posts
+    grant = TICKETS.redeem(ticket)
+    assert grant is not None and grant.secure

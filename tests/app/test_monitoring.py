@@ -11,7 +11,7 @@ from components.i18n import size
 from sync import Workspace, backup
 from sync.actions.storage import storage_usage
 from sync.errors import FileTooLarge
-from tests.app.conftest import open_admin
+from tests.app.conftest import open_admin, shown
 from tests.conftest import wait_until
 
 
@@ -32,7 +32,7 @@ def test_health_rates_failures_and_charts(admin: AppTest, app_env: Workspace) ->
     metrics = {m.label: m.value for m in admin.metric}
     assert metrics["Success, 7 days"] == "67%"
     assert metrics["Success, last 100"] == "67%"
-    captions = " ".join(c.value for c in admin.caption)
+    captions = shown(" ".join(c.value for c in admin.caption))
     assert "Last failure" in captions and "MAX_FILE_SIZE_MB" in captions
     usage = storage_usage(app_env)
     assert f"Git LFS storage used by all backups: {size(usage.lfs_bytes)}" in captions

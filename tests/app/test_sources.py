@@ -3,10 +3,11 @@
 from pathlib import Path
 
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from chatbot.knowledge import KnowledgeBase
-from tests.app.conftest import log_in
+from tests.app.conftest import log_in, shown
 from tests.conftest import git
 from tests.sync.test_sources import commit_all
 
@@ -25,7 +26,10 @@ def _button(at: AppTest, label: str):
     return next(b for b in at.button if b.label == label)
 
 
-def test_add_pull_and_remove_a_source(knowledge: AppTest, app_env, upstream: Path) -> None:
+def test_add_pull_and_remove_a_source(
+    knowledge: AppTest, app_env, upstream: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WIKI_SOURCES_LOCAL_DIR", str(upstream.parent))  # the operator's folder
     log_in(knowledge)
     next(i for i in knowledge.text_input if i.label == "Repository URL").input(str(upstream))
     next(i for i in knowledge.text_input if i.label.startswith("Folder")).input("docs")
@@ -54,8 +58,35 @@ def test_an_unsafe_url_is_one_line_and_adds_nothing(knowledge: AppTest, app_env)
     log_in(knowledge)
     next(i for i in knowledge.text_input if i.label == "Repository URL").input("ext::sh -c id")
     _button(knowledge, "Add and pull").click().run()
-    assert [e.value for e in knowledge.error] == [
+    assert [shown(e.value) for e in knowledge.error] == [
         "'ext::sh -c id' is not a repository URL; use one like "
         "https://github.com/OWNER/REPO.wiki.git."
+    ]
+    assert "No sources yet." in [c.value for c in knowledge.caption]
+
+
+def test_a_local_path_is_refused_unless_under_the_operators_folder(
+    knowledge: AppTest, app_env, upstream: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Any logged-in user can use the page: a local path (or file://) would let them import
+    any repository the server can read."""
+    log_in(knowledge)
+    for url in (str(upstream), f"file://{upstream}"):
+        next(i for i in knowledge.text_input if i.label == "Repository URL").input(url)
+        _button(knowledge, "Add and pull").click().run()
+        assert [shown(e.value) for e in knowledge.error] == [
+            "Local repositories can be added only from the command line (python -m chatbot "
+            "sources add), or under the folder named in WIKI_SOURCES_LOCAL_DIR."
+        ]
+    elsewhere = tmp_path / "allowed"
+    elsewhere.mkdir()
+    (elsewhere / "out").symlink_to(upstream)  # a link out of the folder leads nowhere
+    monkeypatch.setenv("WIKI_SOURCES_LOCAL_DIR", str(elsewhere))
+    st.cache_resource.clear()  # settings are read once per server process
+    knowledge.run()
+    next(i for i in knowledge.text_input if i.label == "Repository URL").input(f"{elsewhere}/out")
+    _button(knowledge, "Add and pull").click().run()
+    assert [shown(e.value) for e in knowledge.error] == [
+        f"Local repositories can be added here only under {elsewhere} (WIKI_SOURCES_LOCAL_DIR)."
     ]
     assert "No sources yet." in [c.value for c in knowledge.caption]

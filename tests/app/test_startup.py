@@ -9,7 +9,7 @@ from chatbot.knowledge import KnowledgeBase
 from chatbot.parsing import parse
 from components.runtime import startup
 from sync import Workspace, backup, history, startup_restore
-from tests.app.conftest import PASSWORD, log_in, open_admin, settled
+from tests.app.conftest import PASSWORD, log_in, open_admin, settled, shown
 from tests.conftest import files_of, wait_until
 
 
@@ -38,7 +38,7 @@ def _team_then_remote_away(ws: Workspace, tmp_path: Path, remote: Path) -> Path:
 
 
 def _texts(at: AppTest) -> str:
-    return "\n".join(e.value for e in [*at.warning, *at.info, *at.markdown, *at.caption])
+    return shown("\n".join(e.value for e in [*at.warning, *at.info, *at.markdown, *at.caption]))
 
 
 def test_a_failed_start_is_explained_after_login_only_and_retried(

@@ -13,6 +13,7 @@ from chatbot.cli import main
 from chatbot.knowledge import KnowledgeBase
 from chatbot.source_pull import pull
 from chatbot.source_store import Source, SourceStore
+from sync.sources import NO_ACCESS, SourceAccess
 from tests.sync.test_sources import commit_all
 
 PAGES = {
@@ -153,11 +154,11 @@ def test_a_fresh_host_re_reads_only_what_changed(tmp_path: Path, upstream: Path)
     kb = KnowledgeBase(tmp_path / "data" / "wiki.db")
     store = SourceStore(kb)
     source = store.add(Source("team", str(upstream), "main", "docs"))
-    assert pull(kb, source, home=tmp_path / "home", token=None).status == "updated"
+    assert pull(kb, source, home=tmp_path / "home", access=NO_ACCESS).status == "updated"
     shutil.rmtree(tmp_path / "home")
     (upstream / "docs" / "index.md").write_text("# Home\n\nWelcome back.")
     commit_all(upstream, "edit")
-    again = pull(kb, store.get("team"), home=tmp_path / "home", token=None)
+    again = pull(kb, store.get("team"), home=tmp_path / "home", access=NO_ACCESS)
     assert (again.status, again.changed, again.removed) == ("updated", ["team/index.md"], [])
 
 
@@ -166,7 +167,7 @@ def test_a_folder_import_never_touches_a_sources_pages(tmp_path: Path, upstream:
 
     kb = KnowledgeBase(tmp_path / "data" / "wiki.db")
     source = SourceStore(kb).add(Source("team", str(upstream), "main", "docs"))
-    pull(kb, source, home=tmp_path / "home", token=None)
+    pull(kb, source, home=tmp_path / "home", access=NO_ACCESS)
     for folder in ("team", "other"):
         (tmp_path / "wikis" / folder).mkdir(parents=True)
         (tmp_path / "wikis" / folder / "index.md").write_text(f"# {folder}\n\nA folder.")
@@ -191,7 +192,7 @@ def test_scheduled_pulls_wait_for_the_restore_and_for_backups(
         kb=kb,
         home=tmp_path / "home",
         lock_file=lock,
-        token=None,
+        access=NO_ACCESS,
         every_minutes=60,
         hold=lambda: held[0],
     )
@@ -221,7 +222,7 @@ def test_a_second_pull_while_one_runs_is_busy(tmp_path: Path, upstream: Path, ru
     sources(data, "add", str(upstream), "--path", "docs")
     home = tmp_path / ".kura"  # where tests.chatbot.test_cli.run puts KURA_HOME
     source = SourceStore(KnowledgeBase(data / "wiki.db")).get("team-wiki")
-    with mirror_of(home, source, None).locked():
+    with mirror_of(home, source, NO_ACCESS).locked():
         done = run(data, "sources", "pull", "--json")
     assert done.returncode == 1 and json.loads(done.stdout)["error"]["code"] == "busy"
     assert sources(data, "list")[1][0]["error"] == ""  # a busy pull is not a failure
@@ -237,10 +238,13 @@ def test_a_private_source_over_https_like_http_with_a_token(
     kb = KnowledgeBase(tmp_path / "data" / "wiki.db")
     store = SourceStore(kb)
     source = store.add(Source("private", http_server.repo_url(repo="private-wiki"), "main", "docs"))
-    denied = pull(kb, source, home=tmp_path / "home", token=None)
+    local = SourceAccess(allow_private=True)  # the fixture is on loopback
+    denied = pull(kb, source, home=tmp_path / "home", access=local)
     assert denied.status == "failed" and "WIKI_SOURCES_TOKEN" in denied.error
     assert kb.documents() == []
-    done = pull(kb, store.get("private"), home=tmp_path / "home", token=TOKEN)
+    host = http_server.url.removeprefix("http://")
+    access = SourceAccess(sources_token=TOKEN, sources_token_host=host, allow_private=True)
+    done = pull(kb, store.get("private"), home=tmp_path / "home", access=access)
     assert done.status == "updated" and len(done.added) == 3
     assert store.get("private").error == ""
     for path in [*(tmp_path / "home").rglob("*"), kb.path]:

@@ -25,12 +25,26 @@ def test_sessions_end_after_an_idle_hour_or_a_week() -> None:
     assert settings.session_idle_minutes == 0.05 and settings.session_max_days == 7
 
 
-def test_wiki_sources_use_their_own_token_or_the_backups() -> None:
-    settings = load_settings(environ={"GITHUB_TOKEN": "ghp_backup"}, secrets={})
-    assert settings.sources_token == "ghp_backup" and settings.wiki_sync_minutes == 60
-    both = {"GITHUB_TOKEN": "ghp_backup", "WIKI_SOURCES_TOKEN": "ghp_wiki"}
-    settings = load_settings(environ=both, secrets={})
-    assert settings.sources_token == "ghp_wiki" and "ghp_wiki" in settings.secrets()
+def test_wiki_source_settings_and_their_one_line_errors() -> None:
+    settings = load_settings(environ={}, secrets={})
+    assert settings.wiki_sources_token_host == "github.com" and settings.wiki_sync_minutes == 60
+    assert not settings.wiki_sources_allow_private and settings.wiki_sources_local_dir is None
+    assert not settings.session_cookie_secure
+    given = {
+        "WIKI_SOURCES_TOKEN": "ghp_wiki",
+        "WIKI_SOURCES_TOKEN_HOST": "GHE.example.com:8443",
+        "WIKI_SOURCES_ALLOW_PRIVATE": "yes",
+        "WIKI_SOURCES_LOCAL_DIR": "/srv/wikis",
+        "SESSION_COOKIE_SECURE": "true",
+    }
+    settings = load_settings(environ=given, secrets={})
+    assert settings.wiki_sources_token_host == "ghe.example.com:8443"
+    assert settings.wiki_sources_allow_private and settings.session_cookie_secure
+    assert settings.wiki_sources_local_dir == Path("/srv/wikis")
+    assert "ghp_wiki" in settings.secrets()
+    for bad in ("https://github.com", "github.com/team", "user@github.com", "host:99999"):
+        with pytest.raises(SettingsError, match=r"^WIKI_SOURCES_TOKEN_HOST must be a host name"):
+            load_settings(environ={"WIKI_SOURCES_TOKEN_HOST": bad}, secrets={})
 
 
 def test_flags_beat_environment_beat_secrets() -> None:

@@ -46,6 +46,11 @@ class GitHttpServer:
     download_started: threading.Event = field(default_factory=threading.Event)
     over_quota: bool = False
     down: bool = False  # answer 503 to everything, like a remote in an outage
+    # Send git's requests (and, apart, the LFS batch API's) elsewhere with a redirect,
+    # after the token was checked: a remote that moved, or one that tries to lead the
+    # token to another host.
+    redirect_git: str | None = None
+    redirect_lfs: str | None = None
     default_repo: str = "data"
     _server: object = None
     _thread: threading.Thread | None = None
@@ -71,6 +76,7 @@ class GitHttpServer:
 
     def clear_faults(self) -> None:
         self.forbid_push = self.over_quota = self.down = False
+        self.redirect_git = self.redirect_lfs = None
         self.hold_first_push = None
         self.delay_lfs_upload = self.delay_lfs_download = self.download_rate = 0.0
         self.upload_started.clear()
@@ -113,6 +119,12 @@ class GitHttpServer:
                 [("WWW-Authenticate", 'Basic realm="kura-test"'), ("Content-Type", "text/plain")],
             )
             return [b"Unauthorized\n"]
+        redirect = self.redirect_lfs if "/info/lfs/" in path else self.redirect_git
+        if redirect:
+            self.requests.append((environ["REQUEST_METHOD"], path, 307))
+            query = environ.get("QUERY_STRING", "")
+            start_response("307 Temporary Redirect", [("Location", f"{redirect}{path}?{query}")])
+            return [b""]
         if "/info/lfs/" in path:
             body = self._lfs_route(environ, recording_start)
         else:

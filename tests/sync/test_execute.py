@@ -19,21 +19,46 @@ def test_child_environment_is_scrubbed(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_token_is_only_in_the_environment_of_the_call() -> None:
-    out = execute.run(["env"], Call(secrets=Secrets(token=TOKEN))).stdout
+    call = Call(secrets=Secrets(token=TOKEN, origin="https://github.com"))
+    out = execute.run(["env"], call).stdout
     # the child had it; what came back to us is redacted
     assert TOKEN.encode() not in out
     assert b"KURA_GIT_TOKEN=***" in out
+    # with no origin to give it to, it is not even in the environment
+    assert b"KURA_GIT_TOKEN" not in execute.run(["env"], Call(secrets=Secrets(token=TOKEN))).stdout
 
 
 def test_credential_helper_answers_from_the_environment() -> None:
+    secrets = Secrets(token="tok-12345678", origin="https://example.com")
     result = execute.run(
         ["git", "credential", "fill"],
-        Call(secrets=Secrets(token="tok-12345678")),
+        Call(secrets=secrets),
         input=b"protocol=https\nhost=example.com\n\n",
     )
     # redacted in what we get back, but git did produce it from the environment
     assert "username=x-access-token" in result.text
     assert "password=***" in result.text
+
+
+@pytest.mark.parametrize(
+    "asked",
+    [
+        "protocol=https\nhost=example.org",  # another host
+        "protocol=https\nhost=example.com:8443",  # another port
+        "protocol=http\nhost=example.com",  # another scheme
+        "protocol=https\nhost=example.com.evil.org",  # a look-alike
+    ],
+)
+def test_credential_helper_answers_only_its_own_origin(asked: str) -> None:
+    secrets = Secrets(token="tok-12345678", origin="https://example.com")
+    result = execute.run(
+        ["git", "credential", "fill"],
+        Call(secrets=secrets),
+        input=f"{asked}\n\n".encode(),
+        check=False,
+    )
+    assert result.returncode != 0 and "tok-12345678" not in result.text + result.stderr
+    assert "password" not in result.text
 
 
 def test_credential_helper_stays_silent_without_a_token() -> None:

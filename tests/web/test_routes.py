@@ -72,6 +72,15 @@ def test_the_cookie_is_secure_behind_an_https_proxy(url: str, tickets: Tickets) 
     assert status == 204 and cookie[COOKIE]["secure"]
 
 
+def test_the_cookie_can_be_secure_behind_a_proxy_that_says_nothing(
+    url: str, tickets: Tickets
+) -> None:
+    """SESSION_COOKIE_SECURE: a TLS proxy that sends no X-Forwarded-Proto."""
+    ticket = tickets.issue("s", max_age=60, secure=True)
+    status, cookie, _ = post(f"{url}/kura/session", ticket)
+    assert status == 204 and cookie[COOKIE]["secure"]
+
+
 def test_the_routes_answer_under_a_prefix(url: str, tickets: Tickets) -> None:
     ticket = tickets.issue("s", max_age=60)
     assert post(f"{url}/~/+/kura/session", ticket)[0] == 204  # a proxy's or baseUrlPath's prefix
