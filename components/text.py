@@ -13,8 +13,12 @@ from __future__ import annotations
 import re
 
 # Inline Markdown anywhere in a line; what starts a block (heading, list, quote) only at
-# its start; what GFM turns into a link by itself (`https://`, `www.`, `a@b.c`).
-_INLINE = re.compile(r"([\\`*_\[\]<>!|~&$@])|(?<=www)(\.)|(:)(?=//)")
+# its start.
+_INLINE = re.compile(r"([\\`*_\[\]<>!|~&$])")
+# What GFM turns into a link by itself, whatever escapes it (it matches the text after
+# parsing): `https://`, `www.`, `a@b.c`. An invisible word joiner breaks the pattern.
+_AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=www)(?=\.)|(?=@)", re.IGNORECASE)
+JOINER = "\u2060"
 _BLOCK = re.compile(r"^(\s*(?:\d+)?)((?<=\d)[.)]|(?<!\d)[#+\-=])")
 
 
@@ -43,7 +47,7 @@ def code(text: str) -> Markdown:
 
 
 def _escape_line(line: str) -> str:
-    line = _INLINE.sub(lambda m: "\\" + next(g for g in m.groups() if g), line)
+    line = _AUTOLINK.sub(JOINER, _INLINE.sub(r"\\\1", line))
     return _BLOCK.sub(lambda m: m.group(1) + "\\" + m.group(2), line)
 
 

@@ -42,3 +42,37 @@ def test_the_push_workflow_verifies_the_pushed_backup_cheaply() -> None:
     assert set(verify["env"]) <= set(SETTING_NAMES)
     assert workflow["concurrency"]["cancel-in-progress"] is True
     assert workflow["permissions"] == {"contents": "read"}
+
+
+def test_every_setting_is_in_the_readmes_table() -> None:
+    readme = (ROOT / "README.md").read_text()
+    table = {line.split("|")[1].strip() for line in readme.splitlines() if line.startswith("| ")}
+    named = {name.strip() for row in table for name in row.split(",")}
+    assert set(SETTING_NAMES) <= named, set(SETTING_NAMES) - named
+
+
+def test_every_test_the_threat_table_names_exists() -> None:
+    """docs/security.md names the test behind each threat: each must be there to run."""
+    import re
+
+    text = (ROOT / "docs" / "security.md").read_text()
+    rows = [line for line in text.splitlines() if line.startswith("| ") and "`" in line]
+    named = 0
+    for row in rows:
+        current: Path | None = None
+        for ref in re.findall(r"`((?:tests/)?[\w/]*test_\w+\.py)?(?:::(\w+))?`", row):
+            path, function = ref
+            if path:
+                current = ROOT / path if path.startswith("tests/") else _find(path)
+                assert current.is_file(), path
+            if function:
+                assert current is not None, row
+                assert f"def {function}(" in current.read_text(), (current.name, function)
+                named += 1
+    assert named > 40
+
+
+def _find(name: str) -> Path:
+    found = sorted((ROOT / "tests").rglob(Path(name).name))
+    assert len(found) == 1, name
+    return found[0]

@@ -82,8 +82,9 @@ def settled(at: AppTest) -> AppTest:
 
 def shown(markdown: str) -> str:
     """What a reader sees of Markdown that escapes text (`components.text.plain`): the
-    characters, without the backslashes that keep them from being markup."""
-    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)
+    characters, without the backslashes that keep them from being markup (nor the
+    invisible joiners that keep `https://` from becoming a link)."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace("\u2060", "")
 
 
 def log_in(at: AppTest, password: str = PASSWORD) -> AppTest:
