@@ -46,7 +46,7 @@ def run(settings: Settings, args: argparse.Namespace) -> tuple[object, str]:
 
 
 def _add(settings: Settings, args: argparse.Namespace, store: SourceStore) -> tuple[dict, str]:
-    url = check_url(args.url)
+    url = check_url(args.url, allow_private=settings.wiki_sources_allow_private)
     source = store.add(Source(args.name or name_from(url), url, args.branch, args.path))
     result = pull(store.kb, source, home=settings.home, access=SourceAccess.of(settings))
     data = {"source": _entry(store, store.get(source.name)), "pull": result.to_json()}

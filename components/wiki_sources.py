@@ -65,7 +65,12 @@ def _add_form(store: SourceStore, settings: Settings, lock_file: Path) -> None:
     if not submitted:
         return
     try:
-        checked = check_url(url, operator=False, local_root=settings.wiki_sources_local_dir)
+        checked = check_url(
+            url,
+            operator=False,
+            local_root=settings.wiki_sources_local_dir,
+            allow_private=settings.wiki_sources_allow_private,
+        )
         named = name.strip() or name_from(checked)
         source = store.add(Source(named, checked, branch.strip() or "main", path.strip()))
     except (SyncError, BadSource) as error:

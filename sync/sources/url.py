@@ -14,17 +14,33 @@ from urllib.parse import unquote, urlsplit
 
 from config.settings import is_loopback
 from sync.errors import SourceRefused
+from sync.sources.reach import pinned_resolution
 
 EXAMPLE = "https://github.com/OWNER/REPO.wiki.git"
 
 
-def check_url(url: str, *, operator: bool = True, local_root: Path | None = None) -> str:
+def check_url(
+    url: str,
+    *,
+    operator: bool = True,
+    local_root: Path | None = None,
+    allow_private: bool | None = None,
+) -> str:
     """The URL, stripped, or SourceRefused with a one-line reason.
 
     `operator` (the command line) may name any local repository; a page's user only one
     under `local_root` (WIKI_SOURCES_LOCAL_DIR), and none when it is not set: a local path
-    would let any logged-in user read whatever repository the server can.
+    would let any logged-in user read whatever repository the server can. With
+    `allow_private` given, the host is also resolved now, so a source on an internal
+    address is refused before it is even stored (every fetch checks again).
     """
+    text = _checked(url, operator=operator, local_root=local_root)
+    if allow_private is not None:
+        pinned_resolution(text, allow_private=allow_private)
+    return text
+
+
+def _checked(url: str, *, operator: bool, local_root: Path | None) -> str:
     text = url.strip()
     if not text:
         raise SourceRefused(f"Give the source's Git URL, for example {EXAMPLE}.")

@@ -90,3 +90,13 @@ def test_a_local_path_is_refused_unless_under_the_operators_folder(
         f"Local repositories can be added here only under {elsewhere} (WIKI_SOURCES_LOCAL_DIR)."
     ]
     assert "No sources yet." in [c.value for c in knowledge.caption]
+
+
+def test_an_internal_address_is_refused_before_it_is_stored(knowledge: AppTest, app_env) -> None:
+    log_in(knowledge)
+    url = "https://169.254.169.254/latest/meta-data.git"
+    next(i for i in knowledge.text_input if i.label == "Repository URL").input(url)
+    _button(knowledge, "Add and pull").click().run()
+    [error] = [shown(e.value) for e in knowledge.error]
+    assert "inside this server's network" in error and "WIKI_SOURCES_ALLOW_PRIVATE" in error
+    assert "No sources yet." in [c.value for c in knowledge.caption]
