@@ -19,6 +19,7 @@ from chatbot.source_schedule import SourcePuller
 from config import Settings, load_settings
 from config.password import password_file, shared_password
 from sync import Workspace
+from sync.maintenance import maintain_if_due
 from sync.notify import Notifier
 from sync.scheduler import AutoBackup
 from sync.sources import SourceAccess
@@ -136,6 +137,7 @@ def scheduler() -> AutoBackup:
         notifier=rt.notifier,
         hold=lambda: boot.state.holds_backups,
         spacing=QuotaThrottle(rt.workspace),
+        maintain=lambda: maintain_if_due(rt.workspace),
     ).start()
     # One last backup of unsaved changes on shutdown (unless held), whichever way it comes.
     _at_shutdown.append(auto.stop)

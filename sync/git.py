@@ -30,6 +30,7 @@ class Timeouts:
     local: float = 60.0
     network: float = 600.0
     probe: float = 30.0
+    maintenance: float = 1800.0  # a repack of a long history's cache
 
 
 class Git:
@@ -54,11 +55,14 @@ class Git:
         check: bool = True,
         network: bool = False,
         env: Mapping[str, str] | None = None,
+        timeout: float | None = None,
     ) -> Result:
+        if timeout is None:
+            timeout = self.timeouts.network if network else self.timeouts.local
         call = Call(
             cwd=self.git_dir if self.git_dir.is_dir() else None,
             secrets=self.secrets,
-            timeout=self.timeouts.network if network else self.timeouts.local,
+            timeout=timeout,
             env={"GIT_DIR": str(self.git_dir), **(env or {})},
         )
         return execute.run(("git", *args), call, input=input, check=check)
@@ -206,6 +210,13 @@ class Git:
             network=True,
             check=False,
         )
+
+    def repack(self) -> None:
+        """Loose objects into a pack, and small packs rolled into bigger ones so that each
+        holds at least twice the objects of the next (`--geometric`): few packs, and only
+        the small ones rewritten. Crash-safe: git writes the new pack before it deletes
+        what it replaces."""
+        self._run("repack", "-d", "-q", "--geometric=2", timeout=self.timeouts.maintenance)
 
     def lfs_version(self) -> Result:
         # Needs no repository: it may run before the cache exists.

@@ -60,11 +60,13 @@ class AutoBackup:
     `quiet_seconds`, and at most `max_delay_seconds` after the first unsaved change
     (`every_minutes`, AUTO_BACKUP_MINUTES, bounds both; `quiet_seconds=0` waits the
     whole bound). `spacing()` may push backups further apart (the LFS quota's
-    throttle). A backup is skipped while another operation runs and while `hold()` is
-    true (the start-up restore has not settled: backing up then could bury the team's
-    data under an empty start); failures are retried with exponential backoff and
-    jitter, notified once, and the first success after them sends a recovery. `stop()`
-    takes one last backup if there are unsaved changes and nothing holds it.
+    throttle). Between polls, `maintain()` keeps the cache packed (it takes the
+    operation lock itself, so it never runs during a backup). A backup is skipped
+    while another operation runs and while `hold()` is true (the start-up restore has
+    not settled: backing up then could bury the team's data under an empty start);
+    failures are retried with exponential backoff and jitter, notified once, and the
+    first success after them sends a recovery. `stop()` takes one last backup if there
+    are unsaved changes and nothing holds it.
 
     Example::
 
@@ -85,6 +87,7 @@ class AutoBackup:
         notifier: Notifier | None = None,
         hold: Callable[[], bool] = lambda: False,
         spacing: Callable[[], float] = lambda: 0.0,
+        maintain: Callable[[], object] = lambda: None,
         poll_seconds: float = POLL_SECONDS,
         first_retry_seconds: float = 30.0,
         jitter: float = 0.2,
@@ -92,6 +95,7 @@ class AutoBackup:
         self.workspace = workspace
         self.hold = hold
         self.spacing = spacing
+        self.maintain = maintain
         self.interval = every_minutes * 60.0
         self.cadence = Cadence(
             interval=self.interval, quiet=quiet_seconds, max_delay=max_delay_seconds
@@ -222,6 +226,10 @@ class AutoBackup:
                 self.poll_once()
             except Exception:
                 log.exception("Auto-backup poll failed")
+            try:
+                self.maintain()
+            except Exception:
+                log.exception("Cache maintenance failed")
             self._wake.wait(self.poll)
 
     def _retry_delay(self) -> float:

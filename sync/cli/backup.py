@@ -4,6 +4,7 @@ import argparse
 
 from sync import Workspace, backup
 from sync.cli.output import Output, size
+from sync.maintenance import maintain_if_due
 
 
 def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -19,6 +20,8 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
 
 def run(ws: Workspace, args: argparse.Namespace) -> Output:
     result = backup(ws, message=args.message, kind="manual", force=args.force)
+    if result.status == "created":
+        maintain_if_due(ws)  # as `git gc --auto` would: only when the cache passed a bound
     if result.status == "unchanged":
         text = f"Nothing changed since backup {result.commit[:8] if result.commit else '-'}."
     else:
