@@ -27,7 +27,7 @@ def spacing_for_quota(
 
 class QuotaThrottle:
     """`spacing_for_quota` of a workspace's remote, measured at most every `every` seconds
-    (measuring walks the backups' history).
+    (cheap: the storage index reads only the backups since the last measure).
 
     Example::
 

@@ -21,7 +21,7 @@ _SNIFF = 4096
 
 def status(ws: Workspace, *, storage: bool = False) -> Status:
     """The data directory and its backups; with `storage`, the LFS quota figures too
-    (read from the history in the cache: slower on long histories)."""
+    (from the storage index, which reads only the backups since its last read)."""
     with contextlib.suppress(Busy), operation_lock(ws.lock_file):
         recover(ws)  # only when no operation runs: a live restore owns its journal
     local = scan(ws.data_dir)

@@ -1,0 +1,137 @@
+"""Each backup's Git LFS growth, kept in `KURA_HOME/storage.db` so that status, the admin
+page and the quota throttle read figures, not history.
+
+GitHub keeps every LFS object ever pushed, so the storage a history uses is the sum of
+its distinct LFS objects, and a backup's growth is the bytes of the objects that first
+appear in it. Working that out walks every commit; at a backup a minute that is 175,000
+commits a year. The index remembers, per backup in history order, its time and growth,
+and the objects seen so far; each read brings it up to date with one `git log --raw`
+of the commits since the one it last saw (none, most of the time). A history it cannot
+follow (another remote, a rewritten branch) is indexed again from the start.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from sync.git import ZERO_SHA, Git, parse_raw_log
+from sync.lfs import MAX_POINTER_SIZE, parse_pointer
+from sync.tree import DATA_PREFIX, PACKS_PREFIX
+
+_FORMAT = "%x1e%H %ct"
+_LFS_PATHS = (DATA_PREFIX, PACKS_PREFIX)
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS backups (
+    seq INTEGER PRIMARY KEY, sha TEXT NOT NULL, stamp INTEGER NOT NULL, growth INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS objects (oid TEXT PRIMARY KEY, size INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS totals (
+    one INTEGER PRIMARY KEY CHECK (one = 1), tip TEXT NOT NULL, bytes INTEGER NOT NULL,
+    objects INTEGER NOT NULL, backups INTEGER NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True)
+class Growth:
+    lfs_bytes: int  # every distinct LFS object of the history
+    lfs_objects: int
+    backups: int
+    recent: list[tuple[int, int]]  # (commit time, growth) of the newest backups, oldest first
+
+
+class StorageIndex:
+    """Example::
+
+    growth = StorageIndex(ws.home / "storage.db").growth(ws.git, tip, recent=21)
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def growth(self, git: Git, tip: str, *, recent: int) -> Growth:
+        with self._db() as db:
+            self._catch_up(db, git, tip)
+            bytes_, objects, backups = db.execute(
+                "SELECT bytes, objects, backups FROM totals"
+            ).fetchone()
+            rows = db.execute(
+                "SELECT stamp, growth FROM backups ORDER BY seq DESC LIMIT ?", (recent,)
+            ).fetchall()
+        return Growth(bytes_, objects, backups, [(s, g) for s, g in reversed(rows)])
+
+    # -- inside -------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _db(self) -> Iterator[sqlite3.Connection]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+        try:
+            db.executescript(_SCHEMA)
+            yield db
+        finally:
+            db.close()
+
+    def _catch_up(self, db: sqlite3.Connection, git: Git, tip: str) -> None:
+        # One writer at a time (threads and processes); the others wait, then find it done.
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            row = db.execute("SELECT tip FROM totals").fetchone()
+            known = row[0] if row else None
+            if known != tip:
+                since = known if known and git.is_ancestor(known, tip) else None
+                if since is None:
+                    db.execute("DELETE FROM backups")
+                    db.execute("DELETE FROM objects")
+                    db.execute("DELETE FROM totals")
+                self._add(db, git, tip, since)
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def _add(self, db: sqlite3.Connection, git: Git, tip: str, since: str | None) -> None:
+        """Index the commits after `since` (all of them when None), oldest first."""
+        span = f"{since}..{tip}" if since else tip
+        commits = list(reversed(parse_raw_log(git.log(span, _FORMAT, raw=True))))
+        blobs = {
+            c.new
+            for _, changes in commits
+            for c in changes
+            if c.path.startswith(_LFS_PATHS) and c.new != ZERO_SHA
+        }
+        pointers = _pointers(git, blobs)
+        row = db.execute("SELECT bytes, objects, backups FROM totals").fetchone()
+        total, objects, count = row or (0, 0, 0)
+        for header, changes in commits:
+            sha, stamp = header.split()
+            new = {pointers[c.new] for c in changes if c.new in pointers}
+            growth = 0
+            for oid, size in new:
+                if db.execute("INSERT OR IGNORE INTO objects VALUES (?, ?)", (oid, size)).rowcount:
+                    growth += size
+                    objects += 1
+            db.execute(
+                "INSERT INTO backups (sha, stamp, growth) VALUES (?, ?, ?)",
+                (sha, int(stamp), growth),
+            )
+            total += growth
+            count += 1
+        db.execute(
+            "INSERT OR REPLACE INTO totals VALUES (1, ?, ?, ?, ?)", (tip, total, objects, count)
+        )
+
+
+def _pointers(git: Git, blobs: set[str]) -> dict[str, tuple[str, int]]:
+    """{blob: (LFS oid, size)} for the blobs that are LFS pointers."""
+    sizes = git.blob_sizes(blobs)
+    contents = git.cat_blobs(b for b in blobs if sizes.get(b, 0) <= MAX_POINTER_SIZE)
+    found = {}
+    for blob, content in contents.items():
+        pointer = parse_pointer(content)
+        if pointer:
+            found[blob] = (pointer.oid, pointer.size)
+    return found

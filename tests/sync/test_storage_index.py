@@ -1,0 +1,69 @@
+"""The LFS storage figures come from an index brought up to date with only the new
+commits, and always equal a walk of the whole history."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from sync import Workspace, backup
+from sync.actions.storage import storage_usage
+from sync.storage_index import StorageIndex
+from tests.conftest import git, write_db
+
+
+def backups(ws: Workspace, rows: range) -> list[str]:
+    commits = []
+    for n in rows:
+        write_db(ws.data_dir / "chatbot.db", range(n * 50, n * 50 + 50))
+        (ws.data_dir / f"note-{n % 3}.txt").write_bytes(bytes([n]) * (1000 + n))
+        commits.append(backup(ws).commit)
+    return commits
+
+
+def from_scratch(ws: Workspace, tip: str, tmp_path: Path):
+    return StorageIndex(tmp_path / "scratch.db").growth(ws.git, tip, recent=21)
+
+
+@pytest.mark.parametrize("remote", ["local"], indirect=True)
+def test_incremental_figures_equal_a_walk_of_the_whole_history(
+    ws: Workspace, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    index = StorageIndex(ws.home / "storage.db")
+    first = backups(ws, range(4))
+    assert index.growth(ws.git, first[-1], recent=21) == from_scratch(ws, first[-1], tmp_path)
+    more = backups(ws, range(4, 7))
+    caplog.set_level(logging.DEBUG, logger="sync.execute")
+    grown = index.growth(ws.git, more[-1], recent=21)
+    # Only the three new commits were read: one `git log` of the range since the last tip.
+    logs = [r.getMessage() for r in caplog.records if "'log'" in r.getMessage()]
+    assert len(logs) == 1 and f"{first[-1]}..{more[-1]}" in logs[0]
+    scratch = from_scratch(ws, more[-1], tmp_path / "again")
+    assert grown == scratch and grown.backups == 7 and grown.lfs_bytes > 0
+    assert [stamp for stamp, _ in grown.recent] == sorted(s for s, _ in grown.recent)
+    caplog.clear()
+    assert index.growth(ws.git, more[-1], recent=21) == grown
+    assert not [r for r in caplog.records if "'log'" in r.getMessage()]  # nothing new
+
+
+@pytest.mark.parametrize("remote", ["local"], indirect=True)
+def test_another_history_is_indexed_again(make_workspace, tmp_path: Path) -> None:
+    """KURA_HOME pointed at another remote: its tip is no descendant of what was indexed."""
+    ws = make_workspace("one")
+    index = StorageIndex(tmp_path / "storage.db")
+    tip = backups(ws, range(3))[-1]
+    index.growth(ws.git, tip, recent=21)
+    git("init", "-q", "--bare", "-b", "main", str(tmp_path / "elsewhere.git"))
+    other = make_workspace("two", data_repo=str(tmp_path / "elsewhere.git"))
+    other_tip = backups(other, range(10, 12))[-1]
+    assert index.growth(other.git, other_tip, recent=21) == from_scratch(other, other_tip, tmp_path)
+
+
+def test_status_reads_the_index_in_kura_home(ws: Workspace) -> None:
+    backups(ws, range(2))
+    usage = storage_usage(ws)
+    assert usage.backups == 2 and usage.last_growth > 0
+    assert (ws.home / "storage.db").is_file()
+    assert not any(p.name.startswith("storage.db") for p in ws.data_dir.iterdir())
