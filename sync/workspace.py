@@ -47,6 +47,10 @@ class Workspace:
         return self.home / "state.json"
 
     @property
+    def history_index_file(self) -> Path:
+        return self.home / "history-index.db"
+
+    @property
     def journal_file(self) -> Path:
         return self.home / "restore-journal.json"
 

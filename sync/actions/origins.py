@@ -1,8 +1,10 @@
 """Which backup, host and kind each data file of a backup came from.
 
 With two instances on one remote, the latest backup holds, per file, the version
-of whichever instance wrote it last. One `git log --raw` pass from the backup back
-finds, for each of its files, the newest commit that wrote that version.
+of whichever instance wrote it last. For the newest backup the cache knows, the history
+index remembers each file's last writer (sync/history_index.py): nothing is walked. For
+an older backup, one `git log --raw` pass from it back finds, for each of its files, the
+newest commit that wrote that version.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sync.git import ZERO_SHA, parse_raw_log
+from sync.history_index import HistoryIndex
 from sync.models import KURA_KINDS, FileOrigin
 from sync.tree import DATA_PREFIX, FORMAT_MARK
 from sync.workspace import Workspace
@@ -23,9 +26,16 @@ _FORMAT = (
 def file_origins(ws: Workspace, commit: str | None = None) -> dict[str, FileOrigin]:
     """{path inside the data directory: where its version in `commit` (default: the
     newest backup the cache knows) was written}; reads the cache, no network."""
-    commit = commit or ws.tip()
+    tip = ws.tip()
+    commit = commit or tip
     if commit is None:
         return {}
+    if commit == tip:
+        return HistoryIndex(ws.history_index_file).origins(ws.git, tip)
+    return _walk(ws, commit)
+
+
+def _walk(ws: Workspace, commit: str) -> dict[str, FileOrigin]:
     wanted = {
         e.path: e.sha
         for e in ws.git.ls_tree(commit, "data")

@@ -5,7 +5,7 @@ storage used is the sum of the distinct LFS objects across the history: whole
 files of older backups, and packs. A backup's growth is the bytes of the
 objects that first appear in it. Bandwidth is what restores and verifies
 downloaded this month, from the operations log. All of it is read from the
-local cache and KURA_HOME (the per-backup figures from `sync/storage_index.py`, brought
+local cache and KURA_HOME (the per-backup figures from `sync/history_index.py`, brought
 up to date with the commits since the last read): no network call.
 """
 
@@ -14,9 +14,9 @@ from __future__ import annotations
 import statistics
 from datetime import UTC, datetime
 
+from sync.history_index import HistoryIndex
 from sync.models import StorageUsage
 from sync.oplog import read_operations
-from sync.storage_index import StorageIndex
 from sync.workspace import Workspace
 
 LONG_HISTORY = 5000
@@ -29,7 +29,7 @@ def storage_usage(ws: Workspace, *, now: datetime | None = None) -> StorageUsage
     tip = ws.tip()
     if tip is None:
         return StorageUsage(0, 0, 0, 0, 0, None, bandwidth)
-    growth = StorageIndex(ws.home / "storage.db").growth(ws.git, tip, recent=RECENT + 1)
+    growth = HistoryIndex(ws.history_index_file).growth(ws.git, tip, recent=RECENT + 1)
     left = ws.settings.lfs_quota_gb * 1024**3 - growth.lfs_bytes
     return StorageUsage(
         lfs_bytes=growth.lfs_bytes,

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from sync import Workspace, backup
+from sync import Workspace, backup, restore
 from sync.actions.storage import storage_usage
-from sync.storage_index import StorageIndex
+from sync.history_index import HistoryIndex
 from tests.conftest import git, write_db
 
 
@@ -24,14 +24,14 @@ def backups(ws: Workspace, rows: range) -> list[str]:
 
 
 def from_scratch(ws: Workspace, tip: str, tmp_path: Path):
-    return StorageIndex(tmp_path / "scratch.db").growth(ws.git, tip, recent=21)
+    return HistoryIndex(tmp_path / "scratch.db").growth(ws.git, tip, recent=21)
 
 
 @pytest.mark.parametrize("remote", ["local"], indirect=True)
 def test_incremental_figures_equal_a_walk_of_the_whole_history(
     ws: Workspace, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    index = StorageIndex(ws.home / "storage.db")
+    index = HistoryIndex(ws.history_index_file)
     first = backups(ws, range(4))
     assert index.growth(ws.git, first[-1], recent=21) == from_scratch(ws, first[-1], tmp_path)
     more = backups(ws, range(4, 7))
@@ -52,7 +52,7 @@ def test_incremental_figures_equal_a_walk_of_the_whole_history(
 def test_another_history_is_indexed_again(make_workspace, tmp_path: Path) -> None:
     """KURA_HOME pointed at another remote: its tip is no descendant of what was indexed."""
     ws = make_workspace("one")
-    index = StorageIndex(tmp_path / "storage.db")
+    index = HistoryIndex(tmp_path / "history-index.db")
     tip = backups(ws, range(3))[-1]
     index.growth(ws.git, tip, recent=21)
     git("init", "-q", "--bare", "-b", "main", str(tmp_path / "elsewhere.git"))
@@ -65,5 +65,27 @@ def test_status_reads_the_index_in_kura_home(ws: Workspace) -> None:
     backups(ws, range(2))
     usage = storage_usage(ws)
     assert usage.backups == 2 and usage.last_growth > 0
-    assert (ws.home / "storage.db").is_file()
-    assert not any(p.name.startswith("storage.db") for p in ws.data_dir.iterdir())
+    assert ws.history_index_file.is_file() and ws.history_index_file.parent == ws.home
+    assert not any(p.name.startswith("history-index") for p in ws.data_dir.iterdir())
+
+
+@pytest.mark.parametrize("remote", ["local"], indirect=True)
+def test_each_files_last_writer_equals_a_walk_back(make_workspace, tmp_path: Path) -> None:
+    """Two instances on one remote: the index's origins of the newest backup are what a
+    walk back from it finds, file by file, and a file deleted since has none."""
+    from sync.actions.origins import _walk
+
+    one, two = make_workspace("one"), make_workspace("two")
+    backups(one, range(3))
+    restore(two, "latest")
+    (two.data_dir / "note-1.txt").write_text("two's version")
+    (two.data_dir / "note-2.txt").unlink()
+    twos = backup(two).commit
+    (one.data_dir / "other.txt").write_text("one's own file")
+    backup(one)
+    tip = one.tip()
+    index = HistoryIndex(tmp_path / "index.db")
+    origins = index.origins(one.git, tip)
+    assert origins == _walk(one, tip)
+    assert origins["note-1.txt"].commit == twos and "note-2.txt" not in origins
+    assert origins["other.txt"].commit == tip

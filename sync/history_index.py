@@ -1,13 +1,15 @@
-"""Each backup's Git LFS growth, kept in `KURA_HOME/storage.db` so that status, the admin
-page and the quota throttle read figures, not history.
+"""What status, the admin page and the quota throttle need to know of the whole history,
+kept in `KURA_HOME/history-index.db` so that they read figures, not history: each
+backup's Git LFS growth, and which backup wrote each data file's current version.
 
 GitHub keeps every LFS object ever pushed, so the storage a history uses is the sum of
 its distinct LFS objects, and a backup's growth is the bytes of the objects that first
 appear in it. Working that out walks every commit; at a backup a minute that is 175,000
 commits a year. The index remembers, per backup in history order, its time and growth,
-and the objects seen so far; each read brings it up to date with one `git log --raw`
-of the commits since the one it last saw (none, most of the time). A history it cannot
-follow (another remote, a rewritten branch) is indexed again from the start.
+the objects seen so far, and for each data file the backup that last wrote it; each read
+brings it up to date with one `git log --raw` of the commits since the one it last saw
+(none, most of the time). A history it cannot follow (another remote, a rewritten
+branch) or an index of another version is indexed again from the start.
 """
 
 from __future__ import annotations
@@ -16,23 +18,38 @@ import contextlib
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
-from sync.git import ZERO_SHA, Git, parse_raw_log
+from sync.git import ZERO_SHA, Change, Git, parse_raw_log
 from sync.lfs import MAX_POINTER_SIZE, parse_pointer
-from sync.tree import DATA_PREFIX, PACKS_PREFIX
+from sync.models import KURA_KINDS, FileOrigin
+from sync.tree import DATA_PREFIX, FORMAT_MARK, PACKS_PREFIX
 
-_FORMAT = "%x1e%H %ct"
+VERSION = 1
+_FORMAT = (
+    "%x1e%H%x1f%ct%x1f%cI%x1f%(trailers:key=Kura-Host,valueonly,separator=%x2c)"
+    "%x1f%(trailers:key=Kura-Kind,valueonly,separator=%x2c)"
+)
 _LFS_PATHS = (DATA_PREFIX, PACKS_PREFIX)
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS backups (
     seq INTEGER PRIMARY KEY, sha TEXT NOT NULL, stamp INTEGER NOT NULL, growth INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS objects (oid TEXT PRIMARY KEY, size INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS origins (
+    path TEXT PRIMARY KEY, sha TEXT NOT NULL, date TEXT NOT NULL, host TEXT NOT NULL,
+    kind TEXT NOT NULL
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS totals (
     one INTEGER PRIMARY KEY CHECK (one = 1), tip TEXT NOT NULL, bytes INTEGER NOT NULL,
     objects INTEGER NOT NULL, backups INTEGER NOT NULL
 );
+PRAGMA user_version = 1;
+"""
+_RESET = """
+DROP TABLE IF EXISTS backups; DROP TABLE IF EXISTS objects; DROP TABLE IF EXISTS origins;
+DROP TABLE IF EXISTS totals;
 """
 
 
@@ -44,10 +61,12 @@ class Growth:
     recent: list[tuple[int, int]]  # (commit time, growth) of the newest backups, oldest first
 
 
-class StorageIndex:
+class HistoryIndex:
     """Example::
 
-    growth = StorageIndex(ws.home / "storage.db").growth(ws.git, tip, recent=21)
+    index = HistoryIndex(ws.home / "history-index.db")
+    growth = index.growth(ws.git, tip, recent=21)
+    origins = index.origins(ws.git, tip)
     """
 
     def __init__(self, path: Path) -> None:
@@ -64,12 +83,24 @@ class StorageIndex:
             ).fetchall()
         return Growth(bytes_, objects, backups, [(s, g) for s, g in reversed(rows)])
 
+    def origins(self, git: Git, tip: str) -> dict[str, FileOrigin]:
+        """{path inside the data directory: the backup that wrote its version in `tip`}."""
+        with self._db() as db:
+            self._catch_up(db, git, tip)
+            rows = db.execute("SELECT path, sha, date, host, kind FROM origins").fetchall()
+        return {
+            path: FileOrigin(commit=sha, date=datetime.fromisoformat(date), host=host, kind=kind)
+            for path, sha, date, host, kind in rows
+        }
+
     # -- inside -------------------------------------------------------------------
     @contextlib.contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
         try:
+            if db.execute("PRAGMA user_version").fetchone()[0] != VERSION:
+                db.executescript(_RESET)  # an index, not data: made again from history
             db.executescript(_SCHEMA)
             yield db
         finally:
@@ -84,9 +115,8 @@ class StorageIndex:
             if known != tip:
                 since = known if known and git.is_ancestor(known, tip) else None
                 if since is None:
-                    db.execute("DELETE FROM backups")
-                    db.execute("DELETE FROM objects")
-                    db.execute("DELETE FROM totals")
+                    for table in ("backups", "objects", "origins", "totals"):
+                        db.execute(f"DELETE FROM {table}")
                 self._add(db, git, tip, since)
             db.execute("COMMIT")
         except BaseException:
@@ -107,7 +137,8 @@ class StorageIndex:
         row = db.execute("SELECT bytes, objects, backups FROM totals").fetchone()
         total, objects, count = row or (0, 0, 0)
         for header, changes in commits:
-            sha, stamp = header.split()
+            sha, stamp, date, host, kind = header.split("\x1f")
+            _record_origins(db, changes, (sha, date, host.strip(), _kind(kind)))
             new = {pointers[c.new] for c in changes if c.new in pointers}
             growth = 0
             for oid, size in new:
@@ -123,6 +154,22 @@ class StorageIndex:
         db.execute(
             "INSERT OR REPLACE INTO totals VALUES (1, ?, ?, ?, ?)", (tip, total, objects, count)
         )
+
+
+def _record_origins(db: sqlite3.Connection, changes: list[Change], origin: tuple) -> None:
+    """The commit is the last writer of every data file it changed (or it removed it)."""
+    for change in changes:
+        if not change.path.startswith(DATA_PREFIX) or change.path == FORMAT_MARK:
+            continue
+        path = change.path[len(DATA_PREFIX) :]
+        if change.new == ZERO_SHA:
+            db.execute("DELETE FROM origins WHERE path = ?", (path,))
+        else:
+            db.execute("INSERT OR REPLACE INTO origins VALUES (?, ?, ?, ?, ?)", (path, *origin))
+
+
+def _kind(kind: str) -> str:
+    return kind.strip() if kind.strip() in KURA_KINDS else "external"
 
 
 def _pointers(git: Git, blobs: set[str]) -> dict[str, tuple[str, int]]:
