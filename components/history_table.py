@@ -15,7 +15,6 @@ RESTORE_POINT = "kura_restore_point"
 
 def render(backups: list[BackupInfo]) -> BackupInfo | None:
     """Show the table and return the picked restore point, if any."""
-    st.subheader(t("history.title"))
     if not backups:
         st.info(t("history.none"))
         return None

@@ -11,12 +11,14 @@ from components import (
     clock,
     confirm,
     files_table,
+    history_pager,
     history_table,
     monitoring,
     newer_backup,
     startup_view,
     status_cards,
 )
+from components.history_pager import PAGE, HistoryView
 from components.i18n import t
 from components.login import require_login
 from components.operations import flash, run_backup, show_flash, shrink_confirmation
@@ -27,10 +29,18 @@ from sync.actions.origins import file_origins
 from sync.models import FileOrigin
 
 
-@st.cache_data(show_spinner=False)
-def _history(_ws: Workspace, tip: str | None) -> list[BackupInfo]:
-    # Keyed by the tip: a new backup or a fetch changes it, and with it the cache.
-    return history(_ws, refresh=False)
+@st.cache_data(show_spinner=False, max_entries=64)
+def _history(_ws: Workspace, tip: str | None, view: HistoryView) -> list[BackupInfo]:
+    # Keyed by the tip: a new backup or a fetch changes it, and with it the cache. One
+    # more than a page, to know whether an older page exists.
+    return history(
+        _ws,
+        refresh=False,
+        limit=PAGE + 1,
+        skip=view.skip,
+        before=view.before,
+        search=view.search or None,
+    )
 
 
 @st.cache_data(show_spinner=False)
@@ -96,12 +106,19 @@ def _backup_form(ws: Workspace) -> None:
 
 
 def _history_section(ws: Workspace) -> None:
+    st.subheader(t("history.title"))
+    view = history_pager.controls()
     try:
-        backups = _history(ws, ws.tip())
+        found = _history(ws, ws.tip(), view)
     except SyncError as exc:
         st.error(t("error", message=exc.message))
         return
+    backups = found[:PAGE]
+    if not backups and (view.day or view.search):
+        st.info(t("history.nothing_found"))
+        return
     point = history_table.render(backups)
+    history_pager.pager(view, shown=len(backups), more=len(found) > PAGE)
     if point is not None:
         st.write(t("history.picked", commit=point.short, date=clock.when(point.date)))
         if st.button(t("restore.button"), icon=":material/restore:"):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from sync import execute
@@ -148,12 +149,30 @@ class Git:
     def update_ref(self, ref: str, new: str) -> None:
         self._run("update-ref", ref, new)
 
-    def log(self, rev: str, fmt: str, *, limit: int | None = None, raw: bool = False) -> bytes:
+    def log(
+        self,
+        rev: str,
+        fmt: str,
+        *,
+        limit: int | None = None,
+        raw: bool = False,
+        skip: int = 0,
+        before: datetime | None = None,
+        grep: str | None = None,
+    ) -> bytes:
+        """Commits from `rev` along first parents: `skip` the newest ones, only those made
+        `before` a time, only those whose message holds `grep` (any case, as written)."""
         args = ["log", "-z", "--first-parent", f"--format={fmt}"]
         if raw:
             args += ["--raw", "--no-abbrev", "--no-renames", "--diff-merges=first-parent"]
         if limit is not None:
             args.append(f"--max-count={limit}")
+        if skip:
+            args.append(f"--skip={skip}")
+        if before is not None:
+            args.append(f"--until={before.isoformat(timespec='seconds')}")
+        if grep:
+            args += ["--regexp-ignore-case", "--fixed-strings", f"--grep={grep}"]
         return self._run(*args, "--end-of-options", rev, "--").stdout
 
     def cat_blobs(self, shas: Iterable[str]) -> dict[str, bytes]:

@@ -9,6 +9,7 @@ one `git cat-file --batch` pass, however many backups there are.
 
 from __future__ import annotations
 
+import itertools
 import logging
 from datetime import datetime
 
@@ -23,23 +24,53 @@ from sync.workspace import Workspace
 log = logging.getLogger(__name__)
 
 _FORMAT = (
-    "%x1e%H%x1f%cI%x1f%s%x1f%(trailers:key=Kura-Kind,valueonly,separator=%x2c)"
+    "%x1e%H%x1f%P%x1f%cI%x1f%s%x1f%(trailers:key=Kura-Kind,valueonly,separator=%x2c)"
     "%x1f%(trailers:key=Kura-Files,valueonly,separator=%x2c)"
     "%x1f%(trailers:key=Kura-Bytes,valueonly,separator=%x2c)"
     "%x1f%(trailers:key=Kura-Host,valueonly,separator=%x2c)"
 )
 
 
-def history(ws: Workspace, *, limit: int | None = None, refresh: bool = True) -> list[BackupInfo]:
-    """Backups newest first. With `refresh`, fetch first unless a backup or restore runs."""
+def history(
+    ws: Workspace,
+    *,
+    limit: int | None = None,
+    refresh: bool = True,
+    skip: int = 0,
+    before: datetime | None = None,
+    search: str | None = None,
+) -> list[BackupInfo]:
+    """Backups newest first: `limit` of them after skipping `skip`, only those made
+    `before` a time, or whose note holds `search` (any case). Reads only the commits it
+    returns (and those it skips). With `refresh`, fetch first unless a backup or restore
+    runs."""
     ws.require_enabled()
     if refresh or not ws.has_cache():
         _refresh(ws)
     tip = ws.tip()
     if tip is None:
         return []
-    commits = _parse_log(ws.git.log(tip, _FORMAT, limit=limit, raw=True))
-    state = {e.path: e.sha for e in ws.git.ls_tree(tip, "data") if e.path.startswith(DATA_PREFIX)}
+    out = ws.git.log(
+        tip, _FORMAT, limit=limit, raw=True, skip=skip, before=before, grep=search or None
+    )
+    return _infos(ws, _parse_log(out))
+
+
+def _infos(ws: Workspace, commits: list[dict]) -> list[BackupInfo]:
+    """Each commit's file set, from the first one's tree with the changes undone one by
+    one (a search's commits are not consecutive: each is read from its own tree)."""
+    if not commits:
+        return []
+    consecutive = all(c["parents"][:1] == [n["sha"]] for c, n in itertools.pairwise(commits))
+    if consecutive:
+        return _infos_from(ws, commits)
+    # Kura's commits say their totals: only another tool's need their tree read.
+    return [_info(c, {}, {}) if c["totals"] else _infos_from(ws, [c])[0] for c in commits]
+
+
+def _infos_from(ws: Workspace, commits: list[dict]) -> list[BackupInfo]:
+    first = commits[0]["sha"]
+    state = {e.path: e.sha for e in ws.git.ls_tree(first, "data") if e.path.startswith(DATA_PREFIX)}
     file_sets = []
     for commit in commits:
         file_sets.append(dict(state))
@@ -108,10 +139,11 @@ def _undo(state: dict[str, str], changes: list[Change]) -> None:
 def _parse_log(out: bytes) -> list[dict]:
     commits = []
     for header, changes in parse_raw_log(out):
-        sha, date, subject, kind, files, size, host = header.split("\x1f")
+        sha, parents, date, subject, kind, files, size, host = header.split("\x1f")
         commits.append(
             {
                 "sha": sha,
+                "parents": parents.split(),
                 "date": date,
                 "subject": subject,
                 "kind": kind.strip(),

@@ -1,5 +1,8 @@
 import socket
 import sqlite3
+import subprocess
+import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -202,3 +205,67 @@ def test_every_message_in_both_languages_and_a_japanese_history(
     assert list(table["種類"]) == ["手動", "手動"]
     assert all(d.endswith(" UTC") for d in table["日時"])  # no browser has said its zone
     assert set(table["ホスト"]) == {socket.gethostname()}
+
+
+def long_history(ws: Workspace, count: int) -> None:
+    """`count` backups on the remote in one `git fast-import` (another tool's, so quick),
+    on top of Kura's first one, a day apart going back from now."""
+    backup(ws, message="kura's own")
+    now = int(time.time())
+    stream = []
+    for n in range(count):
+        body = f"note {n}\n"
+        stamp = now - (count - n) * 86400
+        stream.append(
+            f"commit refs/heads/main\ncommitter T <t@t> {stamp} +0000\n"
+            f"data {len(f'note {n}')}\nnote {n}\n"
+            + ("from refs/heads/main^0\n" if n == 0 else "")
+            + f"M 100644 inline data/note.txt\ndata {len(body)}\n{body}\n"
+        )
+    subprocess.run(
+        ["git", "fast-import", "--quiet", "--force"],
+        input="".join(stream).encode(),
+        cwd=ws.settings.remote,
+        check=True,
+    )
+    history(ws)  # fetched into the cache, as the remote watch would
+
+
+def shown_notes(admin: AppTest) -> list[str]:
+    table = next(d.value for d in admin.dataframe if "Message" in d.value.columns)
+    return list(table["Message"])
+
+
+def test_a_long_history_is_paged_searched_and_jumped_through(
+    admin: AppTest, app_env: Workspace
+) -> None:
+    long_history(app_env, 60)  # 61 backups: the newest first, 50 a page
+    open_admin(admin)
+    notes = shown_notes(admin)
+    assert len(notes) == 50 and notes[0] == "note 59" and notes[-1] == "note 10"
+    next(b for b in admin.button if b.label == "Older").click().run()
+    assert shown_notes(admin) == [*(f"note {n}" for n in range(9, -1, -1)), "kura's own"]
+    assert "Backups 51–61" in [c.value for c in admin.caption]
+    next(b for b in admin.button if b.label == "Newer").click().run()
+    assert shown_notes(admin)[0] == "note 59"
+
+    next(i for i in admin.text_input if i.label == "Search the notes").input("note 3").run()
+    assert shown_notes(admin) == [
+        "note 39",
+        "note 38",
+        "note 37",
+        "note 36",
+        "note 35",
+        "note 34",
+        "note 33",
+        "note 32",
+        "note 31",
+        "note 30",
+        "note 3",
+    ]
+    next(i for i in admin.text_input if i.label == "Search the notes").input("").run()
+    day = (datetime.now(UTC) - timedelta(days=55)).date()  # "note 5" and older
+    admin.date_input(key="kura_history_day").set_value(day).run()
+    assert shown_notes(admin)[0] == "note 5"
+    admin.date_input(key="kura_history_day").set_value(day - timedelta(days=400)).run()
+    assert "No backup matches" in admin.info[0].value

@@ -1,6 +1,6 @@
 import os
 import socket
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sync import backup, history
@@ -30,6 +30,38 @@ def test_limit_keeps_the_newest(ws) -> None:
     backups = history(ws, limit=2)
     assert [b.message for b in backups] == ["b3", "b2"]
     assert [b.bytes for b in backups] == [4, 3]
+
+
+def test_pages_days_and_searches_read_only_what_they_show(ws, tmp_path: Path, remote) -> None:
+    """A page after the newest N, the backups made by a time, the notes that hold a word:
+    sizes right for Kura's commits and another tool's alike (their own trees)."""
+    for i in range(6):
+        (ws.data_dir / "n.txt").write_text(str(i) * (i + 1))
+        backup(ws, message=f"note {i}" + (" Rotate the token" if i % 2 else ""))
+    clone = tmp_path / "clone"
+    git("clone", "--quiet", str(remote.git_dir), str(clone))
+    (clone / "data" / "by-hand.txt").write_text("typed by hand, rotate the token")
+    git("add", "-A", cwd=clone)
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "token by hand", cwd=clone)
+    git("push", "--quiet", "origin", "main", cwd=clone)
+    everything = history(ws)
+    page = history(ws, limit=2, skip=2, refresh=False)
+    assert page == everything[2:4] and [b.bytes for b in page] == [5, 4]
+    oldest = everything[-1]
+    made_by = history(ws, before=oldest.date, refresh=False)  # commit times are seconds
+    assert oldest in made_by and all(b.date <= oldest.date for b in made_by)
+    assert history(ws, before=oldest.date - timedelta(days=1), refresh=False) == []
+    found = history(ws, search="ROTATE THE TOKEN", refresh=False)
+    assert [b.message for b in found] == [
+        "note 5 Rotate the token",
+        "note 3 Rotate the token",
+        "note 1 Rotate the token",
+    ]
+    # Not consecutive: each read alone, another tool's commit from its own tree.
+    tokens = history(ws, search="token", refresh=False)
+    assert tokens == [everything[i] for i in (0, 1, 3, 5)]
+    assert (tokens[0].kind, tokens[0].files) == ("external", 2)
+    assert history(ws, search="nowhere", refresh=False) == []
 
 
 def test_commits_kura_did_not_make_are_external(ws, tmp_path: Path, remote) -> None:
