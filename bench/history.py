@@ -31,19 +31,24 @@ def make_remote(path: Path, commits: int) -> None:
     rng = random.Random(1)
     sizes = {name: rng.randint(10_000, 50_000_000) for name in FILES}
     lines = []
+    stored = objects = 0
     for n in range(commits):
         changed = ["chatbot.db"] if n else FILES
         if n % 10 == 0:
             changed = [*changed, rng.choice(FILES)]
-        files = []
+        files, added = [], 0
         for name in changed:
             sizes[name] += rng.randint(0, 50_000)
             pointer = Pointer(os.urandom(32).hex(), sizes[name]).encode().decode()
             files += [f"M 100644 inline data/{name}", f"data {len(pointer.encode())}", pointer]
-        # The trailers say what the tree holds, as Kura's own commits do.
+            added += sizes[name]
+        stored, objects = stored + added, objects + len(changed)
+        # The trailers say what the tree holds, and the remote's LFS totals after it, as
+        # Kura's own commits do.
         message = (
             f"Automatic backup\n\nKura-Kind: auto\nKura-Files: {len(FILES)}\n"
             f"Kura-Bytes: {sum(sizes.values())}\nKura-Host: bench\n"
+            f"Kura-Storage: added={added} bytes={stored} objects={objects} backups={n + 1}\n"
         )
         lines.append("commit refs/heads/main")
         lines.append(f"committer Kura <kura@localhost> {1_700_000_000 + n * 1800} +0000")

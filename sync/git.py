@@ -200,18 +200,72 @@ class Git:
         target.write_bytes(self._run("cat-file", "blob", sha).stdout)
 
     # -- network ----------------------------------------------------------------
-    def fetch(self, branch: str) -> Result:
+    def fetch(self, branch: str, *, depth: str | None = None, blobs: str | None = None) -> Result:
+        """The branch's new commits. `depth`: `--depth=1` (a fresh cache: the newest backup
+        alone), `--deepen=N` or `--unshallow` (older history, on demand); `blobs`: a
+        partial-clone filter (`blob:none`: older backups' commits and trees, not their
+        manifests, which are fetched when read)."""
         refspec = f"+refs/heads/{branch}:refs/remotes/origin/{branch}"
+        options = [o for o in (depth, f"--filter={blobs}" if blobs else None) if o]
         return self._run(
             "fetch",
             "--quiet",
             "--no-tags",
             "--no-write-fetch-head",
+            *options,
             "origin",
             refspec,
             network=True,
             check=False,
         )
+
+    def fetch_commit(self, commit: str) -> Result:
+        """One backup alone (its commit, tree and manifests), by id: a deep verify's."""
+        return self._run(
+            "fetch",
+            "--quiet",
+            "--no-tags",
+            "--depth=1",
+            "origin",
+            commit,
+            network=True,
+            check=False,
+        )
+
+    def missing_objects(self, commit: str) -> list[str]:
+        """Objects of `commit`'s tree that a partial fetch left out (never fetched here)."""
+        listed = self._run("rev-list", "--objects", "--no-walk", "--missing=print", commit)
+        return [line[1:] for line in listed.text.split() if line.startswith("?")]
+
+    def fetch_objects(self, oids: list[str]) -> Result:
+        """Objects by id, in one request (as git's own lazy fetch asks, but all at once)."""
+        return self._run(
+            "fetch",
+            "--quiet",
+            "--no-tags",
+            "--no-write-fetch-head",
+            "--filter=blob:none",
+            "--stdin",
+            "origin",
+            input="".join(f"{oid}\n" for oid in oids).encode(),
+            network=True,
+            check=False,
+        )
+
+    def is_shallow(self) -> bool:
+        return (self.git_dir / "shallow").is_file()
+
+    def is_partial(self) -> bool:
+        """Whether a fetch left blobs out (git records the filter in the config): read from
+        the file, not a process, since every fetch asks."""
+        try:
+            return "partialclonefilter" in (self.git_dir / "config").read_text().lower()
+        except FileNotFoundError:
+            return False
+
+    def count_first_parents(self, tip: str) -> int:
+        """Backups this cache holds from `tip` back (to the shallow boundary, if any)."""
+        return int(self._run("rev-list", "--count", "--first-parent", tip, "--").text)
 
     def ls_remote(self, branch: str) -> Result:
         return self._run(

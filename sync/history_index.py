@@ -26,10 +26,12 @@ from sync.lfs import MAX_POINTER_SIZE, parse_pointer
 from sync.models import KURA_KINDS, FileOrigin
 from sync.tree import DATA_PREFIX, FORMAT_MARK, PACKS_PREFIX
 
-VERSION = 1
+VERSION = 2
+STORAGE_TRAILER = "Kura-Storage"
 _FORMAT = (
     "%x1e%H%x1f%ct%x1f%cI%x1f%(trailers:key=Kura-Host,valueonly,separator=%x2c)"
     "%x1f%(trailers:key=Kura-Kind,valueonly,separator=%x2c)"
+    f"%x1f%(trailers:key={STORAGE_TRAILER},valueonly,separator=%x2c)"
 )
 _LFS_PATHS = (DATA_PREFIX, PACKS_PREFIX)
 _SCHEMA = """
@@ -45,12 +47,38 @@ CREATE TABLE IF NOT EXISTS totals (
     one INTEGER PRIMARY KEY CHECK (one = 1), tip TEXT NOT NULL, bytes INTEGER NOT NULL,
     objects INTEGER NOT NULL, backups INTEGER NOT NULL
 );
-PRAGMA user_version = 1;
+PRAGMA user_version = 2;
 """
 _RESET = """
 DROP TABLE IF EXISTS backups; DROP TABLE IF EXISTS objects; DROP TABLE IF EXISTS origins;
 DROP TABLE IF EXISTS totals;
 """
+
+
+@dataclass(frozen=True)
+class Storage:
+    """What a backup's `Kura-Storage` trailer says: the LFS bytes it added to the remote,
+    and the remote's totals after it. Kura writes it on every backup, so that a cache
+    holding the newest backup alone still knows the whole history's figures."""
+
+    added: int
+    bytes: int
+    objects: int
+    backups: int
+
+    def trailer(self) -> str:
+        return (
+            f"{STORAGE_TRAILER}: added={self.added} bytes={self.bytes} "
+            f"objects={self.objects} backups={self.backups}"
+        )
+
+    @classmethod
+    def parse(cls, text: str) -> Storage | None:
+        try:
+            fields = dict(part.split("=", 1) for part in text.strip().split())
+            return cls(*(int(fields[k]) for k in ("added", "bytes", "objects", "backups")))
+        except (KeyError, ValueError):
+            return None
 
 
 @dataclass(frozen=True)
@@ -127,9 +155,12 @@ class HistoryIndex:
         """Index the commits after `since` (all of them when None), oldest first."""
         span = f"{since}..{tip}" if since else tip
         commits = list(reversed(parse_raw_log(git.log(span, _FORMAT, raw=True))))
+        # Commits that say their storage need no pointer read (nor, in a cache that began
+        # after them, a fetch of their blobs).
         blobs = {
             c.new
-            for _, changes in commits
+            for header, changes in commits
+            if Storage.parse(header.split("\x1f")[5]) is None
             for c in changes
             if c.path.startswith(_LFS_PATHS) and c.new != ZERO_SHA
         }
@@ -137,8 +168,16 @@ class HistoryIndex:
         row = db.execute("SELECT bytes, objects, backups FROM totals").fetchone()
         total, objects, count = row or (0, 0, 0)
         for header, changes in commits:
-            sha, stamp, date, host, kind = header.split("\x1f")
+            sha, stamp, date, host, kind, said = header.split("\x1f")
             _record_origins(db, changes, (sha, date, host.strip(), _kind(kind)))
+            storage = Storage.parse(said)
+            if storage is not None:
+                total, objects, count = storage.bytes, storage.objects, storage.backups
+                db.execute(
+                    "INSERT INTO backups (sha, stamp, growth) VALUES (?, ?, ?)",
+                    (sha, int(stamp), storage.added),
+                )
+                continue
             new = {pointers[c.new] for c in changes if c.new in pointers}
             growth = 0
             for oid, size in new:

@@ -156,7 +156,9 @@ class Workspace:
         pointed = (str(self.cache_dir), self.remote_url) in _POINTED
         if fresh or (not pointed and self.git.config_get("remote.origin.url") != self.remote_url):
             self.git.set_origin(self.remote_url, branch=self.branch)
-            self.fetch()
+            # A new cache takes the newest backup alone: what a restore needs, whatever
+            # the length of history. Older backups come when someone asks (`reach`).
+            self.fetch(depth="--depth=1" if fresh else None)
         _POINTED.add((str(self.cache_dir), self.remote_url))
 
     def _ensure_default_remote(self) -> None:
@@ -164,12 +166,45 @@ class Workspace:
         if not (remote / "HEAD").is_file():
             Git(remote).init(branch=self.branch)
 
-    def fetch(self) -> str | None:
+    def fetch(self, *, depth: str | None = None, blobs: str | None = None) -> str | None:
         """Bring the backup branch up to date; return its tip (None: no backups yet)."""
-        result = self.git.fetch(self.branch)
+        result = self.git.fetch(self.branch, depth=depth, blobs=blobs)
         if result.returncode != 0 and not remote_errors.is_missing_branch(result):
             remote_errors.raise_for(result, operation="fetch")
-        return self.tip()
+        tip = self.tip()
+        if tip is not None:
+            # A cache that fetched older history without blobs fetches every later commit
+            # that way too: the newest backup's manifests and pointers must be here.
+            self.complete(tip)
+        return tip
+
+    def complete(self, commit: str) -> None:
+        """Every blob of a backup's tree in the cache (manifests, pointers), fetched in one
+        request when an older backup's were left out: git-lfs cannot read a tree with
+        missing blobs, and git would fetch them one by one."""
+        if not self.git.is_partial():
+            return  # every fetched commit came with its blobs
+        missing = self.git.missing_objects(commit)
+        if missing:
+            result = self.git.fetch_objects(missing)
+            if result.returncode != 0:
+                remote_errors.raise_for(result, operation="fetch")
+
+    def reach(self, backups: int | None = None) -> None:
+        """Make sure the cache holds the newest `backups` backups (None: all of them),
+        fetching the older ones' commits and trees only (blob:none: their manifests come
+        when read). A full cache has them already: no network call."""
+        if not self.git.is_shallow():
+            return
+        tip = self.tip()
+        if tip is None:
+            return
+        if backups is None:
+            self.fetch(depth="--unshallow", blobs="blob:none")
+            return
+        held = self.git.count_first_parents(tip)
+        if held < backups:
+            self.fetch(depth=f"--deepen={backups - held}", blobs="blob:none")
 
     def tip(self) -> str | None:
         """The newest backup this cache knows of, without a network call."""

@@ -32,6 +32,7 @@ def git(*args: str, cwd: Path | None = None) -> str:
 def bare_remote(tmp_path: Path) -> Path:
     path = tmp_path / "remote.git"
     git("init", "--quiet", "--bare", "--initial-branch=main", str(path))
+    git("config", "uploadpack.allowFilter", "true", cwd=path)  # partial clones, as GitHub
     return path
 
 

@@ -17,6 +17,7 @@ from sync.content.index import ChunkIndex
 from sync.content.writer import ContentWriter
 from sync.errors import PushRejected
 from sync.guards import check_lineage, check_shrink
+from sync.history_index import STORAGE_TRAILER, Growth, HistoryIndex, Storage
 from sync.locking import operation_lock
 from sync.merge.files import keep_their_changes
 from sync.merge.tip import merge_tip
@@ -201,8 +202,9 @@ def _commit_and_push(
         _record(ws, tip, snapshot, parent=parent, keep=keep)
         return BackupResult("unchanged", tip, len(files), total, 0)
 
-    commit = git.commit_tree(tree, parent=tip, message=message)
     new = {oid: size for oid, size in snapshot.new_packs.items() if oid in packs}
+    message += _storage(ws, tip, new).trailer() + "\n"
+    commit = git.commit_tree(tree, parent=tip, message=message)
     if new:
         # Objects first, then the ref: the remote never holds a backup it cannot restore.
         uploaded = git.lfs_push(sorted(new))
@@ -219,6 +221,29 @@ def _commit_and_push(
     changed = _changed_paths(parent.files, files)
     uploaded = sum(new.values())
     return BackupResult("created", commit, len(files), total, len(changed), uploaded, changed)
+
+
+def _storage(ws: Workspace, tip: str | None, new: dict[str, int]) -> Storage:
+    """The remote's LFS totals after this backup: its parent's (from its own trailer, or
+    the history index) plus the packs this backup adds. A cache that began with a newest
+    backup of an older Kura (no trailer) takes the whole history first, once: after this
+    backup, every cache knows the figures from the newest backup alone."""
+    before = Growth(0, 0, 0, [])
+    if tip is not None:
+        if ws.git.is_shallow() and not _says_storage(ws, tip):
+            ws.reach(None)
+        before = HistoryIndex(ws.history_index_file).growth(ws.git, tip, recent=0)
+    return Storage(
+        added=sum(new.values()),
+        bytes=before.lfs_bytes + sum(new.values()),
+        objects=before.lfs_objects + len(new),
+        backups=before.backups + 1,
+    )
+
+
+def _says_storage(ws: Workspace, commit: str) -> bool:
+    said = ws.git.log(commit, f"%(trailers:key={STORAGE_TRAILER},valueonly)", limit=1)
+    return Storage.parse(said.decode().strip("\0\n")) is not None
 
 
 def _changed_paths(before: dict[str, StoredFile], after: dict[str, StoredFile]) -> tuple[str, ...]:

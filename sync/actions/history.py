@@ -50,6 +50,10 @@ def history(
     tip = ws.tip()
     if tip is None:
         return []
+    if before is not None or search or limit is None:
+        _reach(ws, None)  # a day or a word may be anywhere in the history
+    else:
+        _reach(ws, skip + limit + 1)
     out = ws.git.log(
         tip, _FORMAT, limit=limit, raw=True, skip=skip, before=before, grep=search or None
     )
@@ -93,6 +97,20 @@ def _sizes(ws: Workspace, file_sets: list[dict[str, str]]) -> dict[str, int]:
         described = describe_blobs(ws.git, blobs, chunked=chunked)
         sizes |= {sha: f.size for sha, f in described.items()}
     return sizes
+
+
+def _reach(ws: Workspace, backups: int | None) -> None:
+    """Older backups into a cache that began with the newest alone, when no operation
+    runs; otherwise (or offline) answer with what the cache holds."""
+    if not ws.git.is_shallow():
+        return
+    try:
+        with operation_lock(ws.lock_file):
+            ws.reach(backups)
+    except Busy:
+        pass
+    except SyncError as exc:
+        log.warning("Showing the backups the cache holds: %s", exc.message)
 
 
 def _refresh(ws: Workspace) -> None:

@@ -51,7 +51,8 @@ def verify(ws: Workspace, ref: str = LATEST, *, deep: bool = False) -> VerifyRes
                     result = _presence(ws, commit, files)
             if result is None:
                 with tempfile.TemporaryDirectory(dir=ws.home, prefix="verify-") as scratch:
-                    result = _deep(ws, commit, files, _scratch_repository(ws, Path(scratch)))
+                    scratch_git = _scratch_repository(ws, Path(scratch), commit)
+                    result = _deep(ws, commit, files, scratch_git)
             recording.bytes, recording.status = result.bytes, "ok"
             recording.downloaded = result.downloaded
             return result
@@ -86,11 +87,12 @@ def _presence(ws: Workspace, commit: str, files: dict[str, StoredFile]) -> Verif
     return VerifyResult(commit, len(files), total, 0, mode="presence", objects=len(objects))
 
 
-def _scratch_repository(ws: Workspace, path: Path) -> Git:
+def _scratch_repository(ws: Workspace, path: Path, commit: str) -> Git:
+    """The backup alone, fetched from the remote (its history is not needed)."""
     git = Git(path, secrets=ws.secrets)
     git.init(branch=ws.branch)
     git.set_origin(ws.remote_url, branch=ws.branch)
-    fetched = git.fetch(ws.branch)
+    fetched = git.fetch_commit(commit)
     if fetched.returncode != 0:
         remote_errors.raise_for(fetched, operation="fetch")
     return git

@@ -70,6 +70,8 @@ class GitHttpServer:
         subprocess.run(
             ["git", "init", "--quiet", "--bare", "--initial-branch=main", str(path)], check=True
         )
+        # As GitHub does: partial clones (`--filter=blob:none`) are served.
+        subprocess.run(["git", "config", "uploadpack.allowFilter", "true"], cwd=path, check=True)
         # giftless creates this on the first upload, racily when uploads run in parallel.
         (self.lfs_root / owner / (repo or self.default_repo)).mkdir(parents=True, exist_ok=True)
         return path

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sync import Workspace, backup, restore
+from sync import Workspace, backup, history, restore
 from sync.actions.storage import storage_usage
 from sync.history_index import HistoryIndex
 from tests.conftest import git, write_db
@@ -37,9 +37,10 @@ def test_incremental_figures_equal_a_walk_of_the_whole_history(
     more = backups(ws, range(4, 7))
     caplog.set_level(logging.DEBUG, logger="sync.execute")
     grown = index.growth(ws.git, more[-1], recent=21)
-    # Only the three new commits were read: one `git log` of the range since the last tip.
+    # Only new commits were read: one `git log` of the range since the last tip the index
+    # saw (each backup brings it up to its parent, to write its storage trailer).
     logs = [r.getMessage() for r in caplog.records if "'log'" in r.getMessage()]
-    assert len(logs) == 1 and f"{first[-1]}..{more[-1]}" in logs[0]
+    assert len(logs) == 1 and f"{more[-2]}..{more[-1]}" in logs[0]
     scratch = from_scratch(ws, more[-1], tmp_path / "again")
     assert grown == scratch and grown.backups == 7 and grown.lfs_bytes > 0
     assert [stamp for stamp, _ in grown.recent] == sorted(s for s, _ in grown.recent)
@@ -89,3 +90,53 @@ def test_each_files_last_writer_equals_a_walk_back(make_workspace, tmp_path: Pat
     assert origins == _walk(one, tip)
     assert origins["note-1.txt"].commit == twos and "note-2.txt" not in origins
     assert origins["other.txt"].commit == tip
+
+
+def test_a_fresh_host_knows_the_whole_historys_figures_from_the_newest_backup(
+    make_workspace,
+) -> None:
+    """Every backup says the remote's LFS totals after it (`Kura-Storage`): a cache that
+    holds the newest backup alone reports what the writer, with all of history, does."""
+    writer = make_workspace("writer")
+    backups(writer, range(5))
+    fresh = make_workspace("fresh")
+    restore(fresh, "latest")
+    assert fresh.git.is_shallow()
+    theirs, mine = storage_usage(writer), storage_usage(fresh)
+    assert (mine.lfs_bytes, mine.lfs_objects, mine.backups, mine.last_growth) == (
+        theirs.lfs_bytes,
+        theirs.lfs_objects,
+        theirs.backups,
+        theirs.last_growth,
+    )
+    assert mine.backups == 5 and fresh.git.count_first_parents(fresh.tip()) == 1
+
+
+@pytest.mark.parametrize("remote", ["local"], indirect=True)
+def test_the_first_backup_on_an_older_kuras_newest_backup_takes_history_once(
+    make_workspace, remote
+) -> None:
+    """A newest backup without the trailer (an older Kura): the fresh host's first backup
+    reads the whole history once, and writes figures that match a full walk."""
+    writer = make_workspace("writer")
+    tip = backups(writer, range(4))[-1]
+    older = git(
+        "commit-tree",
+        f"{tip}^{{tree}}",
+        "-p",
+        tip,
+        "-m",
+        "Manual backup\n\nKura-Kind: manual",
+        cwd=remote.git_dir,
+    ).strip()
+    git("update-ref", "refs/heads/main", older, cwd=remote.git_dir)
+    fresh = make_workspace("fresh")
+    restore(fresh, "latest")
+    (fresh.data_dir / "new.txt").write_text("after the upgrade")
+    assert backup(fresh).status == "created"
+    assert not fresh.git.is_shallow()  # the history came, once
+    history(writer)  # the writer's full cache fetches the two new commits
+    mine, full = storage_usage(fresh), storage_usage(writer)
+    assert mine.backups == 6
+    assert (mine.lfs_bytes, mine.lfs_objects) == (full.lfs_bytes, full.lfs_objects)
+    assert mine.backups == full.backups
