@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench import chunking, datasets, fresh_clone, realtime, storage
+from bench import chunking, datasets, fresh_clone, long_history, realtime, storage
 from bench import history as history_bench
 from bench import sources as sources_bench
 from bench import wiki as wiki_bench
@@ -266,6 +266,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--remotes", nargs="+", default=["local", "http"])
     parser.add_argument("--history", type=int, default=1000, help="backups in the history run")
+    parser.add_argument(
+        "--long-history", type=int, default=10_000, help="backups in the long-history run"
+    )
     args = parser.parse_args()
     runs, out = [], []
     for kind in args.remotes:
@@ -280,6 +283,9 @@ def main() -> None:
     out.append(realtime.run())
     print(out[-1], flush=True)
     out.append(history_table(args.history, args.rounds))
+    print(out[-1], flush=True)
+    checkpoints = [c for c in (50, 1000, 2500, 10_000) if c <= args.long_history]
+    out.append(long_history.table(long_history.run(args.long_history, checkpoints)))
     print(out[-1], flush=True)
     out.append(wiki_bench.run())
     print(out[-1], flush=True)
