@@ -46,7 +46,7 @@ class Point:
     cli_floor_s: float  # `python -m sync --help`: the interpreter and imports alone
 
 
-def grow(db: Path, start: int, *, body: int = 60) -> None:
+def grow(db: Path, start: int, *, rows: int = ROWS_PER_BACKUP, body: int = 60) -> None:
     with sqlite3.connect(db) as conn:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("CREATE TABLE IF NOT EXISTS messages (id INTEGER PRIMARY KEY, body TEXT)")
@@ -139,7 +139,7 @@ def run(backups: int, checkpoints: list[int]) -> list[Point]:
         )
         seed = ws.data_dir / "chatbot.db"
         for start in range(0, 25_000, 1000):  # a 50 MB chat database to begin with
-            grow(seed, start, body=1000)
+            grow(seed, start, rows=1000, body=1000)
         times: list[float] = []
         n = 0
         while n < backups:

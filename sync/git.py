@@ -237,6 +237,12 @@ class Git:
         listed = self._run("rev-list", "--objects", "--no-walk", "--missing=print", commit)
         return [line[1:] for line in listed.text.split() if line.startswith("?")]
 
+    def missing_in(self, span: str) -> set[str]:
+        """Objects the commits of `span` (`a..b`, or a commit and its history) name that a
+        partial fetch left out, found without fetching any."""
+        listed = self._run("rev-list", "--objects", "--missing=print", "--end-of-options", span)
+        return {line[1:] for line in listed.text.split() if line.startswith("?")}
+
     def fetch_objects(self, oids: list[str]) -> Result:
         """Objects by id, in one request (as git's own lazy fetch asks, but all at once)."""
         return self._run(

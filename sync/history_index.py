@@ -164,6 +164,10 @@ class HistoryIndex:
             for c in changes
             if c.path.startswith(_LFS_PATHS) and c.new != ZERO_SHA
         }
+        if git.is_partial():
+            # Never a lazy fetch, one object at a time (and never any from status): what
+            # a partial fetch left out is a manifest, or a pointer this index goes without.
+            blobs -= git.missing_in(span)
         pointers = _pointers(git, blobs)
         row = db.execute("SELECT bytes, objects, backups FROM totals").fetchone()
         total, objects, count = row or (0, 0, 0)

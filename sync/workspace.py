@@ -190,21 +190,22 @@ class Workspace:
             if result.returncode != 0:
                 remote_errors.raise_for(result, operation="fetch")
 
-    def reach(self, backups: int | None = None) -> None:
+    def reach(self, backups: int | None = None, *, blobs: str = "blob:none") -> None:
         """Make sure the cache holds the newest `backups` backups (None: all of them),
         fetching the older ones' commits and trees only (blob:none: their manifests come
-        when read). A full cache has them already: no network call."""
+        when read; `blob:limit=1024` takes the LFS pointers too). A full cache has them
+        already: no network call."""
         if not self.git.is_shallow():
             return
         tip = self.tip()
         if tip is None:
             return
         if backups is None:
-            self.fetch(depth="--unshallow", blobs="blob:none")
+            self.fetch(depth="--unshallow", blobs=blobs)
             return
         held = self.git.count_first_parents(tip)
         if held < backups:
-            self.fetch(depth=f"--deepen={backups - held}", blobs="blob:none")
+            self.fetch(depth=f"--deepen={backups - held}", blobs=blobs)
 
     def tip(self) -> str | None:
         """The newest backup this cache knows of, without a network call."""

@@ -226,12 +226,13 @@ def _commit_and_push(
 def _storage(ws: Workspace, tip: str | None, new: dict[str, int]) -> Storage:
     """The remote's LFS totals after this backup: its parent's (from its own trailer, or
     the history index) plus the packs this backup adds. A cache that began with a newest
-    backup of an older Kura (no trailer) takes the whole history first, once: after this
-    backup, every cache knows the figures from the newest backup alone."""
+    backup of an older Kura (no trailer) takes the whole history's commits, trees and LFS
+    pointers first (not its manifests), once: after this backup, every cache knows the
+    figures from the newest backup alone."""
     before = Growth(0, 0, 0, [])
     if tip is not None:
         if ws.git.is_shallow() and not _says_storage(ws, tip):
-            ws.reach(None)
+            ws.reach(None, blobs="blob:limit=1024")  # commits, trees and LFS pointers
         before = HistoryIndex(ws.history_index_file).growth(ws.git, tip, recent=0)
     return Storage(
         added=sum(new.values()),
