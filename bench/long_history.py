@@ -52,10 +52,7 @@ def grow(db: Path, start: int, *, rows: int = ROWS_PER_BACKUP, body: int = 60) -
         conn.execute("CREATE TABLE IF NOT EXISTS messages (id INTEGER PRIMARY KEY, body TEXT)")
         conn.executemany(
             "INSERT INTO messages VALUES (?, ?)",
-            (
-                (i, f"message {i}: " + os.urandom(60).hex())
-                for i in range(start, start + ROWS_PER_BACKUP)
-            ),
+            ((i, f"message {i}: " + os.urandom(body).hex()) for i in range(start, start + rows)),
         )
     conn.close()
 
