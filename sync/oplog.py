@@ -106,11 +106,27 @@ def _append(home: Path, entry: Operation) -> None:
 
 
 def _trim(path: Path) -> None:
+    """Keep the newest KEEP entries, and every older one of this month that downloaded
+    LFS bytes: at a backup a minute KEEP is a few days, and the month's bandwidth (GitHub's
+    other quota) must still count every restore and verify."""
     lines = path.read_bytes().splitlines(keepends=True)
     if len(lines) > _TRIM_AT:
+        month = datetime.now(UTC).strftime("%Y-%m")
+        kept = [line for line in lines[:-KEEP] if _downloaded_in(line, month)]
         tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(b"".join(lines[-KEEP:]))
+        tmp.write_bytes(b"".join([*kept, *lines[-KEEP:]]))
         os.replace(tmp, path)
+
+
+def _downloaded_in(line: bytes, month: str) -> bool:
+    if b'"downloaded": 0' in line:
+        return False  # most entries: no need to parse them
+    try:
+        entry = json.loads(line)
+        started = datetime.fromisoformat(entry["started"]).astimezone(UTC)
+        return entry.get("downloaded", 0) > 0 and started.strftime("%Y-%m") == month
+    except (ValueError, KeyError, TypeError):
+        return False
 
 
 def read_operations(home: Path) -> list[Operation]:

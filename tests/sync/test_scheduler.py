@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import socket
 import time
@@ -106,6 +107,36 @@ def test_failure_notifies_once_then_recovery(tmp_path, receiver) -> None:
     assert events == ["failure", "recovery"]
     everything = json.dumps(receiver.posts)
     assert TOKEN not in everything
+
+
+def test_failures_are_retried_further_and_further_apart(tmp_path) -> None:
+    """The README's backoff: 30 s, 60 s, 2 min … (here 0.2 s, 0.4 s, 0.8 s, without
+    jitter), read from when each failed attempt started in the operations log."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{sock.getsockname()[1]}/team/data.git"
+    root = tmp_path / "h"
+    (root / "data").mkdir(parents=True)
+    (root / "data" / "a.txt").write_text("a")
+    ws = Workspace(Settings(data_dir=root / "data", home=root / ".kura", data_repo=dead))
+    scheduler = AutoBackup(
+        workspace=ws,
+        every_minutes=2 / 60,  # retries may double up to 2 s
+        quiet_seconds=0.05,
+        max_delay_seconds=0.1,
+        first_retry_seconds=0.2,
+        jitter=0.0,
+        poll_seconds=0.02,
+    )
+    scheduler.start()
+    try:
+        wait_until(lambda: scheduler.state.consecutive_failures >= 4, timeout=60)
+    finally:
+        scheduler.stop(final_backup=False)
+    starts = [o.started_at for o in read_operations(ws.home) if o.operation == "backup"][:4]
+    gaps = [(b - a).total_seconds() for a, b in itertools.pairwise(starts)]
+    # Each wait is at least the doubled delay (a slow machine only adds to it).
+    assert [g >= wanted for g, wanted in zip(gaps, (0.2, 0.4, 0.8), strict=True)] == [True] * 3
 
 
 def test_skips_a_tick_while_another_operation_runs(ws) -> None:
