@@ -63,16 +63,22 @@ def test_a_change_triggers_one_backup_and_no_change_none(ws, receiver) -> None:
     assert kinds == {("backup", "auto", True)}
 
 
-def test_failure_notifies_once_then_recovery(tmp_path, receiver) -> None:
+def dead_remote_host(tmp_path) -> Workspace:
+    """A host with a change to back up and a remote where nothing listens."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         dead = f"http://127.0.0.1:{sock.getsockname()[1]}/team/data.git"
     root = tmp_path / "h"
     (root / "data").mkdir(parents=True)
     (root / "data" / "a.txt").write_text("a")
-    ws = Workspace(
+    return Workspace(
         Settings(data_dir=root / "data", home=root / ".kura", data_repo=dead, token=TOKEN)
     )
+
+
+def test_failure_notifies_once_then_recovery(tmp_path, receiver) -> None:
+    ws = dead_remote_host(tmp_path)
+    root = tmp_path / "h"
     scheduler = AutoBackup(
         workspace=ws, every_minutes=EVERY, notifier=notifier(receiver, ws), first_retry_seconds=0.2
     )
@@ -112,13 +118,7 @@ def test_failure_notifies_once_then_recovery(tmp_path, receiver) -> None:
 def test_failures_are_retried_further_and_further_apart(tmp_path) -> None:
     """The README's backoff: 30 s, 60 s, 2 min … (here 0.2 s, 0.4 s, 0.8 s, without
     jitter), read from when each failed attempt started in the operations log."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        dead = f"http://127.0.0.1:{sock.getsockname()[1]}/team/data.git"
-    root = tmp_path / "h"
-    (root / "data").mkdir(parents=True)
-    (root / "data" / "a.txt").write_text("a")
-    ws = Workspace(Settings(data_dir=root / "data", home=root / ".kura", data_repo=dead))
+    ws = dead_remote_host(tmp_path)
     scheduler = AutoBackup(
         workspace=ws,
         every_minutes=2 / 60,  # retries may double up to 2 s
