@@ -17,7 +17,7 @@ from sync.content.index import ChunkIndex
 from sync.content.writer import ContentWriter
 from sync.errors import PushRejected
 from sync.guards import check_lineage, check_shrink
-from sync.history_index import STORAGE_TRAILER, Growth, HistoryIndex, Storage
+from sync.history_index import STORAGE_TRAILER, HistoryIndex, Storage
 from sync.locking import operation_lock
 from sync.merge.files import keep_their_changes
 from sync.merge.tip import merge_tip
@@ -229,22 +229,22 @@ def _storage(ws: Workspace, tip: str | None, new: dict[str, int]) -> Storage:
     backup of an older Kura (no trailer) takes the whole history's commits, trees and LFS
     pointers first (not its manifests), once: after this backup, every cache knows the
     figures from the newest backup alone."""
-    before = Growth(0, 0, 0, [])
-    if tip is not None:
-        if ws.git.is_shallow() and not _says_storage(ws, tip):
-            ws.reach(None, blobs="blob:limit=1024")  # commits, trees and LFS pointers
-        before = HistoryIndex(ws.history_index_file).growth(ws.git, tip, recent=0)
+    added = sum(new.values())
+    said = _said_storage(ws, tip) if tip is not None else Storage(0, 0, 0, 0)
+    if said is not None:  # the common case: one `git log -1`, no index
+        return Storage(added, said.bytes + added, said.objects + len(new), said.backups + 1)
+    assert tip is not None
+    if ws.git.is_shallow():
+        ws.reach(None, blobs="blob:limit=1024")  # commits, trees and LFS pointers
+    before = HistoryIndex(ws.history_index_file).growth(ws.git, tip, recent=0)
     return Storage(
-        added=sum(new.values()),
-        bytes=before.lfs_bytes + sum(new.values()),
-        objects=before.lfs_objects + len(new),
-        backups=before.backups + 1,
+        added, before.lfs_bytes + added, before.lfs_objects + len(new), before.backups + 1
     )
 
 
-def _says_storage(ws: Workspace, commit: str) -> bool:
+def _said_storage(ws: Workspace, commit: str) -> Storage | None:
     said = ws.git.log(commit, f"%(trailers:key={STORAGE_TRAILER},valueonly)", limit=1)
-    return Storage.parse(said.decode().strip("\0\n")) is not None
+    return Storage.parse(said.decode().strip("\0\n"))
 
 
 def _changed_paths(before: dict[str, StoredFile], after: dict[str, StoredFile]) -> tuple[str, ...]:
