@@ -9,7 +9,6 @@ so a source URL that any logged-in user types can never draw it elsewhere.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from config import Settings
 from sync.execute import credential_origin
@@ -37,10 +36,10 @@ class SourceAccess:
         origin = credential_origin(url)
         if origin is None:
             return None
-        host = urlsplit(url).netloc.rpartition("@")[2].lower()
-        if self.sources_token and host == self.sources_token_host.lower():
+        origin = origin.lower()
+        if self.sources_token and origin.partition("://")[2] == self.sources_token_host.lower():
             return self.sources_token
-        if self.backup_token and origin.lower() == (self.backup_origin or "").lower():
+        if self.backup_token and origin == (self.backup_origin or "").lower():
             return self.backup_token
         return None
 
