@@ -7,6 +7,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from sync.content.manifest import Manifest
 from sync.git import Git, TreeEntry
 from sync.lfs import Pointer
 from sync.state import SavedFile
@@ -48,9 +49,11 @@ def build_tree(
 ) -> tuple[str, set[str]]:
     """Write the tree; return it and the packs it names."""
     needed: dict[str, int] = {}
+    pieces: set[str] = set()
     for file in files.values():
         if file.manifest:
             needed.update(file.manifest.pack_sizes)
+            pieces.update(file.manifest.piece_blobs)
     existing = pack_entries(parent.entries)
     missing = sorted(oid for oid in needed if oid not in existing)
     contents = [Pointer(oid, needed[oid]).encode() for oid in missing]
@@ -72,6 +75,7 @@ def build_tree(
         {p: f.blob for p, f in files.items()},
         attributes_blob=attributes_blob,
         packs=dict(sorted(packs.items())),
+        pieces=pieces,
         mark_blob=mark_blob,
     )
     with tempfile.TemporaryDirectory(dir=scratch, prefix="index-") as tmp:
@@ -95,6 +99,16 @@ def _attributes(git: Git, parent: Parent) -> tuple[str | None, bytes]:
     existing = git.cat_blobs([found]).get(found) if found else None
     wanted = attributes_text(existing)
     return (found if existing == wanted else None), wanted
+
+
+def write_manifests(git: Git, scratch: Path, manifests: list[Manifest]) -> list[str]:
+    """Write each manifest and its pieces (git keeps one copy of a piece it holds
+    already); the manifests' blob ids in order."""
+    pieces = {p.id: p.data for m in manifests for p in m.pieces}
+    written = write_blobs(git, scratch, [*pieces.values(), *(m.encode() for m in manifests)])
+    if written[: len(pieces)] != list(pieces):
+        raise RuntimeError("git named a manifest piece otherwise than Kura computed")
+    return written[len(pieces) :]
 
 
 def write_blobs(git: Git, scratch: Path, contents: list[bytes]) -> list[str]:

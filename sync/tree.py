@@ -4,8 +4,9 @@ The repository keeps the data directory under `data/` at its root (the layout
 of the original guide). Each data file is either a Git LFS pointer to its whole
 content (older Kura, the guide) or a manifest (`sync.content.manifest`) naming
 chunks in packs; the packs sit as LFS pointers under `packs/`, so the tree names
-every LFS object the backup needs. Kura replaces `data/` and `packs/` and manages
-`.gitattributes`; anything else at the root (a README, a CI workflow) is carried over.
+every LFS object the backup needs, and the manifests' pieces under `manifests/`.
+Kura replaces `data/`, `packs/` and `manifests/` and manages `.gitattributes`;
+anything else at the root (a README, a CI workflow) is carried over.
 """
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sync.content.manifest import Manifest, is_manifest, parse_manifest
+from sync.content.manifest import Manifest, is_manifest, parse_manifest, piece_ids
 from sync.errors import VerificationFailed
 from sync.git import Git, TreeEntry
 from sync.lfs import MAX_POINTER_SIZE, Pointer, parse_pointer
 
 DATA_PREFIX = "data/"
 PACKS_PREFIX = "packs/"
+PIECES_PREFIX = "manifests/"
 ATTRIBUTES = ".gitattributes"
 # A symlink: the Kura that wrote whole-file backups refuses a tree holding one,
 # so it never mistakes a manifest for a file's content.
@@ -101,11 +103,14 @@ def describe_blobs(git: Git, blobs: dict[str, str], *, chunked: bool) -> dict[st
     sizes = git.blob_sizes(sha for sha in blobs.values() if sha not in known)
     limit = MAX_MANIFEST_SIZE if chunked else MAX_POINTER_SIZE
     contents = git.cat_blobs(sha for sha in sizes if sizes[sha] <= limit)
+    pieces = git.cat_blobs(
+        {piece for data in contents.values() if is_manifest(data) for piece in piece_ids(data)}
+    )
     described = {sha: StoredFile("", sha, None, m.size, manifest=m) for sha, m in known.items()}
     files = {}
     for path, sha in blobs.items():
         if sha not in described:
-            described[sha] = _describe(sha, contents.get(sha), sizes.get(sha, 0))
+            described[sha] = _describe(sha, contents.get(sha), sizes.get(sha, 0), pieces)
         files[path] = dataclasses.replace(described[sha], path=path)
     return files
 
@@ -137,9 +142,11 @@ def remember_manifest(blob: str, manifest: Manifest) -> None:
     _MANIFESTS.remember(blob, manifest)
 
 
-def _describe(sha: str, content: bytes | None, blob_size: int) -> StoredFile:
+def _describe(
+    sha: str, content: bytes | None, blob_size: int, pieces: dict[str, bytes]
+) -> StoredFile:
     if content is not None and is_manifest(content):
-        manifest = parse_manifest(content)
+        manifest = parse_manifest(content, pieces)
         _MANIFESTS.remember(sha, manifest)
         return StoredFile("", sha, None, manifest.size, manifest=manifest)
     pointer = parse_pointer(content) if content is not None else None
@@ -169,17 +176,23 @@ def pack_path(oid: str) -> str:
     return f"{PACKS_PREFIX}{oid[:2]}/{oid}"
 
 
+def piece_path(blob: str) -> str:
+    return f"{PIECES_PREFIX}{blob[:2]}/{blob}"
+
+
 def backup_entries(
     parent: list[TreeEntry],
     data: dict[str, str],
     *,
     attributes_blob: str,
     packs: dict[str, str],
+    pieces: Iterable[str] = (),
     mark_blob: str,
 ) -> list[TreeEntry]:
     """The full tree of a new backup: the parent's other files, our attributes, the
-    data (path: blob), the packs its manifests use (oid: pointer blob) and the mark."""
-    ours = (DATA_PREFIX, PACKS_PREFIX)
+    data (path: blob), the packs its manifests use (oid: pointer blob), their pieces
+    (blob ids) and the mark."""
+    ours = (DATA_PREFIX, PACKS_PREFIX, PIECES_PREFIX)
     kept = [e for e in parent if not e.path.startswith(ours) and e.path != ATTRIBUTES]
     kept.append(TreeEntry(REGULAR, "blob", attributes_blob, ATTRIBUTES))
     kept.append(TreeEntry(SYMLINK, "blob", mark_blob, FORMAT_MARK))
@@ -187,6 +200,7 @@ def backup_entries(
         TreeEntry(REGULAR, "blob", blob, DATA_PREFIX + path) for path, blob in sorted(data.items())
     )
     kept.extend(TreeEntry(REGULAR, "blob", blob, pack_path(oid)) for oid, blob in packs.items())
+    kept.extend(TreeEntry(REGULAR, "blob", blob, piece_path(blob)) for blob in sorted(set(pieces)))
     return kept
 
 

@@ -12,7 +12,8 @@ from pathlib import Path
 from sync import remote_errors
 from sync.actions.recovery import recover
 from sync.announce import announce_backup
-from sync.backup_tree import Parent, Snapshot, build_tree, read_parent, write_blobs
+from sync.backup_tree import Parent, Snapshot, build_tree, read_parent, write_manifests
+from sync.content.compact import compact
 from sync.content.index import ChunkIndex
 from sync.content.writer import ContentWriter
 from sync.errors import PushRejected
@@ -70,13 +71,15 @@ def backup_locked(
     force: bool = False,
     keep: Set[str] = frozenset(),
     merge: bool = True,
+    compaction: bool = True,
 ) -> BackupResult:
     """The backup itself, for callers that already hold the operation lock.
 
     `fetch=False` is for callers that fetched a moment ago (a restore); `keep` names
     LFS objects the cache must keep beyond this backup's (a restore's staged ones);
     `merge=False` records the data exactly as it is (a restore's result), without
-    merging another instance's newer rows into it first.
+    merging another instance's newer rows into it first. `compaction=False` writes no
+    pack beyond the changed chunks' (a restore's commits upload nothing).
     """
     ws.require_lfs()
     local = scan(ws.data_dir)
@@ -110,6 +113,8 @@ def backup_locked(
             if force
             else replace(snapshot, stored=keep_their_changes(parent, saved, snapshot.stored))
         )
+        if compaction:
+            tree = _compacted(ws, tree)
         text = _commit_message(subject, kind, tree.stored)
         result = _commit_and_push(ws, parent, tree, text, force=force, keep=keep)
         if result is not None:
@@ -144,7 +149,7 @@ def _snapshot(ws: Workspace, local: list[LocalFile], saved: SavedState, parent: 
         writer.discard()
         raise
     manifests = [writer.manifest(pending) for _, pending, _ in fresh]
-    blobs = write_blobs(ws.git, ws.home, [m.encode() for m in manifests])
+    blobs = write_manifests(ws.git, ws.home, manifests)
     stored: dict[str, StoredFile] = {}
     for (file, _, signature), manifest, blob in zip(fresh, manifests, blobs, strict=True):
         files[file.path] = SavedFile(signature, manifest.sha256, manifest.size, blob)
@@ -152,6 +157,25 @@ def _snapshot(ws: Workspace, local: list[LocalFile], saved: SavedState, parent: 
         stored[file.path] = StoredFile(file.path, blob, None, manifest.size, manifest=manifest)
     stored |= _describe_reused(ws, files, stored, parent)
     return Snapshot(dict(sorted(files.items())), stored, new_packs)
+
+
+def _compacted(ws: Workspace, snapshot: Snapshot) -> Snapshot:
+    """The snapshot with its sparse or small packs merged when that is due
+    (`sync.content.compact`): new manifests for the files whose chunks moved."""
+    manifests = {p: f.manifest for p, f in snapshot.stored.items() if f.manifest}
+    rewritten, packs = compact(ws.store, manifests)
+    if not rewritten:
+        return snapshot
+    blobs = write_manifests(ws.git, ws.home, list(rewritten.values()))
+    stored, files = dict(snapshot.stored), dict(snapshot.files)
+    for (path, manifest), blob in zip(rewritten.items(), blobs, strict=True):
+        remember_manifest(blob, manifest)
+        stored[path] = replace(stored[path], blob=blob, manifest=manifest)
+        saved = files.get(path)
+        if saved is not None and saved.oid == manifest.sha256:
+            files[path] = replace(saved, blob=blob)  # the same content, stored elsewhere
+    log.info("Compaction moved %d files' chunks into %d new packs", len(rewritten), len(packs))
+    return Snapshot(files, stored, snapshot.new_packs | packs)
 
 
 def _describe_reused(

@@ -129,6 +129,7 @@ def _safety_backup(ws: Workspace, commit: str, target: dict[str, StoredFile]) ->
         kind="pre-restore",
         force=True,
         keep=set(lfs_objects(target.values())),
+        compaction=False,
     )
     return result.commit if result.status == "created" else None
 
@@ -192,6 +193,7 @@ def _commit_restored_state(ws: Workspace, commit: str) -> None:
             fetch=False,
             force=True,
             merge=False,  # the restored data exactly: rows merge back on later backups
+            compaction=False,
         )
     except SyncError as exc:
         log.warning("Restored %s; recording it as the newest backup failed: %s", commit, exc)

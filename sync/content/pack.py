@@ -77,6 +77,15 @@ class PackWriter:
             self._flush()
         return self._added - 1
 
+    def add_frame(self, frame: bytes) -> int:
+        """Append a chunk that is compressed already (a frame copied out of another pack)."""
+        self._flush()
+        while self._pending:
+            self._write_frames(self._pending.popleft().result())
+        self._write_frames([frame])
+        self._added += 1
+        return self._added - 1
+
     def finish(self) -> tuple[list[tuple[str, int]], list[Placement]]:
         """Seal the open pack: every pack written, as (oid, size), and every placement."""
         self._flush()
@@ -171,7 +180,7 @@ class PackReader:
         every core; VerificationFailed when a pack is missing or damaged."""
         for start in range(0, len(chunks), BATCH):
             batch = chunks[start : start + BATCH]
-            frames = [self._frame(c) for c in batch]
+            frames = [self.frame(c) for c in batch]
             sizes = struct.pack(f"={len(batch)}Q", *(c.size for c in batch))
             try:
                 decompressed = self._decompressor.multi_decompress_to_buffer(
@@ -182,7 +191,8 @@ class PackReader:
                 raise VerificationFailed(f"pack {', '.join(packs)} is damaged") from None
             yield from (memoryview(segment) for segment in decompressed)
 
-    def _frame(self, chunk: ChunkRef) -> bytes:
+    def frame(self, chunk: ChunkRef) -> bytes:
+        """A chunk's compressed frame, as stored."""
         handle = self._handle(chunk.pack)
         handle.seek(chunk.offset)
         frame = handle.read(chunk.length)

@@ -38,13 +38,22 @@ def test_first_backup_stores_every_file_as_chunks_in_lfs_packs(
     blobs = {b.path: b.data_stream.read() for b in commit.tree.traverse() if b.type == "blob"}
     packs = {p: parse_pointer(data) for p, data in blobs.items() if p.startswith("packs/")}
     assert data_paths(commit.tree) == ["data/chatbot.db", "data/docs/a note.txt"]
-    assert set(blobs) == {".gitattributes", FORMAT_MARK, *data_paths(commit.tree), *packs}
+    pieces = {p: data for p, data in blobs.items() if p.startswith("manifests/")}
+    assert set(blobs) == {
+        ".gitattributes",
+        FORMAT_MARK,
+        *data_paths(commit.tree),
+        *packs,
+        *pieces,
+    }
+    assert len(pieces) == 2 and all(d.startswith(b"kura-piece 1\n") for d in pieces.values())
     assert b"data/** filter=lfs diff=lfs merge=lfs -text" in blobs[".gitattributes"]
     assert b"packs/** filter=lfs diff=lfs merge=lfs -text" in blobs[".gitattributes"]
     assert len(packs) == 1 and all(packs.values()), "one pack, named by an LFS pointer"
     (pack,) = packs.values()
     assert remote.lfs_object(pack.oid).stat().st_size == pack.size
-    note = parse_manifest(blobs["data/docs/a note.txt"])
+    by_id = {path.rsplit("/", 1)[1]: data for path, data in pieces.items()}
+    note = parse_manifest(blobs["data/docs/a note.txt"], by_id)
     assert note.size == 5 and note.sha256 == hashlib.sha256(b"hello").hexdigest()
     assert set(note.pack_sizes) == {pack.oid}
 
@@ -70,7 +79,9 @@ def test_no_content_ever_reaches_git_only_manifests_and_pointers(
         sha, kind, size = line.split()
         if kind == "blob":
             data = gitpython.Repo(remote.git_dir).git.cat_file("blob", sha).encode()
-            assert int(size) < 1024 or data.startswith(b"kura-manifest 1\n"), sha
+            assert int(size) < 1024 or data.startswith((b"kura-manifest 2\n", b"kura-piece 1\n")), (
+                sha
+            )
 
 
 def test_unchanged_data_makes_no_commit(ws: Workspace, remote_repo, remote) -> None:

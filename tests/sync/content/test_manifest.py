@@ -1,37 +1,97 @@
 import hashlib
+from dataclasses import replace
 
 import pytest
 
-from sync.content.manifest import ChunkRef, Manifest, parse_manifest
+from sync.content.manifest import (
+    PIECE_MAX,
+    ChunkRef,
+    Manifest,
+    blob_id,
+    parse_manifest,
+    piece_ids,
+)
 from sync.errors import VerificationFailed
 
 PACK = "ab" * 32
+OTHER = "cd" * 32
 
 
-def _manifest() -> Manifest:
-    chunks = tuple(
-        ChunkRef(hashlib.sha256(bytes([i])).hexdigest(), 10 + i, PACK, 11 + 20 * i, 20)
-        for i in range(3)
+def chunk(i: int, pack: str = PACK) -> ChunkRef:
+    return ChunkRef(
+        hashlib.sha256(i.to_bytes(4, "big")).hexdigest(), 10 + i % 7, pack, 11 + 20 * i, 20
     )
-    return Manifest(33, "cd" * 32, "fastcdc-16k", chunks, {PACK: 100})
 
 
-def test_a_manifest_reads_back_as_written() -> None:
-    manifest = _manifest()
-    assert parse_manifest(manifest.encode()) == manifest
-    assert manifest.encode().startswith(b"kura-manifest 1\nsize 33\n")
+def manifest(count: int = 3, **kw) -> Manifest:
+    chunks = tuple(chunk(i) for i in range(count))
+    return Manifest(
+        sum(c.size for c in chunks), "cd" * 32, "fastcdc-16k", chunks, {PACK: 10**6}, **kw
+    )
+
+
+def roundtrip(m: Manifest) -> Manifest:
+    return parse_manifest(m.encode(), {p.id: p.data for p in m.pieces})
+
+
+def test_a_manifest_reads_back_as_written_from_its_pieces() -> None:
+    m = manifest(2000)
+    assert m.encode().startswith(b"kura-manifest 2\nsize ")
+    assert len(m.pieces) > 3 and all(p.chunks <= PIECE_MAX for p in m.pieces)
+    assert [p.id for p in m.pieces] == piece_ids(m.encode())
+    assert all(blob_id(p.data) == p.id for p in m.pieces)
+    back = roundtrip(m)
+    assert back == m and back.piece_blobs == m.piece_blobs
+    assert len(m.encode()) < 60 * len(m.pieces)  # the manifest itself stays small
+
+
+def test_version_1_manifests_keep_reading() -> None:
+    old = manifest(50, version=1)
+    text = old.encode()
+    assert text.startswith(b"kura-manifest 1\n") and old.pieces == ()
+    back = parse_manifest(text)
+    assert back == old and back.version == 1 and back.piece_blobs == ()
+
+
+def test_a_change_rewrites_only_the_pieces_that_hold_it() -> None:
+    before = manifest(3000)
+    chunks = list(before.chunks)
+    chunks[1500] = chunk(10**6)  # one block of a database changed in place
+    chunks.insert(10, chunk(10**6 + 1))  # and one chunk inserted near the start
+    after = replace(before, chunks=tuple(chunks))
+    after = Manifest(after.size, after.sha256, after.chunker, after.chunks, after.pack_sizes)
+    new = set(after.piece_blobs) - set(before.piece_blobs)
+    assert 1 <= len(new) <= 4 and len(before.pieces) > 10
 
 
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda t: t.replace("size 33", "size 34"), "damaged"),
-        (lambda t: t.replace("kura-manifest 1", "kura-manifest 2"), "newer Kura"),
-        (lambda t: t.replace(f"pack {PACK}", f"pack {'ef' * 32}"), "damaged"),
+        (lambda t: t.replace("kura-manifest 2", "kura-manifest 3"), "newer Kura"),
+        (lambda t: t.replace("size ", "size 1"), "damaged"),
         (lambda t: t[:-1], "damaged"),
+        (lambda t: t.replace(" 3\n", " 4\n"), "wrong number of chunks"),
     ],
 )
 def test_a_damaged_or_newer_manifest_is_refused(change, message: str) -> None:
-    text = change(_manifest().encode().decode())
+    m = manifest(3)
+    text = change(m.encode().decode())
     with pytest.raises(VerificationFailed, match=message):
-        parse_manifest(text.encode())
+        parse_manifest(text.encode(), {p.id: p.data for p in m.pieces})
+
+
+def test_a_missing_or_damaged_piece_is_refused() -> None:
+    m = manifest(3)
+    [piece] = m.pieces
+    with pytest.raises(VerificationFailed, match="missing"):
+        parse_manifest(m.encode(), {})
+    damaged = piece.data.replace(PACK[:16].encode(), OTHER[:16].encode())
+    with pytest.raises(VerificationFailed, match="missing"):  # not the blob it names
+        parse_manifest(m.encode(), {piece.id: damaged})
+
+
+def test_a_damaged_version_1_manifest_is_refused() -> None:
+    text = manifest(3, version=1).encode().decode()
+    for bad in (text.replace(f"pack {PACK}", f"pack {OTHER}"), text.replace("size 3", "size 4")):
+        with pytest.raises(VerificationFailed, match="damaged"):
+            parse_manifest(bad.encode())
