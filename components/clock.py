@@ -6,10 +6,12 @@ a zone Python does not know, times are shown in UTC, and say so.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import streamlit as st
+
+from components.i18n import language
 
 
 def viewer_zone() -> tzinfo:
@@ -35,3 +37,13 @@ def when(moment: datetime | str, *, seconds: bool = False) -> str:
         moment = moment.replace(tzinfo=UTC)
     local = moment.astimezone(viewer_zone())
     return local.strftime("%Y-%m-%d %H:%M:%S %Z" if seconds else "%Y-%m-%d %H:%M %Z")
+
+
+_WEEKDAYS_JA = "月火水木金土日"
+
+
+def day_label(day: date) -> str:
+    """Thursday, 3 December 2026 / 2026年12月3日（木）, in the page's language."""
+    if language() == "ja":
+        return f"{day.year}年{day.month}月{day.day}日（{_WEEKDAYS_JA[day.weekday()]}）"
+    return f"{day.strftime('%A')}, {day.day} {day.strftime('%B')} {day.year}"

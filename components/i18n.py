@@ -237,6 +237,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "復元ポイント: {commit} ({date})",
     },
     "history.day": {"en": "Backups made by (day)", "ja": "この日までのバックアップ"},
+    "history.hour": {
+        "en": "{start}–{end} · {count} backups",
+        "ja": "{start}〜{end} · {count} 件",
+    },
+    "history.hour_one": {"en": "{start}–{end} · 1 backup", "ja": "{start}〜{end} · 1 件"},
     "history.search": {"en": "Search the notes", "ja": "メモを検索"},
     "history.newer": {"en": "Newer", "ja": "新しい方へ"},
     "history.older": {"en": "Older", "ja": "古い方へ"},

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from config import Settings
-from sync import Workspace
+from sync import Workspace, backup, history
 from tests.servers.git_http import GitHttpServer
 
 REMOTE_KINDS = ["local", "http"]
@@ -170,3 +170,27 @@ def data_paths(tree) -> list[str]:
         for b in tree.traverse()
         if b.type == "blob" and b.path.startswith("data/") and b.path != FORMAT_MARK
     )
+
+
+def fast_import_history(ws: Workspace, count: int) -> None:
+    """`count` backups on the remote in one `git fast-import` (another tool's, so quick),
+    on top of Kura's first one, a day apart going back from now."""
+    backup(ws, message="kura's own")
+    now = int(time.time())
+    stream = []
+    for n in range(count):
+        body = f"note {n}\n"
+        stamp = now - (count - n) * 86400
+        stream.append(
+            f"commit refs/heads/main\ncommitter T <t@t> {stamp} +0000\n"
+            f"data {len(f'note {n}')}\nnote {n}\n"
+            + ("from refs/heads/main^0\n" if n == 0 else "")
+            + f"M 100644 inline data/note.txt\ndata {len(body)}\n{body}\n"
+        )
+    subprocess.run(
+        ["git", "fast-import", "--quiet", "--force"],
+        input="".join(stream).encode(),
+        cwd=ws.settings.remote,
+        check=True,
+    )
+    history(ws)  # fetched into the cache, as the remote watch would

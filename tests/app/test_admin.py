@@ -1,16 +1,16 @@
 import socket
 import sqlite3
-import subprocess
 import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from components import clock
 from components.history_table import RESTORE_POINT
 from sync import Workspace, backup, history
 from tests.app.conftest import open_admin, shown
-from tests.conftest import message_ids, write_db
+from tests.conftest import fast_import_history, message_ids, write_db
 
 
 def _texts(at: AppTest) -> str:
@@ -149,7 +149,6 @@ def test_a_newer_backup_from_another_instance_is_shown_and_loaded(
     admin: AppTest, app_env: Workspace, monkeypatch
 ) -> None:
     import socket
-    import time
 
     from config import Settings
     from sync.actions.startup import startup_restore
@@ -200,49 +199,32 @@ def test_every_message_in_both_languages_and_a_japanese_history(
     write_db(app_env.data_dir / "notes.db", range(2, 4))
     backup(app_env, message="before the upgrade")
     open_admin(admin)
-    [table] = [d.value for d in admin.dataframe if "メッセージ" in d.value.columns]
-    assert list(table["メッセージ"]) == ["before the upgrade", "手動バックアップ"]
-    assert list(table["種類"]) == ["手動", "手動"]
-    assert all(d.endswith(" UTC") for d in table["日時"])  # no browser has said its zone
-    assert set(table["ホスト"]) == {socket.gethostname()}
-
-
-def long_history(ws: Workspace, count: int) -> None:
-    """`count` backups on the remote in one `git fast-import` (another tool's, so quick),
-    on top of Kura's first one, a day apart going back from now."""
-    backup(ws, message="kura's own")
-    now = int(time.time())
-    stream = []
-    for n in range(count):
-        body = f"note {n}\n"
-        stamp = now - (count - n) * 86400
-        stream.append(
-            f"commit refs/heads/main\ncommitter T <t@t> {stamp} +0000\n"
-            f"data {len(f'note {n}')}\nnote {n}\n"
-            + ("from refs/heads/main^0\n" if n == 0 else "")
-            + f"M 100644 inline data/note.txt\ndata {len(body)}\n{body}\n"
-        )
-    subprocess.run(
-        ["git", "fast-import", "--quiet", "--force"],
-        input="".join(stream).encode(),
-        cwd=ws.settings.remote,
-        check=True,
-    )
-    history(ws)  # fetched into the cache, as the remote watch would
+    tables = [d.value for d in admin.dataframe if "メッセージ" in d.value.columns]
+    column = lambda name: [v for table in tables for v in table[name]]  # noqa: E731
+    assert column("メッセージ") == ["before the upgrade", "手動バックアップ"]
+    assert column("種類") == ["手動", "手動"]
+    assert all(d.endswith(" UTC") for d in column("日時"))  # no browser has said its zone
+    assert set(column("ホスト")) == {socket.gethostname()}
 
 
 def shown_notes(admin: AppTest) -> list[str]:
-    table = next(d.value for d in admin.dataframe if "Message" in d.value.columns)
-    return list(table["Message"])
+    """The notes of every history table on the page (one table per hour), top to bottom."""
+    tables = [d.value for d in admin.dataframe if "Message" in d.value.columns]
+    return [note for table in tables for note in table["Message"]]
 
 
 def test_a_long_history_is_paged_searched_and_jumped_through(
     admin: AppTest, app_env: Workspace
 ) -> None:
-    long_history(app_env, 60)  # 61 backups: the newest first, 50 a page
+    fast_import_history(app_env, 60)  # 61 backups: the newest first, 50 a page
     open_admin(admin)
     notes = shown_notes(admin)
     assert len(notes) == 50 and notes[0] == "note 59" and notes[-1] == "note 10"
+    # A backup a day: each under its day's heading, in its hour's table.
+    newest = history(app_env, refresh=False)[0].date.astimezone(UTC)  # the page's clock: UTC
+    assert clock.day_label(newest.date()) in [m.value.strip("*") for m in admin.markdown]
+    hour = newest.strftime("%H")
+    assert f"{hour}:00–{hour}:59 · 1 backup" in [c.value for c in admin.caption]
     next(b for b in admin.button if b.label == "Older").click().run()
     assert shown_notes(admin) == [*(f"note {n}" for n in range(9, -1, -1)), "kura's own"]
     assert "Backups 51–61" in [c.value for c in admin.caption]

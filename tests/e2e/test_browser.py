@@ -2,13 +2,15 @@
 sessions: test_sessions.py)."""
 
 import time
+from datetime import UTC
 from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Error as PlaywrightError
 
 from sync import backup, history
-from tests.conftest import message_ids, write_db
+from tests.conftest import fast_import_history, message_ids, write_db
 from tests.e2e.conftest import PASSWORD, Server, log_in, screenshot
 
 ROW_HEIGHT = 35
@@ -44,15 +46,30 @@ def test_admin_page_back_up_now_and_restore_the_oldest(page: Page, server: Serve
     expect(page.get_by_text("Backed up 3 files (").first).to_be_visible()  # + chat and wiki dbs
     assert history(ws)[0].message == "from the browser"
 
-    # The new backup starts a new history table (its selection must not shift to another
-    # row): let the rerun finish drawing it.
-    page.wait_for_timeout(1500)
-    grid = page.locator('[data-testid="stDataFrame"]').nth(1)
-    grid.scroll_into_view_if_needed()
-    rows = len(history(ws))
-    # The first column holds the row selectors; the last row is the oldest backup.
-    grid.click(position={"x": 18, "y": ROW_HEIGHT * rows + ROW_HEIGHT / 2})
-    expect(page.get_by_text(f"Restore point: {oldest.commit[:8]}")).to_be_visible()
+    # The new backup starts new history tables (a selection must not shift to another
+    # row): wait until the oldest backup's hour table counts every backup of its hour.
+    backups = history(ws)
+    hour = backups[-1].date.astimezone(UTC).strftime("%H")  # the browser's zone: UTC
+    rows = sum(
+        b.date.astimezone(UTC).strftime("%Y%m%d%H")
+        == backups[-1].date.astimezone(UTC).strftime("%Y%m%d%H")
+        for b in backups
+    )
+    label = f"{hour}:00–{hour}:59 · {rows} backup" + ("s" if rows > 1 else "")
+    expect(page.get_by_text(label)).to_be_visible()
+    # The first column holds the row selectors; the last table's last row is the oldest
+    # backup. A table still being drawn (or replaced) drops a click: click until it picks.
+    picked = page.get_by_text(f"Restore point: {oldest.commit[:8]}")
+    for _ in range(10):
+        try:
+            grid = page.locator('[data-testid="stDataFrame"]').last  # the oldest hour's
+            grid.scroll_into_view_if_needed()
+            grid.click(position={"x": 18, "y": ROW_HEIGHT * rows + ROW_HEIGHT / 2})
+            picked.wait_for(timeout=3000)
+            break
+        except PlaywrightError:  # timeouts included
+            continue
+    expect(picked).to_be_visible()
 
     page.get_by_role("button", name="Restore…").click()
     dialog = page.get_by_role("dialog")
@@ -129,3 +146,32 @@ def test_times_are_in_the_viewers_timezone(browser: Browser, server: Server) -> 
         expect(page.get_by_text("UTC")).to_have_count(0)
     finally:
         context.close()
+
+
+def test_backups_are_grouped_by_day_and_hour_and_a_pick_is_one_click(
+    page: Page, server: Server
+) -> None:
+    """A backup a day: a table per day's hour. A row picked in one table and then a row in
+    another: the second click alone makes the pick."""
+    ws = server.workspace
+    fast_import_history(ws, 3)  # four backups, four days
+    backups = history(ws)
+    log_in(page, server.url)
+    for backup_ in backups:
+        day = backup_.date.astimezone(UTC)
+        expect(page.get_by_text(f"{day:%A}, {day.day} {day:%B} {day.year}")).to_be_visible()
+    expect(page.get_by_text(" · 1 backup")).to_have_count(len(backups))
+    for index in (0, 2):
+        picked = page.get_by_text(f"Restore point: {backups[index].short}")
+        for _ in range(10):  # a table still being drawn drops a click
+            try:
+                grid = page.locator('[data-testid="stDataFrame"]').nth(1 + index)
+                grid.scroll_into_view_if_needed()
+                grid.click(position={"x": 18, "y": ROW_HEIGHT * 1.5})
+                picked.wait_for(timeout=3000)
+                break
+            except PlaywrightError:
+                continue
+        expect(picked).to_be_visible()
+    page.get_by_role("button", name="Restore…").click()
+    expect(page.get_by_role("dialog").get_by_text(backups[2].short).first).to_be_visible()
