@@ -290,12 +290,25 @@ class Git:
             check=False,
         )
 
-    def repack(self) -> None:
+    def repack(self, *, packs: int, pack_limit: int) -> None:
         """Loose objects into a pack, and small packs rolled into bigger ones so that each
         holds at least twice the objects of the next (`--geometric`): few packs, and only
         the small ones rewritten. Crash-safe: git writes the new pack before it deletes
-        what it replaces."""
-        self._run("repack", "-d", "-q", "--geometric=2", timeout=self.timeouts.maintenance)
+        what it replaces.
+
+        A partial cache (older history fetched without its blobs) cannot repack
+        geometrically (git 2.39: "cannot use internal rev list with --stdin-packs"): its
+        loose objects go into a pack, and past `pack_limit` packs everything is packed
+        again, without the bitmap index that a pack with missing objects cannot have."""
+        timeout = self.timeouts.maintenance
+        if not self.is_partial():
+            self._run("repack", "-d", "-q", "--geometric=2", timeout=timeout)
+        elif packs > pack_limit:
+            self._run(
+                "-c", "repack.writeBitmaps=false", "repack", "-a", "-d", "-q", timeout=timeout
+            )
+        else:
+            self._run("repack", "-d", "-q", timeout=timeout)
 
     def lfs_version(self) -> Result:
         # Needs no repository: it may run before the cache exists.

@@ -50,7 +50,7 @@ def maintain(ws: Workspace) -> CacheShape:
     """Repack the cache now; Busy while a backup or restore holds the operation lock."""
     with operation_lock(ws.lock_file):
         if ws.has_cache():
-            ws.git.repack()
+            ws.git.repack(packs=cache_shape(ws).packs, pack_limit=PACK_LIMIT)
     return cache_shape(ws)
 
 

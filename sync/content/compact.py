@@ -11,7 +11,8 @@ GitHub never frees, so the policy is a budget:
   pack of its live chunks. A chunk moves up at most a few times before it sits in
   a pack of 1 MiB or more, and the tree names at most 30 small packs.
 - **Sparse packs are rewritten** when the dead bytes of every pack the backup names
-  reach 20% of the live ones: full packs less than half live, sparsest first.
+  pass 20% of the live ones: the sparsest first, until under 10% are left. So a
+  restore downloads at most about 1.2 times the live data.
 - **At most 64 MiB** is written by one backup's compaction; the rest waits.
 - Only packs in the local store are compacted: compaction never downloads.
 
@@ -32,7 +33,6 @@ from sync.lfs import LfsStore, Pointer
 KIB, MIB = 1024, 1024 * 1024
 TIERS = (64 * KIB, 1 * MIB)  # upper bounds of tiers 0 and 1; larger packs are full
 TIER_LIMIT = 16
-SPARSE = 0.5
 WASTE = 0.2
 BUDGET = 64 * MIB
 
@@ -84,12 +84,20 @@ def _small_tier(uses: list[PackUse]) -> list[PackUse]:
 
 
 def _sparse(uses: list[PackUse]) -> list[PackUse]:
+    """Once the dead bytes pass WASTE of the live ones: packs of any size, sparsest first,
+    until the dead bytes left are under half of that (so that a rewrite is not due again
+    a backup later)."""
     live = sum(u.live for u in uses)
     dead = sum(u.size - u.live for u in uses)
     if dead <= WASTE * live:
         return []
-    full = [u for u in uses if u.tier == len(TIERS) and u.live < SPARSE * u.size]
-    return sorted(full, key=lambda u: u.live / u.size)
+    picked = []
+    for use in sorted(uses, key=lambda u: u.live / u.size if u.size else 1.0):
+        if dead <= WASTE / 2 * live:
+            break
+        picked.append(use)
+        dead -= use.size - use.live
+    return picked
 
 
 def compact(

@@ -32,7 +32,7 @@ def test_a_full_tier_one_takes_tier_zero_with_it_but_never_a_full_pack() -> None
     assert choose(packs, oids(packs)) == oids(packs[:-1])
 
 
-def test_sparse_full_packs_go_once_the_waste_passes_a_fifth_of_the_live_bytes() -> None:
+def test_sparse_packs_go_once_the_waste_passes_a_fifth_of_the_live_bytes() -> None:
     dense = uses(8 * MIB, 8 * MIB, 8 * MIB)
     sparse = [PackUse("f" * 64, 8 * MIB, 2 * MIB)]  # 6 MiB dead of 26
     assert choose(dense + sparse, oids(dense + sparse)) == {"f" * 64}
@@ -68,3 +68,15 @@ def test_compaction_moves_live_chunks_and_the_content_reads_back(tmp_path) -> No
             [ref] = rewritten[f"f{n}"].chunks
             assert ref.pack == new and rewritten[f"f{n}"].pack_sizes == {new: new_size}
             assert bytes(next(reader.read([ref]))) == chunks[2 * n]
+
+
+def test_sparse_rewrites_stop_once_the_waste_is_under_a_tenth() -> None:
+    packs = [PackUse(f"{i:064x}", 100 * KIB, (60 + 5 * i) * KIB) for i in range(8)]
+    retired = choose(packs, oids(packs))
+    kept = [p for p in packs if p.oid not in retired]
+    assert retired and kept  # the sparsest went, the densest stayed
+    assert max(p.live / p.size for p in packs if p.oid in retired) < min(
+        p.live / p.size for p in kept
+    )
+    dead = sum(p.size - p.live for p in kept)
+    assert dead <= 0.1 * sum(p.live for p in packs)
