@@ -1,6 +1,10 @@
 """A page of backups, grouped by day and then by hour in the viewer's zone (as GitHub's
 commit list groups by day): one small table per hour. Selecting a row in any of them
-picks the restore point, in one click."""
+picks the restore point, in one click.
+
+At a backup a minute a page is an hour or two: two or three tables. A sparse history
+(a backup a day) would make a table per row, and every table costs the browser; past
+MAX_TABLES groups a page is grouped by day alone, and past that it is one table."""
 
 from __future__ import annotations
 
@@ -17,33 +21,39 @@ from sync import BackupInfo
 from sync.actions.backup import DEFAULT_MESSAGES
 
 RESTORE_POINT = "kura_restore_point"
-_TABLES = "kura_history_tables"  # per hour's table: its selection and its key's generation
+_TABLES = "kura_history_tables"  # per group's table: its selection and its key's generation
+MAX_TABLES = 8
 
 
 @dataclass(frozen=True)
-class Hour:
-    """The backups of one hour of one day, newest first."""
+class Group:
+    """Consecutive backups (newest first) of one hour, one day, or the whole page."""
 
-    start: datetime  # in the viewer's zone
+    start: datetime | None  # in the viewer's zone; None for the whole page
+    span: str  # "hour", "day" or "page"
     backups: list[BackupInfo]
 
     @property
-    def day(self) -> date:
-        return self.start.date()
+    def day(self) -> date | None:
+        return self.start.date() if self.start else None
 
     @property
     def id(self) -> str:
-        return self.start.strftime("%Y%m%d%H")
+        return self.start.strftime("%Y%m%d%H") if self.start else "page"
 
 
-def hours(backups: list[BackupInfo]) -> list[Hour]:
-    """Consecutive backups (newest first) in the same hour of the viewer's clock."""
+def groups(backups: list[BackupInfo]) -> list[Group]:
+    """By hour of the viewer's clock; by day when that makes too many tables; else one."""
     zone = clock.viewer_zone()
+    for span, cut in (("hour", {"minute": 0}), ("day", {"hour": 0, "minute": 0})):
 
-    def hour_of(backup: BackupInfo) -> datetime:
-        return backup.date.astimezone(zone).replace(minute=0, second=0, microsecond=0)
+        def start_of(backup: BackupInfo, cut: dict = cut) -> datetime:
+            return backup.date.astimezone(zone).replace(**cut, second=0, microsecond=0)
 
-    return [Hour(start, list(group)) for start, group in itertools.groupby(backups, hour_of)]
+        found = [Group(s, span, list(g)) for s, g in itertools.groupby(backups, start_of)]
+        if len(found) <= MAX_TABLES:
+            return found
+    return [Group(None, "page", backups)]
 
 
 def render(backups: list[BackupInfo]) -> BackupInfo | None:
@@ -64,13 +74,13 @@ def render(backups: list[BackupInfo]) -> BackupInfo | None:
             st.session_state.pop(RESTORE_POINT, None)
     selected: dict[str, str] = {}
     day = None
-    for hour in hours(backups):
-        if hour.day != day:
-            day = hour.day
+    for group in groups(backups):
+        if group.day is not None and group.day != day:
+            day = group.day
             st.markdown(f"**{clock.day_label(day)}**")
-        picked = _table(hour, tip, tables["generation"].get(hour.id, 0))
+        picked = _table(group, tip, tables["generation"].get(group.id, 0))
         if picked is not None:
-            selected[hour.id] = picked
+            selected[group.id] = picked
     _note_pick(tables, selected, tip)
     seen_at, picked = st.session_state.get(RESTORE_POINT, (None, None))
     if seen_at != tip:
@@ -78,35 +88,37 @@ def render(backups: list[BackupInfo]) -> BackupInfo | None:
     return next((b for b in backups if b.commit == picked), None)
 
 
-def _table(hour: Hour, tip: str, generation: int) -> str | None:
-    """One hour's table; the commit selected in it, if any."""
-    end = hour.start.strftime("%H:59")
-    key = "history.hour_one" if len(hour.backups) == 1 else "history.hour"
-    st.caption(t(key, start=hour.start.strftime("%H:00"), end=end, count=len(hour.backups)))
+def _table(group: Group, tip: str, generation: int) -> str | None:
+    """One group's table, under its hour's caption; the commit selected in it, if any."""
+    if group.start is not None and group.span == "hour":
+        count = len(group.backups)
+        key = "history.hour_one" if count == 1 else "history.hour"
+        start, end = group.start.strftime("%H:00"), group.start.strftime("%H:59")
+        st.caption(t(key, start=start, end=end, count=count))
     event = st.dataframe(
-        _frame(hour.backups),
+        _frame(group.backups),
         hide_index=True,
         width="stretch",
         on_select="rerun",
         selection_mode="single-row",
-        key=f"kura_history_table_{tip}_{hour.id}_{generation}",
+        key=f"kura_history_table_{tip}_{group.id}_{generation}",
     )
     rows = event.selection.rows if event else []
-    return hour.backups[rows[0]].commit if rows else None
+    return group.backups[rows[0]].commit if rows else None
 
 
 def _note_pick(tables: dict, selected: dict[str, str], tip: str) -> None:
-    """The row selected since the last run is the pick. Other hours' tables that still
+    """The row selected since the last run is the pick. Other groups' tables that still
     show a selection start again empty (a new key), so one row is highlighted at a time."""
-    fresh = [hour for hour, commit in selected.items() if tables["selected"].get(hour) != commit]
+    fresh = [group for group, commit in selected.items() if tables["selected"].get(group) != commit]
     tables["selected"] = selected
     if not fresh:
         return
     st.session_state[RESTORE_POINT] = (tip, selected[fresh[-1]])
-    stale = [hour for hour in selected if hour != fresh[-1]]
-    for hour in stale:
-        tables["generation"][hour] = tables["generation"].get(hour, 0) + 1
-        del tables["selected"][hour]
+    stale = [group for group in selected if group != fresh[-1]]
+    for group in stale:
+        tables["generation"][group] = tables["generation"].get(group, 0) + 1
+        del tables["selected"][group]
     if stale:
         st.rerun()
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from sync.actions.origins import file_origins
 from sync.models import NewerBackup
 from sync.snapshot import scan
-from sync.state import load_state
-from sync.tree import read_data_files
+from sync.state import SavedFile, load_state
+from sync.tree import StoredFile, read_data_files
 from sync.workspace import Workspace
 
 
@@ -23,10 +23,11 @@ def newer_backup(ws: Workspace) -> NewerBackup | None:
     saved = load_state(ws.state_file)
     if saved.commit is None:
         return None  # this host never saved or restored: the start-up restore handles it
-    theirs = {path: f.blob for path, f in read_data_files(ws.git, tip).items()}
-    seen = {path: f.blob for path, f in saved.files.items()}
+    theirs = read_data_files(ws.git, tip)
     local = {f.path: f for f in scan(ws.data_dir)}
-    differ = {p for p in set(theirs) | set(seen) if theirs.get(p) != seen.get(p)}
+    differ = {
+        p for p in set(theirs) | set(saved.files) if not _same(theirs.get(p), saved.files.get(p))
+    }
     files = sorted(
         p
         for p in differ
@@ -45,3 +46,11 @@ def newer_backup(ws: Workspace) -> NewerBackup | None:
         kind=latest.kind if latest else "external",
         files=tuple(files),
     )
+
+
+def _same(theirs: StoredFile | None, seen: SavedFile | None) -> bool:
+    """The same version: the same blob, or the same content stored anew (compaction
+    moves a file's chunks into other packs, which changes its manifest, not its bytes)."""
+    if theirs is None or seen is None:
+        return theirs is seen
+    return theirs.blob == seen.blob or theirs.content_id == seen.oid

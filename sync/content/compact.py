@@ -11,8 +11,8 @@ GitHub never frees, so the policy is a budget:
   pack of its live chunks. A chunk moves up at most a few times before it sits in
   a pack of 1 MiB or more, and the tree names at most 30 small packs.
 - **Sparse packs are rewritten** when the dead bytes of every pack the backup names
-  pass 20% of the live ones: the sparsest first, until under 10% are left. So a
-  restore downloads at most about 1.2 times the live data.
+  pass 20% of the live ones (and 64 KiB): the sparsest first, until under 10% are
+  left. So a restore downloads at most about 1.2 times the live data, plus 64 KiB.
 - **At most 64 MiB** is written by one backup's compaction; the rest waits.
 - Only packs in the local store are compacted: compaction never downloads.
 
@@ -34,6 +34,7 @@ KIB, MIB = 1024, 1024 * 1024
 TIERS = (64 * KIB, 1 * MIB)  # upper bounds of tiers 0 and 1; larger packs are full
 TIER_LIMIT = 16
 WASTE = 0.2
+MIN_WASTE = 64 * KIB  # less is not worth a rewrite, whatever the ratio
 BUDGET = 64 * MIB
 
 
@@ -89,7 +90,7 @@ def _sparse(uses: list[PackUse]) -> list[PackUse]:
     a backup later)."""
     live = sum(u.live for u in uses)
     dead = sum(u.size - u.live for u in uses)
-    if dead <= WASTE * live:
+    if dead <= max(WASTE * live, MIN_WASTE):
         return []
     picked = []
     for use in sorted(uses, key=lambda u: u.live / u.size if u.size else 1.0):

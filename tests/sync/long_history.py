@@ -4,6 +4,7 @@ in one `git fast-import` and uploaded once, instead of 14 git processes a backup
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -28,9 +29,13 @@ def grow(db: Path, backup: int) -> None:
         conn.execute("CREATE TABLE IF NOT EXISTS messages (id INTEGER PRIMARY KEY, body TEXT)")
         conn.executemany(
             "INSERT INTO messages VALUES (?, ?)",
-            ((i, f"message {i} " + "x" * 40) for i in range(backup * ROWS, (backup + 1) * ROWS)),
+            ((i, f"message {i} " + os.urandom(20).hex()) for i in range(*_ids(backup))),
         )
     conn.close()
+
+
+def _ids(backup: int) -> tuple[int, int]:
+    return backup * ROWS, (backup + 1) * ROWS
 
 
 def make_history(remote: Remote, scratch: Path, count: int) -> list[str]:

@@ -80,3 +80,8 @@ def test_sparse_rewrites_stop_once_the_waste_is_under_a_tenth() -> None:
     )
     dead = sum(p.size - p.live for p in kept)
     assert dead <= 0.1 * sum(p.live for p in packs)
+
+
+def test_a_small_waste_is_left_alone_whatever_its_ratio() -> None:
+    tiny = [PackUse("a" * 64, 40, 13), PackUse("b" * 64, 30, 13)]  # mostly pack headers
+    assert choose(tiny, oids(tiny)) == set()
