@@ -147,7 +147,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Last failure ({when}): {message}",
         "ja": "最終失敗 ({when}): {message}",
     },
-    "monitor.durations": {"en": "Backup durations (s)", "ja": "バックアップ所要時間(秒)"},
+    "monitor.durations": {
+        "en": "Backup durations (s), the newest 200",
+        "ja": "バックアップ所要時間(秒)、最新 200 件",
+    },
     "monitor.storage": {
         "en": "Git LFS storage used by all backups: {used} of {quota} ({share:.0%}).",
         "ja": "全バックアップの Git LFS 使用量: {quota} 中 {used} ({share:.0%})。",
@@ -281,6 +284,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "復元不要: すでに {commit} です。",
     },
     "restore.undo": {"en": "Undo restore", "ja": "復元を取り消す"},
+    "restore.undone": {
+        "en": "Undone: the data is {commit} again",
+        "ja": "取り消しました: データは {commit} に戻りました",
+    },
     "restore.undo_hint": {
         "en": "Restored {commit}. Undo brings back {previous}.",
         "ja": "{commit} を復元しました。取り消すと {previous} に戻ります。",
@@ -377,6 +384,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "kind.auto": {"en": "auto", "ja": "自動"},
     "kind.pre-restore": {"en": "pre-restore", "ja": "復元前の保全"},
     "kind.startup": {"en": "startup", "ja": "起動時"},
+    "kind.restore": {"en": "restore", "ja": "復元"},
+    "kind.undo": {"en": "undo", "ja": "取り消し"},
     "kind.external": {"en": "external", "ja": "外部"},
     "chat.not_covered": {
         "en": "The wiki does not cover this yet: no passage matches the question.",

@@ -12,6 +12,7 @@ from sync.actions.storage import LONG_HISTORY, StorageUsage, storage_usage
 from sync.oplog import Operation, health, read_operations
 
 WARN_SHARE = 0.8
+CHARTED = 200  # the newest backups' durations: thousands of points would cost every browser
 
 
 @st.cache_data(show_spinner=False)
@@ -33,7 +34,7 @@ def render(ws: Workspace, settings: Settings) -> None:
     if state.last_failure:
         when = clock.when(state.last_failure.started_at)
         st.caption(t("monitor.failure_detail", when=when, message=state.last_failure.message))
-    _charts([e for e in entries if e.operation == "backup" and e.ok])
+    _charts([e for e in entries if e.operation == "backup" and e.ok][-CHARTED:])
     _storage(_usage(ws, ws.tip()), settings)
 
 

@@ -28,7 +28,7 @@ def render(*, key: str) -> None:
         icon=":material/cloud_download:",
     )
     clicked = st.button(t("newer.load"), key=f"kura_load_newer_{key}", icon=":material/download:")
-    if clicked and run_restore(runtime().workspace, newer.commit, previous=None):
+    if clicked and run_restore(runtime().workspace, newer.commit):
         watch().forget()
         st.rerun()
 

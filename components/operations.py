@@ -8,11 +8,12 @@ from components import data_resources
 from components.i18n import files, size, t
 from components.text import plain
 from sync import SyncError, Workspace, backup, restore
+from sync.actions.undo import undo as undo_restore
+from sync.actions.undo import undoable
 from sync.errors import ShrinkGuard
 
 FLASH = "kura_flash"
 SHRINK = "kura_confirm_shrink"
-UNDO = "kura_undo"
 
 
 def flash(text: str, icon: str = ":material/check_circle:") -> None:
@@ -62,10 +63,11 @@ def run_backup(ws: Workspace, message: str | None, *, force: bool = False) -> bo
     return True
 
 
-def run_restore(ws: Workspace, commit: str, *, previous: str | None) -> bool:
+def run_restore(ws: Workspace, commit: str, *, undo: bool = False) -> bool:
+    """Restore `commit` (or, with `undo`, what the newest restore replaced: `commit`)."""
     with st.status(t("restore.running", commit=commit[:8])) as progress:
         try:
-            result = restore(ws, commit)
+            result = undo_restore(ws) if undo else restore(ws, commit)
         except SyncError as exc:
             label = t("restore.failed", commit=commit[:8])
             progress.update(label=label, state="error", expanded=True)
@@ -76,11 +78,13 @@ def run_restore(ws: Workspace, commit: str, *, previous: str | None) -> bool:
     if result.status == "unchanged":
         flash(t("restore.unchanged", commit=commit[:8]))
         return True
-    back_to = result.safety_backup or previous
-    if back_to and back_to != commit:
-        st.session_state[UNDO] = {"restored": commit, "previous": back_to}
-    flash(t("restore.done", commit=commit[:8]))
+    flash(t("restore.undone" if undo else "restore.done", commit=commit[:8]))
     return True
+
+
+def run_undo(ws: Workspace) -> bool:
+    newest = undoable(ws)
+    return newest is not None and run_restore(ws, newest.replaced or "", undo=True)
 
 
 def shrink_confirmation(ws: Workspace) -> None:

@@ -6,9 +6,10 @@ import streamlit as st
 
 from components import clock
 from components.i18n import size, t
-from components.operations import UNDO, run_restore
+from components.operations import run_restore, run_undo
 from components.text import code
 from sync import BackupInfo, SyncError, Workspace, diff, status
+from sync.actions.undo import undoable
 
 OPEN = "kura_restore_dialog"
 
@@ -59,18 +60,16 @@ def _dialog(ws: Workspace, point: BackupInfo) -> None:
         st.rerun()
     if confirm.button(t("restore.confirm", commit=point.short), type="primary", width="stretch"):
         _close()
-        previous = current.last_backup.commit if current.last_backup else None
-        if run_restore(ws, point.commit, previous=previous):
+        if run_restore(ws, point.commit):
             st.rerun()
 
 
 def undo_offer(ws: Workspace) -> None:
-    undo = st.session_state.get(UNDO)
-    if not undo:
+    """When the newest backup is a restore, anyone's admin page offers to undo it: what it
+    replaced comes from the history, not from the tab that restored."""
+    newest = undoable(ws)
+    if newest is None or not newest.restored or not newest.replaced:
         return
-    st.info(t("restore.undo_hint", commit=undo["restored"][:8], previous=undo["previous"][:8]))
-    if st.button(t("restore.undo"), icon=":material/undo:"):
-        st.session_state.pop(UNDO)
-        run_restore(ws, undo["previous"], previous=None)
-        st.session_state.pop(UNDO, None)  # undoing an undo is just another restore
+    st.info(t("restore.undo_hint", commit=newest.restored[:8], previous=newest.replaced[:8]))
+    if st.button(t("restore.undo"), icon=":material/undo:") and run_undo(ws):
         st.rerun()

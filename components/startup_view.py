@@ -86,7 +86,7 @@ def choices(ws: Workspace) -> None:
     if retry.button(t("startup.retry"), key="kura_admin_retry", icon=":material/refresh:"):
         _settle()
     restore_latest = latest.button(t("startup.restore_latest"), icon=":material/restore:")
-    if restore_latest and run_restore(ws, "latest", previous=None):
+    if restore_latest and run_restore(ws, "latest"):
         _settle()
     if fresh.button(t("startup.fresh"), icon=":material/fiber_new:"):
         st.session_state[FRESH_DIALOG] = True

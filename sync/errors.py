@@ -40,6 +40,14 @@ class InvalidRef(SyncError):
     code = "invalid_ref"
 
 
+class NothingToUndo(SyncError):
+    code = "nothing_to_undo"
+
+
+class NoSuchFile(SyncError):
+    code = "not_found"
+
+
 class VerificationFailed(SyncError):
     code = "verification_failed"
 

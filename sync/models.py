@@ -6,8 +6,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-BackupKind = Literal["manual", "auto", "pre-restore", "startup", "external"]
-KURA_KINDS: tuple[str, ...] = ("manual", "auto", "pre-restore", "startup")
+BackupKind = Literal["manual", "auto", "pre-restore", "startup", "restore", "undo", "external"]
+KURA_KINDS: tuple[str, ...] = ("manual", "auto", "pre-restore", "startup", "restore", "undo")
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,30 @@ class FileInfo:
 
 
 @dataclass(frozen=True)
+class Failure:
+    """A failed backup or restore attempt, as the operations log recorded it."""
+
+    time: datetime
+    operation: str  # backup | restore
+    code: str
+    message: str  # the one-line message the user saw
+
+    def to_json(self) -> dict[str, Any]:
+        return {**asdict(self), "time": self.time.isoformat()}
+
+
+@dataclass(frozen=True)
+class BackupFile:
+    """A data file as a backup holds it."""
+
+    path: str  # posix, relative to the data directory
+    size: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"path": self.path, "size": self.size}
+
+
+@dataclass(frozen=True)
 class BackupInfo:
     """One backup (a commit on the backup branch)."""
 
@@ -34,6 +58,9 @@ class BackupInfo:
     files: int
     bytes: int
     host: str = ""  # the machine that made it (Kura-Host); "" for commits made outside Kura
+    uploaded: int | None = None  # LFS bytes it added (Kura-Storage); None when unknown
+    restored: str | None = None  # a restore's or an undo's: the backup it brought back
+    replaced: str | None = None  # ... and the backup that held the data it replaced
 
     @property
     def short(self) -> str:
@@ -160,6 +187,7 @@ class Status:
     lfs_available: bool
     restore_pending: bool = False  # started empty, not restored yet: backups refuse
     storage: StorageUsage | None = None
+    last_failure: Failure | None = None  # the last backup or restore attempt, when it failed
 
     @property
     def total_bytes(self) -> int:
@@ -177,6 +205,7 @@ class Status:
             "lfs_available": self.lfs_available,
             "restore_pending": self.restore_pending,
             "storage": self.storage.to_json() if self.storage else None,
+            "last_failure": self.last_failure.to_json() if self.last_failure else None,
         }
 
 

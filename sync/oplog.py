@@ -19,6 +19,7 @@ from sync.errors import SyncError
 
 KEEP = 5000
 _TRIM_AT = 2 * KEEP
+_TAIL = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,27 @@ def _downloaded_in(line: bytes, month: str) -> bool:
         return entry.get("downloaded", 0) > 0 and started.strftime("%Y-%m") == month
     except (ValueError, KeyError, TypeError):
         return False
+
+
+def last_attempt(
+    home: Path, operations: tuple[str, ...] = ("backup", "restore")
+) -> Operation | None:
+    """The newest entry of these operations, read from the end of the log (its last
+    64 KiB: a few hundred entries), so that status costs the same whatever the log holds."""
+    try:
+        with log_path(home).open("rb") as handle:
+            handle.seek(max(0, handle.seek(0, os.SEEK_END) - _TAIL))
+            tail = handle.read().decode("utf-8", errors="replace").splitlines()
+    except FileNotFoundError:
+        return None
+    for line in reversed(tail):
+        try:
+            entry = Operation(**json.loads(line))
+        except (ValueError, TypeError):
+            continue  # the first line of the tail may be cut, or a line damaged
+        if entry.operation in operations:
+            return entry
+    return None
 
 
 def read_operations(home: Path) -> list[Operation]:

@@ -72,6 +72,7 @@ def backup_locked(
     keep: Set[str] = frozenset(),
     merge: bool = True,
     compaction: bool = True,
+    trailers: dict[str, str] | None = None,
 ) -> BackupResult:
     """The backup itself, for callers that already hold the operation lock.
 
@@ -79,7 +80,8 @@ def backup_locked(
     LFS objects the cache must keep beyond this backup's (a restore's staged ones);
     `merge=False` records the data exactly as it is (a restore's result), without
     merging another instance's newer rows into it first. `compaction=False` writes no
-    pack beyond the changed chunks' (a restore's commits upload nothing).
+    pack beyond the changed chunks' (a restore's commits upload nothing). `trailers` are
+    added to the commit message (a restore's: what it brought back and replaced).
     """
     ws.require_lfs()
     local = scan(ws.data_dir)
@@ -115,7 +117,7 @@ def backup_locked(
         )
         if compaction:
             tree = _compacted(ws, tree)
-        text = _commit_message(subject, kind, tree.stored)
+        text = _commit_message(subject, kind, tree.stored, trailers or {})
         result = _commit_and_push(ws, parent, tree, text, force=force, keep=keep)
         if result is not None:
             return replace(result, merged=tuple(sorted(merged)))
@@ -193,15 +195,19 @@ def _describe_reused(
     }
 
 
-def _commit_message(subject: str, kind: str, files: dict[str, StoredFile]) -> str:
+def _commit_message(
+    subject: str, kind: str, files: dict[str, StoredFile], trailers: dict[str, str]
+) -> str:
     subject = " ".join(subject.split())[:200] or "Backup"
     total = sum(f.size for f in files.values())
+    extra = "".join(f"{key}: {value}\n" for key, value in trailers.items())
     return (
         f"{subject}\n\n"
         f"Kura-Kind: {kind}\n"
         f"Kura-Files: {len(files)}\n"
         f"Kura-Bytes: {total}\n"
         f"Kura-Host: {socket.gethostname()}\n"
+        f"{extra}"
     )
 
 

@@ -42,8 +42,8 @@ def diff(ws: Workspace, ref: str) -> RestorePlan:
 
 def _same(local: LocalFile, stored: StoredFile, state: SavedState) -> bool:
     saved = state.matching(local)
-    if saved is not None:
-        return saved.blob == stored.blob
+    if saved is not None:  # the same blob, or the same bytes stored anew (compaction)
+        return saved.blob == stored.blob or saved.oid == stored.content_id
     if local.size != stored.size or is_sqlite(local.absolute):
         # A live SQLite file's bytes are not its snapshot's; changed since the backup.
         return False

@@ -11,23 +11,29 @@ from __future__ import annotations
 
 import itertools
 import logging
+import re
 from datetime import datetime
 
 from sync.actions.recovery import recover
 from sync.errors import Busy, SyncError
 from sync.git import ZERO_SHA, Change, parse_raw_log
+from sync.history_index import Storage
 from sync.locking import operation_lock
 from sync.models import KURA_KINDS, BackupInfo
 from sync.tree import DATA_PREFIX, FORMAT_MARK, describe_blobs
 from sync.workspace import Workspace
 
 log = logging.getLogger(__name__)
+_SHA = re.compile(r"[0-9a-f]{40}\Z")
 
 _FORMAT = (
     "%x1e%H%x1f%P%x1f%cI%x1f%s%x1f%(trailers:key=Kura-Kind,valueonly,separator=%x2c)"
     "%x1f%(trailers:key=Kura-Files,valueonly,separator=%x2c)"
     "%x1f%(trailers:key=Kura-Bytes,valueonly,separator=%x2c)"
     "%x1f%(trailers:key=Kura-Host,valueonly,separator=%x2c)"
+    "%x1f%(trailers:key=Kura-Storage,valueonly,separator=%x2c)"
+    "%x1f%(trailers:key=Kura-Restored,valueonly,separator=%x2c)"
+    "%x1f%(trailers:key=Kura-Replaced,valueonly,separator=%x2c)"
 )
 
 
@@ -140,6 +146,9 @@ def _info(commit: dict, files: dict[str, str], sizes: dict[str, int]) -> BackupI
         files=count,
         bytes=total,
         host=commit["host"],
+        uploaded=commit["uploaded"],
+        restored=commit["restored"],
+        replaced=commit["replaced"],
     )
 
 
@@ -157,7 +166,9 @@ def _undo(state: dict[str, str], changes: list[Change]) -> None:
 def _parse_log(out: bytes) -> list[dict]:
     commits = []
     for header, changes in parse_raw_log(out):
-        sha, parents, date, subject, kind, files, size, host = header.split("\x1f")
+        sha, parents, date, subject, kind, files, size, host, *rest = header.split("\x1f")
+        storage, restored, replaced = (part.strip() for part in rest)
+        said = Storage.parse(storage)
         commits.append(
             {
                 "sha": sha,
@@ -167,6 +178,9 @@ def _parse_log(out: bytes) -> list[dict]:
                 "kind": kind.strip(),
                 "totals": _totals(kind, files, size),
                 "host": host.strip(),
+                "uploaded": said.added if said else None,
+                "restored": restored if _SHA.match(restored) else None,
+                "replaced": replaced if _SHA.match(replaced) else None,
                 "changes": changes,
             }
         )

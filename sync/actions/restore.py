@@ -29,6 +29,8 @@ from sync.workspace import Workspace
 
 log = logging.getLogger(__name__)
 FULL_ID = 40
+RESTORED_TRAILER = "Kura-Restored"
+REPLACED_TRAILER = "Kura-Replaced"
 
 
 def restore(
@@ -47,8 +49,10 @@ def restore(
 
 
 def restore_locked(
-    ws: Workspace, ref: str, progress: RestoreProgress | None = None
+    ws: Workspace, ref: str, progress: RestoreProgress | None = None, *, undo: bool = False
 ) -> RestoreResult:
+    """The restore itself, under the operation lock. `undo`: it brings back what the
+    newest restore replaced, and its commit says so (kind `undo`)."""
     progress = progress or RestoreProgress()
     ws.require_lfs()
     ws.ensure_cache()
@@ -79,7 +83,7 @@ def restore_locked(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     _swap_in(ws, commit, target)
-    _commit_restored_state(ws, commit)
+    _commit_restored_state(ws, commit, replaced=safety or saved.commit, undo=undo)
     progress.phase("done")
     return RestoreResult("restored", commit, safety, size, downloaded)
 
@@ -183,13 +187,19 @@ def _swap_in(ws: Workspace, commit: str, target: dict[str, StoredFile]) -> None:
     ws.journal_file.unlink()
 
 
-def _commit_restored_state(ws: Workspace, commit: str) -> None:
-    """Make the restored data the newest backup, so a restart does not bring back the old."""
+def _commit_restored_state(ws: Workspace, commit: str, *, replaced: str | None, undo: bool) -> None:
+    """Make the restored data the newest backup, so a restart does not bring back the old.
+    Its trailers name the backup it brought back and the one whose data it replaced (the
+    safety backup, or this host's last backup or restore): what an undo brings back."""
+    trailers = {RESTORED_TRAILER: commit}
+    if replaced:
+        trailers[REPLACED_TRAILER] = replaced
     try:
         backup_locked(
             ws,
-            message=f"Restore of {commit[:8]}",
-            kind="manual",
+            message=f"Undo: back to {commit[:8]}" if undo else f"Restore of {commit[:8]}",
+            kind="undo" if undo else "restore",
+            trailers=trailers,
             fetch=False,
             force=True,
             merge=False,  # the restored data exactly: rows merge back on later backups

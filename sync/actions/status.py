@@ -10,7 +10,8 @@ from sync.actions.recovery import recover
 from sync.actions.storage import storage_usage
 from sync.errors import Busy
 from sync.locking import operation_lock
-from sync.models import FileInfo, Status
+from sync.models import Failure, FileInfo, Status
+from sync.oplog import last_attempt
 from sync.snapshot import LocalFile, scan
 from sync.sqlitefile import HEADER as SQLITE_HEADER
 from sync.state import load_state
@@ -35,7 +36,17 @@ def status(ws: Workspace, *, storage: bool = False) -> Status:
         lfs_available=ws.lfs_available(),
         restore_pending=ws.restore_pending,
         storage=storage_usage(ws) if storage else None,
+        last_failure=last_failure(ws),
     )
+
+
+def last_failure(ws: Workspace) -> Failure | None:
+    """The last backup or restore attempt, when it failed: it stays visible to every
+    session until an attempt succeeds."""
+    attempt = last_attempt(ws.home)
+    if attempt is None or attempt.ok:
+        return None
+    return Failure(attempt.started_at, attempt.operation, attempt.code, attempt.message)
 
 
 def _info(file: LocalFile) -> FileInfo:

@@ -10,14 +10,15 @@ from collections.abc import Sequence
 
 from config import SettingsError, load_settings
 from config.cli import Parser, UsageError, fail, json_flag
-from sync.cli import backup, diff, history, restore, status, verify
+from sync.cli import backup, diff, dump, history, ls, restore, status, undo, verify
 from sync.cli.output import Output
 from sync.errors import SyncError
 from sync.workspace import Workspace
 
 log = logging.getLogger("sync.cli")
 COMMANDS = {
-    m.__name__.rsplit(".", 1)[1]: m for m in (status, backup, history, diff, restore, verify)
+    m.__name__.rsplit(".", 1)[1]: m
+    for m in (status, backup, history, diff, restore, undo, ls, dump, verify)
 }
 
 
@@ -69,6 +70,8 @@ def _overrides(args: argparse.Namespace) -> dict[str, str]:
 
 
 def _print(output: Output, as_json: bool) -> None:
+    if output.data is None and not output.text:
+        return  # the command wrote its output itself (dump's bytes)
     if as_json:
         print(json.dumps(output.data, ensure_ascii=False))
     elif output.text:

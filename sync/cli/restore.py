@@ -20,7 +20,7 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
 def run(ws: Workspace, args: argparse.Namespace) -> Output:
     validate_ref(args.ref)
     if not args.yes:
-        _confirm(ws, args.ref)
+        confirm(ws, args.ref)
     result = restore(ws, args.ref)
     if result.status == "unchanged":
         text = f"The data already matches {result.commit[:8]}."
@@ -31,12 +31,13 @@ def run(ws: Workspace, args: argparse.Namespace) -> Output:
     return Output(result.to_json(), text)
 
 
-def _confirm(ws: Workspace, ref: str) -> None:
+def confirm(ws: Workspace, ref: str | None) -> None:
+    """Ask on a terminal (`ref` None: an undo, whose target the history decides)."""
     if not sys.stdin.isatty():
         raise ConfirmationRequired(
             "A restore replaces the data directory: run it again with --yes to confirm."
         )
-    plan = diff(ws, ref) if ws.has_cache() else None
+    plan = diff(ws, ref) if ref and ws.has_cache() else None
     if plan is not None:
         print(
             f"Restoring {plan.commit[:8]} adds {len(plan.added)}, removes {len(plan.removed)} "

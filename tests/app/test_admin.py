@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from components import clock
 from components.history_table import RESTORE_POINT
-from sync import Workspace, backup, history
+from sync import Workspace, backup, history, restore
 from tests.app.conftest import open_admin, shown
 from tests.conftest import fast_import_history, message_ids, write_db
 
@@ -262,3 +262,23 @@ def test_a_long_history_is_paged_searched_and_jumped_through(
     assert shown_notes(admin)[0] == "note 5"
     admin.date_input(key="kura_history_day").set_value(day - timedelta(days=400)).run()
     assert "No backup matches" in admin.info[0].value
+
+
+def test_any_session_is_offered_the_undo_of_a_restore_made_elsewhere(
+    admin: AppTest, app_env: Workspace
+) -> None:
+    db = app_env.data_dir / "notes.db"
+    write_db(db, range(5))
+    old = backup(app_env, message="old")
+    write_db(db, range(5, 9))
+    newer = backup(app_env, message="newer")
+    restore(app_env, old.commit)  # from the command line, or another tab
+    open_admin(admin)
+    hint = shown(" ".join(i.value for i in admin.info))
+    assert f"Restored {old.commit[:8]}. Undo brings back {newer.commit[:8]}." in hint
+    next(b for b in admin.button if b.label == "Undo restore").click()
+    admin.run()
+    assert not admin.exception
+    assert message_ids(db) == list(range(9))
+    assert history(app_env)[0].kind == "undo"
+    assert not [b for b in admin.button if b.label == "Undo restore"]

@@ -4,13 +4,16 @@ import json
 import os
 import time
 
+import pyarrow.ipc
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from components.i18n import size
+from components.monitoring import CHARTED
 from sync import Workspace, backup
 from sync.actions.storage import storage_usage
 from sync.errors import FileTooLarge
+from sync.oplog import record
 from tests.app.conftest import open_admin, shown
 from tests.conftest import wait_until
 
@@ -107,3 +110,17 @@ def test_a_very_long_history_is_a_warning(admin: AppTest, app_env: Workspace, mo
     monkeypatch.setenv("GITHUB_DATA_REPO", str(remote))
     open_admin(admin)
     assert any(f"{LONG_HISTORY + 1} backups" in w.value for w in admin.warning)
+
+
+def test_the_durations_chart_shows_the_newest_backups_not_all(
+    admin: AppTest, app_env: Workspace
+) -> None:
+    _record_history(app_env)
+    for _ in range(CHARTED + 300):  # a few days of minute backups in the operations log
+        with record(app_env.home, "backup", "auto") as recording:
+            recording.status = "created"
+    open_admin(admin)
+    [durations] = [c for c in admin.get("vega_lite_chart") if "Duration" in c.proto.spec]
+    [dataset] = durations.proto.datasets  # Arrow, as Streamlit sends it to the browser
+    points = pyarrow.ipc.open_stream(dataset.data.data).read_all().num_rows
+    assert points == CHARTED

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import cli_env, write_db
+from tests.conftest import cli_env, message_ids, write_db
 
 ROOT = Path(__file__).resolve().parents[3]
 SHA = re.compile(r"^[0-9a-f]{40}$")
@@ -142,3 +142,85 @@ def cli_with_env(ws, extra: dict[str, str], *args: str) -> tuple[int, dict, str]
     assert "Traceback" not in done.stderr
     data = json.loads(done.stdout) if "--json" in args and done.stdout.strip() else None
     return done.returncode, data, done.stderr
+
+
+def test_ls_lists_a_backups_files_and_dump_writes_one_out(cli, ws, tmp_path) -> None:
+    write_db(ws.data_dir / "chatbot.db", range(50))
+    (ws.data_dir / "docs").mkdir()
+    (ws.data_dir / "docs" / "a note.txt").write_bytes(b"first words\n")
+    _, first, _ = cli("backup", "--json")
+    (ws.data_dir / "docs" / "a note.txt").write_bytes(b"later words\n")
+    cli("backup", "--json")
+
+    code, files, _ = cli("ls", first["commit"][:8], "--json")
+    assert code == 0
+    assert [f["path"] for f in files] == ["chatbot.db", "docs/a note.txt"]
+    assert files[1]["size"] == 12 and files[0]["size"] > 0
+    done = subprocess.run(
+        [sys.executable, "-m", "sync", "dump", first["commit"], "docs/a note.txt"],
+        cwd=ROOT,
+        env=cli_env(ws),
+        capture_output=True,
+        timeout=120,
+    )
+    assert (done.returncode, done.stdout) == (0, b"first words\n")
+    target = tmp_path / "chat.db"
+    code, out, _ = cli("dump", "latest", "chatbot.db", "--output", str(target), "--json")
+    assert code == 0 and out["bytes"] == target.stat().st_size == files[0]["size"]
+    assert message_ids(target) == list(range(50))  # the consistent copy the backup took
+
+    code, error, _ = cli("dump", "latest", "missing.txt", "--json")
+    assert code == 1 and error["error"]["code"] == "not_found"
+    assert "python -m sync ls latest" in error["error"]["message"]
+    code, error, _ = cli("ls", "not-a-ref", "--json")
+    assert code == 1 and error["error"]["code"] == "invalid_ref"
+
+
+def test_a_failed_backup_stays_in_status_until_one_succeeds(cli, ws, tmp_path) -> None:
+    (ws.data_dir / "a.txt").write_text("one")
+    cli("backup", "--json")
+    code, st, _ = cli("status", "--json")
+    assert st["last_failure"] is None
+    (ws.data_dir / "a.txt").write_text("two")
+    gone = str(tmp_path / "gone.git")
+    code, error, _ = cli_with_env(ws, {"GITHUB_DATA_REPO": gone}, "backup", "--json")
+    assert code == 1
+    code, st, _ = cli("status", "--json")  # another process, as a new tab would ask
+    failure = st["last_failure"]
+    assert failure["operation"] == "backup" and failure["code"] == error["error"]["code"]
+    assert failure["message"] == error["error"]["message"] and ISO.match(failure["time"])
+    code, _, _ = cli("backup", "--json")
+    assert code == 0
+    assert cli("status", "--json")[1]["last_failure"] is None
+
+
+def test_undo_brings_back_what_the_newest_restore_replaced(cli, ws, make_workspace) -> None:
+    (ws.data_dir / "a.txt").write_text("first")
+    _, first, _ = cli("backup", "--json")
+    (ws.data_dir / "a.txt").write_text("second")
+    _, second, _ = cli("backup", "--json")
+    code, error, _ = cli("undo", "--yes", "--json")
+    assert code == 1 and error["error"]["code"] == "nothing_to_undo"
+    assert "not a restore" in error["error"]["message"]
+
+    (ws.data_dir / "a.txt").write_text("unsaved")
+    code, restored, _ = cli("restore", first["commit"], "--yes", "--json")
+    assert code == 0 and (ws.data_dir / "a.txt").read_text() == "first"
+    _, hist, _ = cli("history", "--limit", "2", "--json")
+    assert [h["kind"] for h in hist] == ["restore", "pre-restore"]
+    assert hist[0]["restored"] == first["commit"]
+    assert hist[0]["replaced"] == restored["safety_backup"] == hist[1]["commit"]
+    assert hist[0]["uploaded"] == 0 and hist[1]["uploaded"] > 0  # a restore uploads nothing
+
+    code, _, _ = cli("undo", "--json")  # no terminal to ask: refused, nothing changed
+    assert code == 1 and (ws.data_dir / "a.txt").read_text() == "first"
+    other = make_workspace("other")  # any host, from the history alone
+    code, undone, _ = cli_with_env(other, {}, "restore", "latest", "--yes", "--json")
+    code, undone, _ = cli_with_env(other, {}, "undo", "--yes", "--json")
+    assert code == 0 and undone["commit"] == restored["safety_backup"]
+    assert (other.data_dir / "a.txt").read_text() == "unsaved"
+    _, hist, _ = cli("history", "--limit", "1", "--json")
+    assert hist[0]["kind"] == "undo" and hist[0]["restored"] == restored["safety_backup"]
+    assert second["commit"] != hist[0]["restored"]
+    code, error, _ = cli("undo", "--yes", "--json")  # an undo is not undone in turn
+    assert code == 1 and error["error"]["code"] == "nothing_to_undo"

@@ -1,0 +1,43 @@
+"""Undo: bring back the data the newest restore replaced, from the history (any session,
+any process), not from the tab or command that restored."""
+
+from __future__ import annotations
+
+from sync.actions.history import history
+from sync.actions.recovery import recover
+from sync.actions.restore import restore_locked
+from sync.errors import NothingToUndo
+from sync.locking import operation_lock
+from sync.models import BackupInfo, RestoreResult
+from sync.oplog import record
+from sync.progress import RestoreProgress
+from sync.workspace import Workspace
+
+UNDOABLE = ("restore",)  # an undo is not undone: restore a point instead
+
+
+def undoable(ws: Workspace, *, refresh: bool = False) -> BackupInfo | None:
+    """The newest backup when it is a restore that replaced backed-up data."""
+    newest = history(ws, limit=1, refresh=refresh)
+    if newest and newest[0].kind in UNDOABLE and newest[0].replaced:
+        return newest[0]
+    return None
+
+
+def undo(ws: Workspace, *, progress: RestoreProgress | None = None) -> RestoreResult:
+    """Restore what the newest restore replaced; NothingToUndo when the newest backup is
+    not a restore."""
+    ws.require_enabled()
+    newest = undoable(ws, refresh=True)
+    if newest is None or newest.replaced is None:
+        raise NothingToUndo(
+            "The newest backup is not a restore, so there is nothing to undo; "
+            "pick a restore point in the history instead."
+        )
+    with operation_lock(ws.lock_file):
+        recover(ws)
+        with record(ws.home, "restore", "undo") as recording:
+            result = restore_locked(ws, newest.replaced, progress, undo=True)
+            recording.status, recording.bytes = result.status, result.bytes
+            recording.downloaded = result.downloaded
+    return result
