@@ -27,7 +27,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench.admin_browser import admin_open_seconds
@@ -35,6 +36,7 @@ from config import Settings
 from sync import Workspace, backup
 from sync.actions.storage import storage_usage
 from sync.maintenance import maintain_if_due
+from sync.oplog import KEEP, Operation, log_path
 from sync.tree import lfs_objects, read_data_files
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -242,6 +244,7 @@ def synthetic(commits: int) -> Synthetic:
         started = time.monotonic()
         fast_import(remote, first.commit, commits)
         made = time.monotonic() - started
+        operations_log(ws.home, commits)
         grow(ws.data_dir / "chatbot.db", 9_000_000)
         started = time.monotonic()
         backup(ws, kind="auto")
@@ -268,6 +271,31 @@ def synthetic(commits: int) -> Synthetic:
             history_s=history_s,
             admin_s=admin_open_seconds(ws.data_dir.parent, str(remote)),
         )
+
+
+def operations_log(home: Path, backups: int) -> None:
+    """The operations log the writer would hold after `backups` minute backups: the log
+    keeps its newest KEEP to 2 x KEEP entries (`sync.oplog`)."""
+    now = datetime.now(UTC)
+    kept = min(backups, 2 * KEEP - 1)
+    lines = [
+        json.dumps(
+            asdict(
+                Operation(
+                    "backup",
+                    "auto",
+                    (now - timedelta(minutes=kept - n)).isoformat(),
+                    0.45 + (n % 7) / 100,
+                    True,
+                    52428800,
+                    "created",
+                    uploaded=3000,
+                )
+            )
+        )
+        for n in range(kept)
+    ]
+    log_path(home).write_text("\n".join(lines) + "\n")
 
 
 def fast_import(remote: Path, base: str, commits: int) -> None:
