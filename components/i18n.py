@@ -284,6 +284,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "復元不要: すでに {commit} です。",
     },
     "restore.undo": {"en": "Undo restore", "ja": "復元を取り消す"},
+    "failure.backup": {"en": "Backup failed {when}", "ja": "バックアップ失敗（{when}）"},
+    "failure.restore": {"en": "Restore failed {when}", "ja": "復元失敗（{when}）"},
+    "failure.detail": {
+        "en": "{what} ({when}); it stays here until a backup or restore succeeds.",
+        "ja": "{what}（{when}）。バックアップか復元が成功するまで表示されます。",
+    },
+    "failure.retry": {"en": "Retry the backup", "ja": "バックアップを再試行"},
+    "failure.backup_short": {"en": "Failed", "ja": "失敗"},
+    "failure.restore_short": {"en": "Restore failed", "ja": "復元に失敗"},
+    "failure.last_success": {"en": "last success {when}", "ja": "最後の成功: {when}"},
     "restore.undone": {
         "en": "Undone: the data is {commit} again",
         "ja": "取り消しました: データは {commit} に戻りました",

@@ -8,7 +8,7 @@ from components import auth, newer_backup
 from components.i18n import ago, t
 from components.operations import run_backup
 from components.runtime import runtime, scheduler
-from components.status_cards import unsaved_text
+from components.status_cards import failure_text, unsaved_text
 from sync import SyncError, status
 
 
@@ -23,6 +23,8 @@ def render() -> None:
             except SyncError as exc:
                 st.error(t("error", message=exc.message))
             else:
+                if state.last_failure is not None:
+                    st.badge(failure_text(state.last_failure), icon=":material/error:", color="red")
                 last = ago(state.last_backup.date) if state.last_backup else t("card.never")
                 dirty = unsaved_text(state.dirty, scheduler().state)
                 st.caption(f"{t('card.last_backup')}: {last}  \n{t('card.unsaved')}: {dirty}")

@@ -12,6 +12,7 @@ from components.runtime import scheduler
 from components.text import code
 from config import Settings, mask_token
 from sync import Status
+from sync.models import Failure
 from sync.scheduler import SchedulerState
 
 
@@ -42,15 +43,44 @@ def unsaved_text(dirty: bool, auto: SchedulerState) -> str:
     return t("card.dirty") if dirty else t("card.clean")
 
 
+def failure_text(failure: Failure) -> str:
+    """ "Backup failed 2 minutes ago" (short, for the sidebar and the card)."""
+    return t(f"failure.{failure.operation}", when=ago(failure.time))
+
+
+def failure(state: Status) -> None:
+    """The last attempt failed: its cause, and a Retry, until an attempt succeeds."""
+    if state.last_failure is None:
+        return
+    when = clock.when(state.last_failure.time, seconds=True)
+    st.error(
+        t("failure.detail", what=failure_text(state.last_failure), when=when)
+        + "  \n"
+        + t("error", message=state.last_failure.message),
+        icon=":material/error:",
+    )
+
+
 def render(state: Status, settings: Settings) -> None:
     last, dirty, auto = st.columns(3)
     with last:
-        if state.last_backup:
+        if state.last_failure is not None:
+            # Not "a minute ago" in green: the newest attempt failed, and the card says so.
+            success = ago(state.last_backup.date) if state.last_backup else t("card.never")
+            st.metric(
+                t("card.last_backup"),
+                t(f"failure.{state.last_failure.operation}_short"),
+                delta=t("failure.last_success", when=success),
+                delta_color="inverse",  # red: the newest attempt failed
+                delta_arrow="off",
+            )
+        elif state.last_backup:
             st.metric(t("card.last_backup"), ago(state.last_backup.date))
-            stamp = clock.when(state.last_backup.date, seconds=True)
-            st.caption(f"{stamp} · {state.last_backup.commit[:8]}")
         else:
             st.metric(t("card.last_backup"), t("card.never"))
+        if state.last_backup:
+            stamp = clock.when(state.last_backup.date, seconds=True)
+            st.caption(f"{stamp} · {state.last_backup.commit[:8]}")
     auto_state = scheduler().state
     dirty.metric(t("card.unsaved"), unsaved_text(state.dirty, auto_state))
     with auto:

@@ -60,6 +60,10 @@ def render() -> None:
         st.error(t("error", message=exc.message))
         return
     status_cards.render(state, rt.settings)
+    status_cards.failure(state)
+    retry = state.last_failure and st.button(t("failure.retry"), icon=":material/refresh:")
+    if retry and run_backup(ws, None):
+        st.rerun()
     newer_backup.status_line(watch().state)
     newer_backup.render(key="admin")
     startup_view.choices(ws)

@@ -2,14 +2,15 @@ import socket
 import sqlite3
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from components import clock
 from components.history_table import RESTORE_POINT
-from sync import Workspace, backup, history, restore
-from tests.app.conftest import open_admin, shown
+from sync import SyncError, Workspace, backup, history, restore
+from tests.app.conftest import log_in, open_admin, shown
 from tests.conftest import fast_import_history, message_ids, write_db
 
 
@@ -282,3 +283,43 @@ def test_any_session_is_offered_the_undo_of_a_restore_made_elsewhere(
     assert message_ids(db) == list(range(9))
     assert history(app_env)[0].kind == "undo"
     assert not [b for b in admin.button if b.label == "Undo restore"]
+
+
+def fail_a_backup(ws: Workspace, tmp_path) -> SyncError:
+    """A backup of this host that fails while its remote is away (as another process's
+    would: the app learns of it from the operations log); the remote then comes back."""
+    (ws.data_dir / "a.txt").write_text("one")
+    backup(ws)
+    (ws.data_dir / "a.txt").write_text("two")
+    remote = Path(ws.settings.remote)
+    remote.rename(tmp_path / "away.git")
+    try:
+        with pytest.raises(SyncError) as failed:
+            backup(ws)
+    finally:
+        (tmp_path / "away.git").rename(remote)
+    return failed.value
+
+
+def test_every_page_s_sidebar_shows_a_failed_backup(app: AppTest, app_env, tmp_path) -> None:
+    fail_a_backup(app_env, tmp_path)
+    app.run()
+    from components.runtime import startup
+
+    startup().wait_settled(timeout=30)
+    log_in(app)
+    assert "Backup failed" in " ".join(m.value for m in app.sidebar.markdown)
+
+
+def test_a_failed_backup_stays_visible_to_every_session_until_a_retry_succeeds(
+    admin: AppTest, app_env: Workspace, tmp_path
+) -> None:
+    failed = fail_a_backup(app_env, tmp_path)
+    open_admin(admin)  # a new session
+    assert {m.label: m.value for m in admin.metric}["Last backup"] == "Failed"
+    [error] = [e.value for e in admin.error]
+    assert "Backup failed" in shown(error) and failed.message in shown(error)
+    next(b for b in admin.button if b.label == "Retry the backup").click()
+    admin.run()
+    assert not admin.error and not admin.exception
+    assert {m.label: m.value for m in admin.metric}["Last backup"] != "Failed"
