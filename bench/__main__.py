@@ -286,7 +286,9 @@ def main() -> None:
     print(out[-1], flush=True)
     checkpoints = [c for c in (50, 1000, 2500, 5000, 10_000) if c <= args.long_history]
     out.append(long_history.table(long_history.run(args.long_history, checkpoints)))
-    out.append(long_history.synthetic_table(long_history.synthetic(175_000)))
+    out.append(
+        long_history.synthetic_table([long_history.synthetic(n) for n in (50, 10_000, 175_000)])
+    )
     print(out[-1], flush=True)
     out.append(wiki_bench.run())
     print(out[-1], flush=True)

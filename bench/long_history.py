@@ -8,11 +8,12 @@ SQLite copy and its hashing) grows with it. Each checkpoint therefore also times
 backups of the same database on a new, empty history: the difference between the two
 is what the history's length costs.
 
-`--synthetic 175000` adds a year of minute backups made quickly: that many Kura-style
-commits written by one `git fast-import` (their trees are one real backup's), then a
-real backup on top, measured the same way.
+`--synthetic 50 10000 175000` adds histories made quickly, up to a year of minute
+backups: that many Kura-style commits written by one `git fast-import` (their trees are
+one real backup's) and the operations log such a writer keeps, then a real backup on
+top, measured the same way.
 
-Run alone: `python -m bench.long_history --backups 10000 --synthetic 175000`.
+Run alone: `python -m bench.long_history --backups 10000 --synthetic 50 10000 175000`.
 """
 
 from __future__ import annotations
@@ -347,19 +348,23 @@ def table(points: list[Point]) -> str:
     return "\n".join([head, *rows])
 
 
-def synthetic_table(point: Synthetic) -> str:
+def synthetic_table(points: list[Synthetic]) -> str:
     mb = 2**20
-    return (
+    head = (
         "| backups | made in s | a backup on top s | fresh restore s | fresh download MB "
         "| fresh KURA_HOME MB | status s | writer status s (first, then) | history 50 s "
         "| admin page s (Chromium) |\n"
-        "|" + " ---: |" * 10 + "\n"
-        f"| {point.backups:,} | {point.made_s:.1f} | {point.backup_on_top_s:.2f} | "
-        f"{point.fresh_restore_s:.2f} | {point.fresh_download / mb:.1f} | "
-        f"{point.fresh_home / mb:.1f} | {point.status_s:.2f} | "
-        f"{point.writer_first_status_s:.2f}, {point.writer_status_s:.2f} | "
-        f"{point.history_s:.2f} | {point.admin_s:.2f} |"
+        "|" + " ---: |" * 10
     )
+    rows = [
+        f"| {p.backups:,} | {p.made_s:.1f} | {p.backup_on_top_s:.2f} | "
+        f"{p.fresh_restore_s:.2f} | {p.fresh_download / mb:.1f} | "
+        f"{p.fresh_home / mb:.1f} | {p.status_s:.2f} | "
+        f"{p.writer_first_status_s:.2f}, {p.writer_status_s:.2f} | "
+        f"{p.history_s:.2f} | {p.admin_s:.2f} |"
+        for p in points
+    ]
+    return "\n".join([head, *rows])
 
 
 def main() -> None:
@@ -368,10 +373,10 @@ def main() -> None:
     parser.add_argument(
         "--checkpoints", type=int, nargs="+", default=[50, 1000, 2500, 5000, 10_000]
     )
-    parser.add_argument("--synthetic", type=int, default=175_000)
+    parser.add_argument("--synthetic", type=int, nargs="*", default=[50, 10_000, 175_000])
     args = parser.parse_args()
     if args.synthetic:
-        print(synthetic_table(synthetic(args.synthetic)), flush=True)
+        print(synthetic_table([synthetic(n) for n in args.synthetic]), flush=True)
     if args.backups:
         points = run(args.backups, [c for c in args.checkpoints if c <= args.backups])
         print("\n" + table(points))
