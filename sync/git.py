@@ -304,11 +304,18 @@ class Git:
         if not self.is_partial():
             self._run("repack", "-d", "-q", "--geometric=2", timeout=timeout)
         elif packs > pack_limit:
-            self._run(
-                "-c", "repack.writeBitmaps=false", "repack", "-a", "-d", "-q", timeout=timeout
-            )
+            self.repack_all(prune=False)
         else:
             self._run("repack", "-d", "-q", timeout=timeout)
+
+    def repack_all(self, *, prune: bool = True) -> None:
+        """Everything reachable into one pack; with `prune`, what is not (history behind a
+        new shallow boundary) is dropped, packed or loose. No bitmap: a shallow or partial
+        cache's pack cannot have one."""
+        timeout = self.timeouts.maintenance
+        self._run("-c", "repack.writeBitmaps=false", "repack", "-a", "-d", "-q", timeout=timeout)
+        if prune:
+            self._run("prune", "--expire=now", timeout=timeout)
 
     def lfs_version(self) -> Result:
         # Needs no repository: it may run before the cache exists.

@@ -10,6 +10,12 @@ once the loose objects or the packs pass a bound, the cache is repacked
 bigger ones, and only the small ones are rewritten. LFS objects need no such care: a
 backup keeps in the cache only those of its own and the previous backup
 (`sync/actions/backup.py`).
+
+Packed history still grows, by a few kilobytes a backup: at a backup a minute, half a
+gigabyte a year. So a cache holds the newest HISTORY_KEPT backups: once it holds twice
+that, it is made shallow at that depth (`git fetch --depth`) and repacked whole, which
+drops the older commits' trees and manifests. The remote keeps them, and browsing or
+restoring an older backup fetches what it needs, as on a fresh host.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from sync.errors import Busy
+from sync.errors import Busy, SyncError
 from sync.locking import operation_lock
 from sync.workspace import Workspace
 
@@ -27,6 +33,7 @@ log = logging.getLogger(__name__)
 
 LOOSE_LIMIT = 1000  # loose objects before the cache is packed (git's gc.auto is 6700)
 PACK_LIMIT = 16  # packs before they are rolled together (git's gc.autoPackLimit is 50)
+HISTORY_KEPT = 1000  # backups a cache keeps: two days at a backup a minute
 
 
 @dataclass(frozen=True)
@@ -46,12 +53,29 @@ def cache_shape(ws: Workspace) -> CacheShape:
     return CacheShape(loose, packs)
 
 
-def maintain(ws: Workspace) -> CacheShape:
-    """Repack the cache now; Busy while a backup or restore holds the operation lock."""
+def maintain(ws: Workspace, *, history_kept: int = HISTORY_KEPT) -> CacheShape:
+    """Repack the cache now (after dropping history past `history_kept` backups, when it
+    holds twice that); Busy while a backup or restore holds the operation lock."""
     with operation_lock(ws.lock_file):
         if ws.has_cache():
-            ws.git.repack(packs=cache_shape(ws).packs, pack_limit=PACK_LIMIT)
+            if _trim_history(ws, history_kept):
+                ws.git.repack_all()
+            else:
+                ws.git.repack(packs=cache_shape(ws).packs, pack_limit=PACK_LIMIT)
     return cache_shape(ws)
+
+
+def _trim_history(ws: Workspace, kept: int) -> bool:
+    """Make the cache shallow at `kept` backups when it holds more than twice that."""
+    tip = ws.tip()
+    if tip is None or ws.git.count_first_parents(tip) <= 2 * kept:
+        return False
+    try:
+        ws.fetch(depth=f"--depth={kept}")
+    except SyncError as exc:  # offline: the next maintenance tries again
+        log.info("Keeping the cache's whole history for now: %s", exc.message)
+        return False
+    return True
 
 
 def maintain_if_due(ws: Workspace, **limits: int) -> CacheShape | None:

@@ -162,3 +162,22 @@ def test_a_killed_maintenance_leaves_a_usable_cache(ws: Workspace, tmp_path: Pat
         assert backup(ws).status == "created"
         assert restore(ws, first).status == "restored"
         assert message_ids(ws.data_dir / "chatbot.db") == list(range(10))
+
+
+def test_a_long_history_is_trimmed_to_the_newest_backups_and_older_ones_still_restore(
+    ws: Workspace,
+) -> None:
+    first, *_ = backups(ws, 13)
+    before = cache_size(ws)
+    maintain(ws, history_kept=10)  # 13 is not twice 10: nothing dropped
+    assert ws.git.count_first_parents(ws.tip()) == 13
+    maintain(ws, history_kept=5)
+    assert ws.git.is_shallow() and ws.git.count_first_parents(ws.tip()) == 5
+    assert cache_size(ws) < before
+    assert restore(ws, first).status == "restored"  # fetched again from the remote
+    assert message_ids(ws.data_dir / "chatbot.db") == list(range(10))
+
+
+def cache_size(ws: Workspace) -> int:
+    objects = ws.cache_dir / "objects"
+    return sum(p.stat().st_size for p in objects.rglob("*") if p.is_file())
