@@ -45,8 +45,9 @@ def test_health_rates_failures_and_charts(admin: AppTest, app_env: Workspace) ->
     specs = [json.loads(c.proto.spec) for c in admin.get("vega_lite_chart")]
     titles = sorted(spec["encoding"]["y"]["title"] for spec in specs)
     assert titles == ["Data size (MiB)", "Duration (s)"]  # each chart once, with its unit
-    for spec in specs:  # readable ticks, not a label every second; tooltips say what
-        assert spec["encoding"]["x"]["axis"]["format"] == "%m-%d %H:%M"
+    for spec in specs:  # distinct ticks (backups seconds apart: seconds); tooltips say what
+        assert spec["encoding"]["x"]["axis"]["format"] == "%H:%M:%S"
+        assert spec["encoding"]["y"]["stack"] is None  # sizes, never summed
         assert [tip["format"] for tip in spec["encoding"]["tooltip"]] == ["%Y-%m-%d %H:%M", ",.2f"]
 
 
@@ -124,3 +125,15 @@ def test_the_durations_chart_shows_the_newest_backups_not_all(
     [dataset] = durations.proto.datasets  # Arrow, as Streamlit sends it to the browser
     points = pyarrow.ipc.open_stream(dataset.data.data).read_all().num_rows
     assert points == CHARTED
+
+
+def test_chart_ticks_follow_the_span_of_time() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from components.charts import tick_format
+
+    start = datetime(2026, 12, 3, 9, tzinfo=UTC)
+    spans = [timedelta(minutes=5), timedelta(hours=20), timedelta(days=40)]
+    formats = [tick_format([start, start + span]) for span in spans]
+    assert formats == ["%H:%M:%S", "%m-%d %H:%M", "%Y-%m-%d"]
+    assert tick_format([]) == "%H:%M:%S"
