@@ -128,11 +128,13 @@ def _frame(backups: list[BackupInfo]) -> pd.DataFrame:
         {
             t("col.date"): [clock.when(b.date, seconds=True) for b in backups],
             t("col.message"): [_message(b) for b in backups],
+            # Third: on a phone's 390 px the date, the note and the id the dialogs name show.
+            t("col.commit"): [b.short for b in backups],
             t("col.kind"): [_kind(b.kind) for b in backups],
             t("col.host"): [b.host for b in backups],
             t("col.files"): [b.files for b in backups],
             t("col.size"): [size(b.bytes) for b in backups],
-            t("col.commit"): [b.short for b in backups],
+            t("col.uploaded"): ["" if b.uploaded is None else size(b.uploaded) for b in backups],
         }
     )
 

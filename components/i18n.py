@@ -205,6 +205,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "col.files": {"en": "Files", "ja": "ファイル数"},
     "col.commit": {"en": "Commit", "ja": "コミット"},
     "col.host": {"en": "Host", "ja": "ホスト"},
+    "col.uploaded": {"en": "Uploaded", "ja": "アップロード"},
     "col.origin": {"en": "Latest backup from", "ja": "最新バックアップの出所"},
     "newer.title": {
         "en": "A newer backup from {host} holds {files} this instance does not have",
@@ -309,8 +310,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "backup.held": {"en": "Backup not taken", "ja": "バックアップしませんでした"},
     "restore.failed": {"en": "Restore of {commit} failed", "ja": "{commit} の復元に失敗しました"},
     "backup.created": {
-        "en": "Backed up {files} ({size}) as {commit}.",
-        "ja": "{files} ({size}) を {commit} としてバックアップしました。",
+        "en": "Backed up {files} ({size}) as {commit}; uploaded {uploaded}.",
+        "ja": "{files} ({size}) を {commit} としてバックアップしました。アップロード: {uploaded}",
     },
     "count.files": {"en": "{n} files", "ja": "{n} ファイル"},
     "count.file": {"en": "1 file", "ja": "1 ファイル"},

@@ -56,6 +56,7 @@ def run_backup(ws: Workspace, message: str | None, *, force: bool = False) -> bo
                 files=files(result.files),
                 size=size(result.bytes),
                 commit=result.commit[:8],
+                uploaded=size(result.uploaded),
             )
         progress.update(label=text, state="complete")
     data_changed()

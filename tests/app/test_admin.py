@@ -55,6 +55,9 @@ def test_back_up_now(admin: AppTest, app_env: Workspace) -> None:
     assert only.message == "from the admin page"
     assert {m.label: m.value for m in admin.metric}["Unsaved changes"] == "none"
     assert any("Backed up 1 file (" in toast.value for toast in admin.toast)
+    assert any("; uploaded " in toast.value for toast in admin.toast)  # what it cost
+    [table] = [d.value for d in admin.dataframe if "Uploaded" in d.value.columns]
+    assert table["Uploaded"][0].endswith("Bytes") or table["Uploaded"][0].endswith("KiB")
 
 
 def pick(admin: AppTest, ws: Workspace, commit: str) -> None:
