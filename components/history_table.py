@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from components import charts, clock
-from components.i18n import MESSAGES, size, t
+from components.i18n import MESSAGES, cell, size, t
 from sync import BackupInfo
 from sync.actions.backup import DEFAULT_MESSAGES
 
@@ -140,7 +140,14 @@ def _frame(backups: list[BackupInfo]) -> pd.DataFrame:
 
 
 def _message(backup: BackupInfo) -> str:
-    """Kura's default notes in the page's language; what people wrote, as they wrote it."""
+    """Kura's default notes in the page's language; what people wrote, as they wrote it;
+    a restore by the note and time of what it brought back, not by an id to look up."""
+    if backup.kind in ("restore", "undo") and backup.restored_date is not None:
+        return cell(
+            f"history.{backup.kind}_of",
+            note=backup.restored_message or backup.restored or "",
+            when=clock.when(backup.restored_date),
+        )
     if backup.message == DEFAULT_MESSAGES.get(backup.kind):
         return t(f"default.{backup.kind}")
     return backup.message

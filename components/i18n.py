@@ -245,6 +245,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{start}–{end} · {count} backups",
         "ja": "{start}〜{end} · {count} 件",
     },
+    "history.restore_of": {"en": "Restore of “{note}” ({when})", "ja": "「{note}」({when}) の復元"},
+    "history.undo_of": {
+        "en": "Undo: back to “{note}” ({when})",
+        "ja": "取り消し: 「{note}」({when}) に戻す",
+    },
     "history.hour_one": {"en": "{start}–{end} · 1 backup", "ja": "{start}〜{end} · 1 件"},
     "history.search": {"en": "Search the notes", "ja": "メモを検索"},
     "history.newer": {"en": "Newer", "ja": "新しい方へ"},
@@ -479,6 +484,13 @@ def t(key: str, **values: object) -> Markdown:
         return Markdown(text)
     shown = {k: plain(v) if isinstance(v, str) else v for k, v in values.items()}
     return Markdown(text.format(**shown))
+
+
+def cell(key: str, **values: object) -> str:
+    """The message as plain text, for a table cell (which shows text, not Markdown: the
+    escapes `t` adds would show as backslashes)."""
+    text = MESSAGES[key].get(language()) or MESSAGES[key]["en"]
+    return text.format(**values)
 
 
 def _humanize_in_language() -> None:

@@ -61,13 +61,16 @@ class BackupInfo:
     uploaded: int | None = None  # LFS bytes it added (Kura-Storage); None when unknown
     restored: str | None = None  # a restore's or an undo's: the backup it brought back
     replaced: str | None = None  # ... and the backup that held the data it replaced
+    restored_message: str | None = None  # ... the note of the backup it brought back
+    restored_date: datetime | None = None  # ... and when that backup was made
 
     @property
     def short(self) -> str:
         return self.commit[:8]
 
     def to_json(self) -> dict[str, Any]:
-        return {**asdict(self), "date": self.date.isoformat()}
+        restored_date = self.restored_date.isoformat() if self.restored_date else None
+        return {**asdict(self), "date": self.date.isoformat(), "restored_date": restored_date}
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ from __future__ import annotations
 import itertools
 import logging
 import re
-from datetime import datetime
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
 
 from sync.actions.recovery import recover
 from sync.errors import Busy, SyncError
@@ -63,7 +64,32 @@ def history(
     out = ws.git.log(
         tip, _FORMAT, limit=limit, raw=True, skip=skip, before=before, grep=search or None
     )
-    return _infos(ws, _parse_log(out))
+    return _with_restored(ws, _infos(ws, _parse_log(out)))
+
+
+def _with_restored(ws: Workspace, infos: list[BackupInfo]) -> list[BackupInfo]:
+    """A restore's or an undo's entry says the note and time of the backup it brought
+    back (read in one `cat-file --batch` of those commits; one the cache lacks is left
+    unsaid)."""
+    wanted = {b.restored for b in infos if b.restored}
+    if not wanted:
+        return infos
+    found = {sha: _note_and_date(raw) for sha, raw in ws.git.cat_blobs(wanted).items()}
+    return [
+        replace(b, restored_message=found[b.restored][0], restored_date=found[b.restored][1])
+        if b.restored in found
+        else b
+        for b in infos
+    ]
+
+
+def _note_and_date(raw: bytes) -> tuple[str, datetime]:
+    headers, _, message = raw.decode("utf-8", "replace").partition("\n\n")
+    committer = next(h for h in headers.split("\n") if h.startswith("committer "))
+    stamp, offset = committer.rsplit(" ", 2)[1:]
+    sign = -1 if offset.startswith("-") else 1
+    zone = timezone(sign * timedelta(hours=int(offset[1:3]), minutes=int(offset[3:5])))
+    return message.split("\n", 1)[0], datetime.fromtimestamp(int(stamp), zone)
 
 
 def _infos(ws: Workspace, commits: list[dict]) -> list[BackupInfo]:

@@ -286,6 +286,10 @@ def test_any_session_is_offered_the_undo_of_a_restore_made_elsewhere(
     assert message_ids(db) == list(range(9))
     assert history(app_env)[0].kind == "undo"
     assert not [b for b in admin.button if b.label == "Undo restore"]
+    notes = shown_notes(admin)  # by what they brought back, not by an id to look up
+    assert notes[0].startswith("Undo: back to “newer” (") and notes[1].startswith(
+        "Restore of “old” ("
+    )
 
 
 def fail_a_backup(ws: Workspace, tmp_path) -> SyncError:
