@@ -36,6 +36,7 @@ from bench.admin_browser import admin_open_seconds
 from config import Settings
 from sync import Workspace, backup
 from sync.actions.storage import storage_usage
+from sync.content.compact import pack_uses
 from sync.maintenance import maintain_if_due
 from sync.oplog import KEEP, Operation, log_path
 from sync.tree import lfs_objects, read_data_files
@@ -54,7 +55,8 @@ class Point:
     lfs_per_backup: int  # median LFS bytes a backup adds (the remote's quota)
     lfs_mean: float  # LFS bytes stored after the first backup / backups: compaction included
     writer_home: int  # bytes of the writing host's KURA_HOME
-    live_compressed: int  # the newest backup's packs: what a restore needs
+    live_compressed: int  # the newest backup's chunks, compressed: the live data
+    named_packs: int  # the packs its tree names: what a restore downloads
     fresh_restore_s: float
     fresh_download: int
     fresh_home: int
@@ -142,7 +144,9 @@ def measure(
     maintain_if_due(ws)
     usage = storage_usage(ws)
     tip = ws.tip()
-    live = sum(lfs_objects(read_data_files(ws.git, tip).values()).values())
+    files = read_data_files(ws.git, tip).values()
+    live = sum(u.live for u in pack_uses(f.manifest for f in files if f.manifest))
+    named = sum(lfs_objects(files).values())
     fresh = scratch / f"fresh-{n}"
     fresh_env = env_for(fresh / ".kura", fresh / "data", remote)
     (fresh / "data").mkdir(parents=True)
@@ -168,6 +172,7 @@ def measure(
         lfs_mean=(usage.lfs_bytes - first) / max(usage.backups - 1, 1),
         writer_home=du(ws.home),
         live_compressed=live,
+        named_packs=named,
         fresh_restore_s=restore_s,
         fresh_download=downloaded,
         fresh_home=du(fresh / ".kura"),
@@ -331,15 +336,17 @@ def table(points: list[Point]) -> str:
     head = (
         "| backups | backup s | same data, new history s | git objects / backup "
         "| git KB / backup | LFS KB / backup (median) | LFS KB / backup (all, compaction "
-        "included) | writer KURA_HOME MB | live packs MB | fresh restore s "
+        "included) | writer KURA_HOME MB | live data MB (compressed) | packs named MB "
+        "| fresh restore s "
         "| fresh download MB | fresh KURA_HOME MB | whole-history clone s | status s "
         "| writer status s | history 50 s | admin page s (Chromium) | CLI floor s |\n"
-        "|" + " ---: |" * 18
+        "|" + " ---: |" * 19
     )
     rows = [
         f"| {p.backups:,} | {p.backup_s:.2f} | {p.control_s:.2f} | {p.objects_per_backup:.0f} | "
         f"{p.git_bytes_per_backup / 1024:.1f} | {p.lfs_per_backup / 1024:.1f} | "
         f"{p.lfs_mean / 1024:.1f} | {p.writer_home / mb:.1f} | {p.live_compressed / mb:.1f} | "
+        f"{p.named_packs / mb:.1f} | "
         f"{p.fresh_restore_s:.2f} | {p.fresh_download / mb:.1f} | {p.fresh_home / mb:.1f} | "
         f"{p.naive_clone_s:.2f} | {p.status_s:.2f} | {p.writer_status_s:.2f} | "
         f"{p.history_s:.2f} | {p.admin_s:.2f} | {p.cli_floor_s:.2f} |"
