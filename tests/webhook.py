@@ -8,7 +8,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class Receiver:
-    def __init__(self) -> None:
+    def __init__(self, status: int = 200) -> None:
+        """`status`: what every POST is answered with (500: a receiver that fails)."""
         self.posts: list[tuple[str, dict | None]] = []
         self.arrived = threading.Condition()
         receiver = self
@@ -19,7 +20,7 @@ class Receiver:
                 with receiver.arrived:
                     receiver.posts.append((self.path, json.loads(body) if body else None))
                     receiver.arrived.notify_all()
-                self.send_response(200)
+                self.send_response(status)
                 self.end_headers()
 
             def log_message(self, *args: object) -> None:

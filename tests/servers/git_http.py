@@ -40,6 +40,8 @@ class GitHttpServer:
     # Tests that need a push race: the first push waits here until the event is set.
     hold_first_push: threading.Event | None = None
     delay_lfs_upload: float = 0.0
+    # Tests that need an upload in flight: every LFS upload waits here until it is set.
+    hold_lfs_upload: threading.Event | None = None
     upload_started: threading.Event = field(default_factory=threading.Event)
     delay_lfs_download: float = 0.0
     download_rate: float = 0.0  # bytes per second for LFS downloads, 0 = unthrottled
@@ -80,6 +82,9 @@ class GitHttpServer:
         self.forbid_push = self.over_quota = self.down = False
         self.redirect_git = self.redirect_lfs = None
         self.hold_first_push = None
+        if self.hold_lfs_upload is not None:
+            self.hold_lfs_upload.set()  # never leave an upload waiting for a finished test
+        self.hold_lfs_upload = None
         self.delay_lfs_upload = self.delay_lfs_download = self.download_rate = 0.0
         self.upload_started.clear()
         self.download_started.clear()
@@ -161,6 +166,8 @@ class GitHttpServer:
             ]
         if environ["REQUEST_METHOD"] == "PUT":
             self.upload_started.set()
+            if self.hold_lfs_upload is not None:
+                self.hold_lfs_upload.wait(60)
             time.sleep(self.delay_lfs_upload)
         download = self._stream_download(environ, start_response)
         return download if download is not None else self._lfs(environ, start_response)

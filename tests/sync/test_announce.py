@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import logging
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -61,3 +63,22 @@ def test_a_merge_is_announced(make_workspace, receiver: Receiver) -> None:
     backup(one, kind="auto")
     last = receiver.wait_for(3)[-1][1]
     assert last["kind"] == "auto" and last["merged"] == ["chatbot.db"]
+
+
+def test_a_failing_webhook_never_fails_the_backup(ws: Workspace, caplog) -> None:
+    failing = Receiver(status=500).start()
+    try:
+        hooked = Workspace(
+            dataclasses.replace(ws.settings, backup_webhook_url=f"{failing.url}/hook?key=s3cret")
+        )
+        (ws.data_dir / "notes.md").write_text("# notes")
+        with caplog.at_level(logging.WARNING, logger="sync.notify"):
+            result = backup(hooked)
+        assert result.status == "created"
+        assert failing.wait_for(1)[0][1]["commit"] == result.commit  # it was sent, and refused
+        assert "Notification to 127.0.0.1" in caplog.text and "s3cret" not in caplog.text
+    finally:
+        failing.stop()
+    (ws.data_dir / "notes.md").write_text("# more notes")
+    gone = Workspace(dataclasses.replace(ws.settings, backup_webhook_url=failing.url))
+    assert backup(gone).status == "created"  # nobody listening: the backup stands

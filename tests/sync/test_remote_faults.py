@@ -143,7 +143,7 @@ def test_three_backups_at_once_in_one_instance(tmp_path, server: GitHttpServer) 
     ws = host(tmp_path, "h", server.repo_url())
     for i in range(5):
         (ws.data_dir / f"f{i}.bin").write_bytes(bytes([i]) * 100_000)
-    server.delay_lfs_upload = 0.3  # keep the first backup busy for a while
+    server.hold_lfs_upload = release = threading.Event()  # the first backup's upload waits
     outcomes: list[str] = []
 
     def run() -> None:
@@ -152,11 +152,16 @@ def test_three_backups_at_once_in_one_instance(tmp_path, server: GitHttpServer) 
         except Busy:
             outcomes.append("busy")
 
-    threads = [threading.Thread(target=run) for _ in range(3)]
-    for thread in threads:
+    first = threading.Thread(target=run)
+    first.start()
+    assert server.upload_started.wait(60)  # the first holds the lock, mid-upload
+    others = [threading.Thread(target=run) for _ in range(2)]
+    for thread in others:
         thread.start()
-    for thread in threads:
+    for thread in others:
         thread.join(120)
+    release.set()
+    first.join(120)
     assert sorted(outcomes) == ["busy", "busy", "created"]
 
 
@@ -174,14 +179,15 @@ def test_a_restore_during_a_backup_is_busy(tmp_path, server) -> None:
     (ws.data_dir / "big.bin").write_bytes(b"x" * 3_000_000)
     point = backup(ws)
     (ws.data_dir / "big.bin").write_bytes(b"y" * 3_000_000)
-    server.delay_lfs_upload = 1.0
+    server.hold_lfs_upload = release = threading.Event()
 
     errors: list[Exception] = []
     running = threading.Thread(target=lambda: _catch(errors, lambda: backup(ws)))
     running.start()
-    time.sleep(0.3)
+    assert server.upload_started.wait(60)  # the backup is mid-upload, holding the lock
     with pytest.raises(Busy):
         restore(ws, point.commit)
+    release.set()
     running.join(60)
     assert not errors
     assert (ws.data_dir / "big.bin").read_bytes()[:1] == b"y"
