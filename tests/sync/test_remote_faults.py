@@ -144,6 +144,7 @@ def test_three_backups_at_once_in_one_instance(tmp_path, server: GitHttpServer) 
     for i in range(5):
         (ws.data_dir / f"f{i}.bin").write_bytes(bytes([i]) * 100_000)
     server.hold_lfs_upload = release = threading.Event()  # the first backup's upload waits
+    server.upload_started.clear()
     outcomes: list[str] = []
 
     def run() -> None:
@@ -180,6 +181,7 @@ def test_a_restore_during_a_backup_is_busy(tmp_path, server) -> None:
     point = backup(ws)
     (ws.data_dir / "big.bin").write_bytes(b"y" * 3_000_000)
     server.hold_lfs_upload = release = threading.Event()
+    server.upload_started.clear()  # set by the backup above
 
     errors: list[Exception] = []
     running = threading.Thread(target=lambda: _catch(errors, lambda: backup(ws)))
