@@ -151,6 +151,27 @@ def last_attempt(
     return None
 
 
+def downloaded_since(home: Path, start: datetime) -> int:
+    """LFS bytes every operation since `start` downloaded. Status asks on every page: the
+    log holds up to 10,000 entries, nearly all backups that downloaded nothing, which are
+    passed over without being parsed."""
+    try:
+        lines = log_path(home).read_bytes().splitlines()
+    except FileNotFoundError:
+        return 0
+    total = 0
+    for line in lines:
+        if b'"downloaded": 0' in line:
+            continue
+        try:
+            entry = json.loads(line)
+            if datetime.fromisoformat(entry["started"]) >= start:
+                total += int(entry.get("downloaded", 0))
+        except (ValueError, KeyError, TypeError):
+            continue
+    return total
+
+
 def read_operations(home: Path) -> list[Operation]:
     """Oldest first; unreadable lines are skipped."""
     try:

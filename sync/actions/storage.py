@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 
 from sync.history_index import HistoryIndex
 from sync.models import StorageUsage
-from sync.oplog import read_operations
+from sync.oplog import downloaded_since
 from sync.workspace import Workspace
 
 LONG_HISTORY = 5000
@@ -57,4 +57,4 @@ def _days_until_full(left: float, growth: list[tuple[int, int]]) -> float | None
 def bandwidth_this_month(ws: Workspace, now: datetime) -> int:
     """LFS bytes downloaded since the first of this month (UTC), by every operation."""
     start = now.astimezone(UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    return sum(e.downloaded for e in read_operations(ws.home) if e.started_at >= start)
+    return downloaded_since(ws.home, start)
