@@ -30,7 +30,8 @@ def test_downloads_since_a_day_count_every_download_and_nothing_else(tmp_path: P
     for _ in range(50):
         with record(tmp_path, "backup", "auto") as backing_up:
             backing_up.uploaded = 10
-    log_path(tmp_path).open("a").write('not json, "downloaded": 7\n')  # a damaged line
+    with log_path(tmp_path).open("a") as log:
+        log.write('not json, "downloaded": 7\n')  # a damaged line
     everything = datetime(2000, 1, 1, tzinfo=UTC)
     assert downloaded_since(tmp_path, everything) == 1244
     assert downloaded_since(tmp_path, datetime.now(UTC) + timedelta(minutes=1)) == 0
