@@ -8,7 +8,8 @@ RUN_PACKAGES := git git-lfs python3-venv sqlite3
 TEST_PACKAGES := $(RUN_PACKAGES) chromium iproute2 util-linux
 # Real documentation corpora for the wiki benchmark (English and Japanese), and a
 # Markdown documentation site from PyPI: PyMdown Extensions' sdist carries its docs.
-BENCH_PACKAGES := $(TEST_PACKAGES) python3-doc debian-reference-ja nodejs-doc
+# restic and borg are the peers bench/peers.py runs beside Kura.
+BENCH_PACKAGES := $(TEST_PACKAGES) python3-doc debian-reference-ja nodejs-doc restic borgbackup
 BENCH_SDISTS := pymdown-extensions==13.1.2
 
 .PHONY: run test lint bench system-run system-test system-bench
@@ -26,7 +27,7 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: system-bench $(VENV)/.dev bench/corpora/.done
+bench: system-bench $(VENV)/.bench bench/corpora/.done
 	$(BIN)/python -m bench
 
 bench/corpora/.done: | $(BIN)/python
@@ -48,6 +49,10 @@ $(BIN)/python:
 
 $(VENV)/.runtime: requirements.txt | $(BIN)/python
 	$(BIN)/python -m pip install -q -r requirements.txt
+	@touch $@
+
+$(VENV)/.bench: requirements-bench.txt $(VENV)/.dev
+	$(BIN)/python -m pip install -q -r requirements-bench.txt
 	@touch $@
 
 $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python

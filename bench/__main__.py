@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench import chunking, datasets, fresh_clone, long_history, realtime, storage
+from bench import chunking, datasets, fresh_clone, long_history, peers, realtime, storage
 from bench import history as history_bench
 from bench import sources as sources_bench
 from bench import wiki as wiki_bench
@@ -276,6 +276,8 @@ def main() -> None:
             runs.append(run(size, args.rounds, kind))
             out.append(table(runs[-1]))
             print(out[-1] + "\n", flush=True)
+    out.append(peers.table(peers.run()))
+    print(out[-1], flush=True)
     out.append(storage.run(300))
     print(out[-1], flush=True)
     out.append(chunking.run(300))
