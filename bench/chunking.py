@@ -10,7 +10,9 @@ pages, whose sizes divide 64 KiB) and FastCDC content-defined chunks.
 from __future__ import annotations
 
 import hashlib
+import random
 import shutil
+import statistics
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -144,3 +146,100 @@ def _speed_and_ratio(data: Path, scratch: Path) -> str:
 
 if __name__ == "__main__":
     print(run())
+
+
+def _wiki(directory: Path, documents: int, seed: int) -> list[Path]:
+    """Markdown pages of English and Japanese text, a few sections each."""
+    rng, words = random.Random(seed), datasets.vocabulary()
+    directory.mkdir(parents=True, exist_ok=True)
+    pages = []
+    for number in range(documents):
+        sections = [
+            f"## Section {s}\n\n" + "\n\n".join(datasets.sentence(rng, words, 40) for _ in range(4))
+            for s in range(6)
+        ]
+        page = directory / f"page-{number:04}.md"
+        page.write_text(f"# Page {number}\n\n" + "\n\n".join(sections) + "\n")
+        pages.append(page)
+    return pages
+
+
+def sqlite_blocks(size_mb: int = 120, repeats: int = 5) -> str:
+    """What a database change costs end to end at 4, 8 and 16 KiB blocks: real backups of
+    the same data and changes to a local remote, and the remote's growth (LFS packs plus
+    git's manifests, trees and commits) per backup, median of `repeats`."""
+    from sync.content import chunker as chunker_module
+
+    default = chunker_module.SQLITE_CHUNKER
+    columns = []
+    try:
+        for block in BLOCKS:
+            chunker_module.SQLITE_CHUNKER = f"sqlite-pages-{block // KIB}k"
+            columns.append(_block_costs(size_mb, repeats))
+    finally:
+        chunker_module.SQLITE_CHUNKER = default
+    rows = [
+        f"| workload ({size_mb} MB data) | "
+        + " | ".join(f"{b // KIB} KiB blocks" for b in BLOCKS)
+        + " |",
+        "| --- |" + " ---: |" * len(BLOCKS),
+    ]
+    for name in columns[0]:
+        cells = [f"{c[name][0] / 1e3:.1f} KB ({c[name][1] / 1e3:.1f} KB LFS)" for c in columns]
+        rows.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
+def _block_costs(size_mb: int, repeats: int) -> dict[str, tuple[float, float]]:
+    """{workload: (the remote's growth, the LFS part of it)} per backup."""
+    from bench.storage import bare
+    from chatbot.knowledge import KnowledgeBase
+    from config import Settings
+    from sync import Workspace, backup
+
+    with tempfile.TemporaryDirectory(prefix="kura-blocks-") as tmp:
+        root = Path(tmp)
+        data = root / "data"
+        datasets.make_data(data, total_mb=size_mb)
+        wiki = KnowledgeBase(data / "wiki.db")
+        pages = _wiki(root / "pages", 300, seed=1)
+        for page in pages:
+            wiki.import_file(page)
+        remote = bare(root / "remote.git")
+        ws = Workspace(Settings(data_dir=data, home=root / "home", data_repo=str(remote)))
+        backup(ws)
+        chat, vectors = data / "chatbot.db", data / "chroma_db" / "chroma.sqlite3"
+        edited = _wiki(root / "edited", 3, seed=2)
+        workloads: list[tuple[str, Callable[[int], object]]] = [
+            ("chat append, 20 rows", lambda _: datasets.append_messages(chat, 20)),
+            ("chat append, 200 rows", lambda _: datasets.append_messages(chat, 200)),
+            ("vector store update, 100 rows", lambda _: datasets.update_vectors(vectors)),
+            ("wiki: 3 pages re-imported", lambda i: _reimport(wiki, pages, edited, i)),
+        ]
+        costs = {}
+        for name, change in workloads:
+            growth = []
+            for i in range(repeats):
+                change(i)
+                before = du(remote), du(remote / "lfs")
+                backup(ws)
+                growth.append((du(remote) - before[0], du(remote / "lfs") - before[1]))
+            costs[name] = (
+                statistics.median(g[0] for g in growth),
+                statistics.median(g[1] for g in growth),
+            )
+        return costs
+
+
+def _reimport(wiki: object, pages: list[Path], edited: list[Path], round_: int) -> None:
+    for offset, page in enumerate(edited):
+        target = pages[(round_ * 7 + offset * 31) % len(pages)]
+        target.write_text(page.read_text() + f"\nEdit {round_}.\n")
+        wiki.import_file(target)  # type: ignore[attr-defined]
+
+
+def du(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+BLOCKS = (4 * KIB, 8 * KIB, 16 * KIB)

@@ -65,6 +65,15 @@ _JAPANESE = [
 ]
 
 
+def vocabulary(rng: random.Random | None = None) -> list[str]:
+    """The words of every generated text: made up, Zipf-distributed, and some Japanese."""
+    return _vocabulary(rng or random.Random(1))
+
+
+def sentence(rng: random.Random, words: list[str], length: int) -> str:
+    return _sentence(rng, words, length)
+
+
 def _vocabulary(rng: random.Random) -> list[str]:
     words = {"".join(rng.choices(_SYLLABLES, k=rng.randint(1, 4))) for _ in range(4000)}
     return sorted(words) + _JAPANESE

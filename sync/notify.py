@@ -14,7 +14,6 @@ import socket
 import threading
 import time
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -85,6 +84,8 @@ class Notifier:
 
 def post_json(url: str, payload: dict | None) -> None:
     """POST `payload` as JSON (an empty body for None); log a failure, never raise."""
+    import urllib.request  # http, ssl and email load when a notice is sent, not at start-up
+
     data = json.dumps(payload).encode() if payload is not None else b""
     request = urllib.request.Request(url, data=data, method="POST")
     request.add_header("Content-Type", "application/json")

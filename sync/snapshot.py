@@ -1,7 +1,8 @@
 """A consistent snapshot of the data directory, written straight into the content store.
 
-SQLite files go through SQLite's online backup API (the app may be writing) into
-a temporary copy that is then chunked; other files are chunked as they are read,
+SQLite files are read as they are while no one may commit (`sqlitefile.frozen`),
+or, when that cannot be, through SQLite's online backup API into a temporary copy
+that is then chunked; other files are chunked as they are read,
 and read again if they changed meanwhile. Files whose stat signature matches the
 last saved state are neither read nor hashed again.
 """
@@ -15,11 +16,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from sync.content.chunker import sqlite_chunker
 from sync.content.writer import ContentWriter, PendingFile
 from sync.errors import FileTooLarge, SyncError
 from sync.lfs import CHUNK
 from sync.mount import INTERNAL
-from sync.sqlitefile import backup_copy, is_sqlite
+from sync.sqlitefile import backup_copy, frozen, is_sqlite
 
 SIDE_FILES = ("-wal", "-shm", "-journal")
 _COPY_ATTEMPTS = 3
@@ -97,27 +99,41 @@ def check_sizes(files: list[LocalFile], limit: int) -> None:
 
 
 def snapshot_file(
-    file: LocalFile, writer: ContentWriter, scratch: Path
+    file: LocalFile, writer: ContentWriter, scratch: Path, *, previous: str | None = None
 ) -> tuple[PendingFile, Signature]:
-    """Store one file's chunks; return what was stored and the signature the file had."""
+    """Store one file's chunks; return what was stored and the signature the file had.
+    `previous` names the chunker its last backup used (a database keeps its blocks)."""
     for _ in range(_COPY_ATTEMPTS):
         before = signature(file.absolute)
         if is_sqlite(file.absolute):
-            return _snapshot_sqlite(file.absolute, writer, scratch), before
+            chunker = sqlite_chunker(previous)
+            return _snapshot_sqlite(file.absolute, writer, scratch, before, chunker)
         with file.absolute.open("rb") as source:
-            pending = writer.add(source, sqlite=False)
+            pending = writer.add(source)
         if signature(file.absolute) == before:
             return pending, before
     raise SyncError(f"{file.path} kept changing while it was copied; try the backup again.")
 
 
-def _snapshot_sqlite(source: Path, writer: ContentWriter, scratch: Path) -> PendingFile:
+def _snapshot_sqlite(
+    source: Path, writer: ContentWriter, scratch: Path, before: Signature, chunker: str
+) -> tuple[PendingFile, Signature]:
+    """The database's own bytes while no one commits (`frozen`): the signature is taken
+    then, after the checkpoint that may have touched the file. Otherwise a copy through
+    SQLite's backup API, with the signature it had before."""
+    with frozen(source) as raw:
+        if raw is not None:
+            return writer.add(raw, chunker), signature(source)
+    return _copied(source, writer, scratch, chunker), before
+
+
+def _copied(source: Path, writer: ContentWriter, scratch: Path, chunker: str) -> PendingFile:
     scratch.mkdir(parents=True, exist_ok=True)
     copy = scratch / "snapshot.db"
     try:
         backup_copy(source, copy)
         with copy.open("rb") as handle:
-            return writer.add(handle, sqlite=True)
+            return writer.add(handle, chunker)
     finally:
         copy.unlink(missing_ok=True)
 

@@ -145,7 +145,11 @@ def _snapshot(ws: Workspace, local: list[LocalFile], saved: SavedState, parent: 
                 if known:
                     files[file.path] = known
                 else:
-                    fresh.append((file, *snapshot_file(file, writer, Path(scratch))))
+                    stored = parent.files.get(file.path)
+                    previous = stored.manifest.chunker if stored and stored.manifest else None
+                    fresh.append(
+                        (file, *snapshot_file(file, writer, Path(scratch), previous=previous))
+                    )
         new_packs = writer.finish()
     except BaseException:
         writer.discard()

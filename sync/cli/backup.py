@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import argparse
 
-from sync import Workspace, backup
+import sync
 from sync.cli.output import Output, size
-from sync.maintenance import maintain_if_due
+from sync.workspace import Workspace
 
 
 def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -19,8 +19,10 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
 
 
 def run(ws: Workspace, args: argparse.Namespace) -> Output:
-    result = backup(ws, message=args.message, kind="manual", force=args.force)
+    result = sync.backup(ws, message=args.message, kind="manual", force=args.force)
     if result.status == "created":
+        from sync.maintenance import maintain_if_due  # loaded by the one command using it
+
         maintain_if_due(ws)  # as `git gc --auto` would: only when the cache passed a bound
     if result.status == "unchanged":
         text = f"Nothing changed since backup {result.commit[:8] if result.commit else '-'}."

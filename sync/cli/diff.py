@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import argparse
 
-from sync import Workspace, diff
+import sync
 from sync.cli.output import Output, size
+from sync.workspace import Workspace
 
 
 def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -14,7 +15,7 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
 
 
 def run(ws: Workspace, args: argparse.Namespace) -> Output:
-    plan = diff(ws, args.ref)
+    plan = sync.diff(ws, args.ref)
     lines = [f"+ {c.path}  {size(c.size_after)}" for c in plan.added]
     lines += [f"- {c.path}  {size(c.size_before)}" for c in plan.removed]
     lines += [f"~ {c.path}  {size(c.size_before)} -> {size(c.size_after)}" for c in plan.changed]

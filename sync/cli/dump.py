@@ -6,9 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from sync import Workspace
-from sync.actions.files import dump_file
 from sync.cli.output import Output, size
+from sync.workspace import Workspace
 
 
 def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -21,6 +20,8 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
 
 
 def run(ws: Workspace, args: argparse.Namespace) -> Output:
+    from sync.actions.files import dump_file  # loaded by the one command using it
+
     if args.output is None:
         dump_file(ws, args.ref, args.path, sys.stdout.buffer)
         sys.stdout.buffer.flush()

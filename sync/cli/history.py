@@ -3,8 +3,9 @@ from __future__ import annotations
 import argparse
 from datetime import UTC, datetime
 
-from sync import Workspace, history
+import sync
 from sync.cli.output import Output, size
+from sync.workspace import Workspace
 
 
 def _positive(text: str) -> int:
@@ -52,7 +53,9 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
 
 
 def run(ws: Workspace, args: argparse.Namespace) -> Output:
-    backups = history(ws, limit=args.limit, skip=args.skip, before=args.before, search=args.search)
+    backups = sync.history(
+        ws, limit=args.limit, skip=args.skip, before=args.before, search=args.search
+    )
     lines = [
         f"{b.short}  {b.date:%Y-%m-%d %H:%M}  {b.kind:<11}  {b.files:>4} files  "
         f"{size(b.bytes):>10}  {b.message}"

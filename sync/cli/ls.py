@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from sync import Workspace
-from sync.actions.files import list_files
 from sync.cli.output import Output, size
+from sync.workspace import Workspace
 
 
 def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -15,6 +14,8 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
 
 
 def run(ws: Workspace, args: argparse.Namespace) -> Output:
+    from sync.actions.files import list_files  # loaded by the one command using it
+
     commit, files = list_files(ws, args.ref)
     lines = [f"{size(f.size):>10}  {f.path}" for f in files]
     text = "\n".join(lines) or f"Backup {commit[:8]} holds no files."

@@ -3,10 +3,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from sync import Workspace, diff, restore
+import sync
 from sync.cli.output import Output
 from sync.errors import ConfirmationRequired
 from sync.refs import validate_ref
+from sync.workspace import Workspace
 
 
 def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -21,7 +22,7 @@ def run(ws: Workspace, args: argparse.Namespace) -> Output:
     validate_ref(args.ref)
     if not args.yes:
         confirm(ws, args.ref)
-    result = restore(ws, args.ref)
+    result = sync.restore(ws, args.ref)
     if result.status == "unchanged":
         text = f"The data already matches {result.commit[:8]}."
     else:
@@ -37,7 +38,7 @@ def confirm(ws: Workspace, ref: str | None) -> None:
         raise ConfirmationRequired(
             "A restore replaces the data directory: run it again with --yes to confirm."
         )
-    plan = diff(ws, ref) if ref and ws.has_cache() else None
+    plan = sync.diff(ws, ref) if ref and ws.has_cache() else None
     if plan is not None:
         print(
             f"Restoring {plan.commit[:8]} adds {len(plan.added)}, removes {len(plan.removed)} "

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import argparse
 
-from sync import Workspace, status
+import sync
 from sync.cli.output import Output, size
 from sync.models import StorageUsage
+from sync.workspace import Workspace
 
 
 def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -14,7 +15,7 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
 
 
 def run(ws: Workspace, args: argparse.Namespace) -> Output:
-    result = status(ws, storage=True)
+    result = sync.status(ws, storage=True)
     last = result.last_backup
     lines = [
         f"remote:      {result.remote} ({result.branch})",

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from sync import Workspace
-from sync.actions.undo import undo
 from sync.cli.output import Output
 from sync.cli.restore import confirm
+from sync.workspace import Workspace
 
 
 def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -20,6 +19,8 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
 def run(ws: Workspace, args: argparse.Namespace) -> Output:
     if not args.yes:
         confirm(ws, None)
+    from sync.actions.undo import undo  # loaded by the one command using it
+
     result = undo(ws)
     text = (
         f"The data already matches {result.commit[:8]}."

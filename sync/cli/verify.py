@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import argparse
 
-from sync import Workspace, verify
+import sync
 from sync.cli.output import Output, size
 from sync.refs import LATEST
+from sync.workspace import Workspace
 
 
 def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -20,7 +21,7 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
 
 
 def run(ws: Workspace, args: argparse.Namespace) -> Output:
-    result = verify(ws, args.ref, deep=args.deep)
+    result = sync.verify(ws, args.ref, deep=args.deep)
     if result.mode == "deep":
         text = (
             f"Backup {result.commit[:8]} is complete: {result.files} files, "

@@ -2,7 +2,7 @@
 
 It is stored as an ordinary git blob at the file's own path (`data/<path>`), so
 history, diff and restore find it where the whole-file pointer used to be.
-Format version 2, UTF-8 text::
+Format version 2 (3 with index pieces), UTF-8 text::
 
     kura-manifest 2
     size 52428800
@@ -18,30 +18,37 @@ names under `manifests/` (so that git keeps, pushes and fetches it)::
     <chunk sha256> <size> <pack oid, first 16 hex> <offset> <stored length>
     ...                                       one line per chunk, in file order
 
-A piece ends after a chunk whose id ends in a chosen pattern (32 to 512 chunks,
-about 160 on average), so where pieces end depends on the chunks alone: a change
+A piece ends after a chunk whose id ends in a chosen pattern (16 to 256 chunks,
+about 48 on average), so where pieces end depends on the chunks alone: a change
 rewrites the pieces that hold changed chunks, and every other piece is the same
-blob as before. A small change to a 57 MB database writes a few kilobytes of
-manifest, not 330 KB. Version 1 held the pack table and every chunk line in the
-manifest itself; it is still read. A reader that meets a version it does not know
-refuses the backup. The pack tables carry sizes so that any tree can name its
-packs as LFS pointers.
+blob as before. A file of more than TOP_MAX pieces is written as version 3: the
+manifest names index pieces (`kura-index 1`, then `piece <blob> <chunks>` lines
+naming pieces or index pieces), grouped where the pieces' ids say, in as many
+levels as keep the manifest at TOP_MAX lines. A small change to a 57 MB database
+writes a few kilobytes of manifest, whatever the file's size. Version 1 held the
+pack table and every chunk line in the manifest itself; it is still read. A reader
+that meets a version it does not know refuses the backup. The pack tables carry
+sizes so that any tree can name its packs as LFS pointers.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from sync.errors import VerificationFailed
 
 MAGIC = b"kura-manifest "
-VERSION = 2
+VERSION = 2  # pieces; a manifest whose pieces need an index is written as version 3
 PIECE_MAGIC = "kura-piece 1"
-PIECE_MIN, PIECE_MAX, PIECE_EVERY = 32, 512, 128  # chunks; an end after 1 chunk in 128
+INDEX_MAGIC = "kura-index 1"
+PIECE_MIN, PIECE_MAX, PIECE_EVERY = 16, 256, 32  # chunks; an end after 1 chunk in 32
+INDEX_MIN, INDEX_MAX, INDEX_EVERY = 8, 128, 16  # pieces an index names
+TOP_MAX = 32  # piece lines in the manifest itself; more go into index pieces
+MAX_DEPTH = 6  # index levels a reader follows (a hostile tree cannot recurse forever)
 PACK_ID = 16  # hex digits of a pack's oid that chunk lines use
 _HEX64 = re.compile(r"[0-9a-f]{64}\Z")
 _NUMBER = re.compile(r"(0|[1-9][0-9]{0,18})\Z")
@@ -82,11 +89,23 @@ class Manifest:
     stored_pieces: tuple[str, ...] | None = field(default=None, compare=False)
 
     @cached_property
-    def pieces(self) -> tuple[Piece, ...]:
-        """The pieces this manifest is written as (none in version 1)."""
+    def _layout(self) -> tuple[tuple[Piece, ...], tuple[Piece, ...]]:
+        """(every piece, the pieces the manifest itself names): chunk pieces, then as
+        many levels of index pieces as keep the manifest at TOP_MAX lines."""
         if self.version == 1:
-            return ()
-        return tuple(_piece(part, self.pack_sizes) for part in _split(self.chunks))
+            return (), ()
+        level = [_piece(part, self.pack_sizes) for part in _split(self.chunks)]
+        every = list(level)
+        while len(level) > TOP_MAX:
+            level = [_index(group) for group in _split_index(level)]
+            every += level
+        return tuple(every), tuple(level)
+
+    @property
+    def pieces(self) -> tuple[Piece, ...]:
+        """The pieces this manifest is written as, index pieces included (none in
+        version 1)."""
+        return self._layout[0]
 
     @property
     def piece_blobs(self) -> tuple[str, ...]:
@@ -100,31 +119,46 @@ class Manifest:
         if self.version == 1:
             lines += _pack_lines(self.pack_sizes, self.chunks) + _chunk_lines(self.chunks)
         else:
-            lines += [f"piece {p.id} {p.chunks}" for p in self.pieces]
+            lines += [f"piece {p.id} {p.chunks}" for p in self._layout[1]]
         return ("\n".join(lines) + "\n").encode()
 
     def _header(self) -> list[str]:
+        indexed = self.version != 1 and len(self._layout[1]) < len(self._layout[0])
         return [
-            f"kura-manifest {self.version}",
+            f"kura-manifest {3 if indexed else self.version}",
             f"size {self.size}",
             f"sha256 {self.sha256}",
             f"chunker {self.chunker}",
         ]
 
 
-def _split(chunks: tuple[ChunkRef, ...]) -> list[tuple[ChunkRef, ...]]:
-    """Cut where the chunks say, so that an unchanged run of chunks keeps its pieces."""
-    parts, start = [], 0
-    for end, chunk in enumerate(chunks, 1):
+def _cut(ids: list[str], low: int, high: int, every: int) -> list[slice]:
+    """Where to cut a run of items into groups of `low` to `high`: after an item whose id
+    ends in the pattern (1 in `every`), so an unchanged run of items keeps its groups."""
+    cuts, start = [], 0
+    for end, item_id in enumerate(ids, 1):
         length = end - start
-        if length >= PIECE_MAX or (
-            length >= PIECE_MIN and int(chunk.id[-8:], 16) % PIECE_EVERY == 0
-        ):
-            parts.append(chunks[start:end])
+        if length >= high or (length >= low and int(item_id[-8:], 16) % every == 0):
+            cuts.append(slice(start, end))
             start = end
-    if start < len(chunks):
-        parts.append(chunks[start:])
-    return parts
+    if start < len(ids):
+        cuts.append(slice(start, len(ids)))
+    return cuts
+
+
+def _split(chunks: tuple[ChunkRef, ...]) -> list[tuple[ChunkRef, ...]]:
+    cuts = _cut([c.id for c in chunks], PIECE_MIN, PIECE_MAX, PIECE_EVERY)
+    return [chunks[cut] for cut in cuts]
+
+
+def _split_index(pieces: list[Piece]) -> list[list[Piece]]:
+    return [pieces[cut] for cut in _cut([p.id for p in pieces], INDEX_MIN, INDEX_MAX, INDEX_EVERY)]
+
+
+def _index(children: list[Piece]) -> Piece:
+    lines = [INDEX_MAGIC, *(f"piece {p.id} {p.chunks}" for p in children)]
+    data = ("\n".join(lines) + "\n").encode()
+    return Piece(blob_id(data), data, sum(p.chunks for p in children))
 
 
 def _piece(chunks: tuple[ChunkRef, ...], pack_sizes: dict[str, int]) -> Piece:
@@ -153,10 +187,27 @@ def is_manifest(data: bytes) -> bool:
 
 
 def piece_ids(data: bytes) -> list[str]:
-    """The pieces a manifest names, to read before `parse_manifest` (none in version 1)."""
-    if not data.startswith(b"kura-manifest 2\n"):
+    """The pieces a manifest (or an index piece) names directly (none in version 1)."""
+    if not data.startswith((b"kura-manifest 2\n", b"kura-manifest 3\n", b"kura-index 1\n")):
         return []
     return [line[6:46].decode() for line in data.split(b"\n") if line.startswith(b"piece ")]
+
+
+def read_pieces(
+    manifests: Iterable[bytes], fetch: Callable[[set[str]], Mapping[str, bytes]]
+) -> dict[str, bytes]:
+    """Every piece the manifests need, index levels followed: `fetch` reads a set of
+    blobs at once (one git process a level), to give to `parse_manifest`."""
+    pieces: dict[str, bytes] = {}
+    wanted = {p for data in manifests for p in piece_ids(data)}
+    for _ in range(MAX_DEPTH + 1):
+        wanted -= pieces.keys()
+        if not wanted:
+            break
+        found = fetch(wanted)
+        pieces.update(found)
+        wanted = {p for data in found.values() for p in piece_ids(data)}
+    return pieces
 
 
 def parse_manifest(data: bytes, pieces: Mapping[str, bytes] | None = None) -> Manifest:
@@ -171,7 +222,7 @@ def parse_manifest(data: bytes, pieces: Mapping[str, bytes] | None = None) -> Ma
 
 
 def _parse(lines: list[str], pieces: Mapping[str, bytes]) -> Manifest:
-    version = {"kura-manifest 1": 1, "kura-manifest 2": 2}.get(lines[0])
+    version = {"kura-manifest 1": 1, "kura-manifest 2": 2, "kura-manifest 3": 3}.get(lines[0])
     if version is None:
         raise VerificationFailed(
             f"This backup was made by a newer Kura ({lines[0][:40]!r}): upgrade Kura to read it."
@@ -183,18 +234,20 @@ def _parse(lines: list[str], pieces: Mapping[str, bytes]) -> Manifest:
     if version == 1:
         (chunks, packs), named = _table(lines[4:]), ()
     else:
-        chunks, packs, named = _pieces(lines[4:-1], pieces)
+        chunks, packs, named = _pieces(lines[4:-1], pieces, depth=0 if version == 3 else None)
     if sum(c.size for c in chunks) != size:
         raise ValueError("the chunks do not add up to the size")
     return Manifest(size, sha256, chunker, chunks, packs, version, named)
 
 
 def _pieces(
-    lines: list[str], pieces: Mapping[str, bytes]
+    lines: list[str], pieces: Mapping[str, bytes], *, depth: int | None
 ) -> tuple[tuple[ChunkRef, ...], dict[str, int], tuple[str, ...]]:
+    """The chunks the piece lines name, in order. `depth` counts index levels followed
+    (None: version 2, which has no index pieces)."""
     chunks: list[ChunkRef] = []
     packs: dict[str, int] = {}
-    named = []
+    named: list[str] = []
     for line in lines:
         match = _PIECE_LINE.match(line)
         if not match:
@@ -203,14 +256,20 @@ def _pieces(
         if data is None or blob_id(data) != match[1]:
             raise ValueError(f"piece {match[1][:12]} is missing")
         text = data.decode("ascii").split("\n")
-        if text[0] != PIECE_MAGIC:
+        named.append(match[1])
+        if text[0] == PIECE_MAGIC:
+            part, part_packs = _table(text[1:])
+        elif text[0] == INDEX_MAGIC and depth is not None and depth < MAX_DEPTH:
+            if text[-1] != "":
+                raise ValueError("no final newline")
+            part, part_packs, below = _pieces(text[1:-1], pieces, depth=depth + 1)
+            named += below
+        else:
             raise ValueError(f"piece {match[1][:12]} is not a piece")
-        part, part_packs = _table(text[1:])
         if len(part) != int(match[2]):
             raise ValueError(f"piece {match[1][:12]} holds the wrong number of chunks")
         chunks += part
         packs |= part_packs
-        named.append(match[1])
     return tuple(chunks), packs, tuple(named)
 
 

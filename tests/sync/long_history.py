@@ -11,6 +11,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from sync.content.chunker import SQLITE_CHUNKER
 from sync.content.compact import compact
 from sync.content.index import ChunkIndex
 from sync.content.manifest import Manifest
@@ -52,7 +53,7 @@ def make_history(remote: Remote, scratch: Path, count: int) -> list[str]:
         backup_copy(db, copy)
         writer = ContentWriter(store, ChunkIndex([manifest] if manifest else []))
         with copy.open("rb") as source:
-            pending = writer.add(source, sqlite=True)
+            pending = writer.add(source, SQLITE_CHUNKER)
         new = writer.finish()
         manifest = writer.manifest(pending)
         rewritten, merged = compact(store, {"chatbot.db": manifest})

@@ -8,10 +8,11 @@ import pytest
 
 from config import Settings
 from sync import backup, history, startup_restore, status
+from sync.content import chunker
 from sync.content.manifest import parse_manifest
 from sync.errors import FileTooLarge
 from sync.lfs import parse_pointer
-from sync.tree import FORMAT_MARK
+from sync.tree import FORMAT_MARK, read_data_files
 from sync.workspace import Workspace
 from tests.conftest import data_paths, git, message_ids, write_db
 
@@ -274,3 +275,22 @@ def test_a_150_mib_file_backs_up_on_default_settings(ws: Workspace, remote) -> N
     result = backup(ws)
     assert result.status == "created" and result.bytes == 150 * 2**20
     assert result.uploaded < 2 * 2**20  # one random MiB, the zeros once
+
+
+def test_a_database_keeps_the_blocks_its_last_backup_cut_it_into(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = ws.data_dir / "chatbot.db"
+    monkeypatch.setattr(chunker, "SQLITE_CHUNKER", "sqlite-pages-16k")  # an earlier Kura's
+    write_db(db, range(3000))
+    backup(ws)
+    monkeypatch.undo()
+    write_db(db, range(3000, 3005))
+    write_db(ws.data_dir / "wiki.db", range(10))  # a new database
+
+    result = backup(ws)
+
+    files = read_data_files(ws.git, result.commit)
+    assert files["chatbot.db"].manifest.chunker == "sqlite-pages-16k"
+    assert files["wiki.db"].manifest.chunker == "sqlite-pages-4k"
+    assert result.uploaded < db.stat().st_size / 4  # what changed, not the whole file again

@@ -4,12 +4,15 @@ from dataclasses import replace
 import pytest
 
 from sync.content.manifest import (
+    MAX_DEPTH,
     PIECE_MAX,
+    TOP_MAX,
     ChunkRef,
     Manifest,
     blob_id,
     parse_manifest,
     piece_ids,
+    read_pieces,
 )
 from sync.errors import VerificationFailed
 
@@ -35,7 +38,7 @@ def roundtrip(m: Manifest) -> Manifest:
 
 
 def test_a_manifest_reads_back_as_written_from_its_pieces() -> None:
-    m = manifest(2000)
+    m = manifest(600)
     assert m.encode().startswith(b"kura-manifest 2\nsize ")
     assert len(m.pieces) > 3 and all(p.chunks <= PIECE_MAX for p in m.pieces)
     assert [p.id for p in m.pieces] == piece_ids(m.encode())
@@ -67,7 +70,7 @@ def test_a_change_rewrites_only_the_pieces_that_hold_it() -> None:
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda t: t.replace("kura-manifest 2", "kura-manifest 3"), "newer Kura"),
+        (lambda t: t.replace("kura-manifest 2", "kura-manifest 4"), "newer Kura"),
         (lambda t: t.replace("size ", "size 1"), "damaged"),
         (lambda t: t[:-1], "damaged"),
         (lambda t: t.replace(" 3\n", " 4\n"), "wrong number of chunks"),
@@ -95,3 +98,59 @@ def test_a_damaged_version_1_manifest_is_refused() -> None:
     for bad in (text.replace(f"pack {PACK}", f"pack {OTHER}"), text.replace("size 3", "size 4")):
         with pytest.raises(VerificationFailed, match="damaged"):
             parse_manifest(bad.encode())
+
+
+def fetch_from(pieces: dict[str, bytes], reads: list[set[str]]):
+    def fetch(wanted: set[str]) -> dict[str, bytes]:
+        reads.append(set(wanted))
+        return {p: pieces[p] for p in wanted if p in pieces}
+
+    return fetch
+
+
+def test_a_large_file_s_manifest_names_index_pieces_and_stays_small() -> None:
+    m = manifest(60_000)  # a 234 MB database at 4 KiB blocks
+    text = m.encode()
+    assert text.startswith(b"kura-manifest 3\n")
+    assert len(piece_ids(text)) <= TOP_MAX and len(text) < 3_000
+    reads: list[set[str]] = []
+    pieces = read_pieces([text], fetch_from({p.id: p.data for p in m.pieces}, reads))
+    assert len(reads) == 3  # the manifest's pieces, then one read per index level
+    back = parse_manifest(text, pieces)
+    assert back == m and set(back.piece_blobs) == {p.id for p in m.pieces}
+
+
+def test_a_change_to_a_large_file_rewrites_a_few_pieces_at_each_level() -> None:
+    before = manifest(60_000)
+    chunks = list(before.chunks)
+    chunks[0] = chunk(10**6)  # a database's header page
+    chunks[-1] = chunk(10**6 + 1)  # and its last page
+    after = Manifest(before.size, before.sha256, before.chunker, tuple(chunks), before.pack_sizes)
+    new = [p for p in after.pieces if p.id not in set(before.piece_blobs)]
+    assert len(new) <= 6
+    written = sum(len(p.data) for p in new) + len(after.encode())
+    assert written < sum(len(p.data) for p in before.pieces) / 100  # not the 6 MB list
+
+
+def test_index_pieces_are_refused_in_a_version_2_manifest_and_past_the_depth_limit() -> None:
+    m = manifest(60_000)
+    pieces = {p.id: p.data for p in m.pieces}
+    as_version_2 = m.encode().replace(b"kura-manifest 3", b"kura-manifest 2")
+    with pytest.raises(VerificationFailed, match="not a piece"):
+        parse_manifest(as_version_2, pieces)
+    chain = m.encode()
+    for _ in range(MAX_DEPTH + 1):  # an index of an index of ... deeper than any writer makes
+        lines = [b"kura-index 1", *chain.split(b"\n")[4:-1]]
+        index = b"\n".join(lines) + b"\n"
+        pieces[blob_id(index)] = index
+        chain = (
+            b"\n".join(
+                [
+                    *m.encode().split(b"\n")[:4],
+                    b"piece %s %d" % (blob_id(index).encode(), len(m.chunks)),
+                ]
+            )
+            + b"\n"
+        )
+    with pytest.raises(VerificationFailed, match="not a piece"):
+        parse_manifest(chain, pieces)

@@ -1,0 +1,104 @@
+"""Reading a live database's own bytes as a consistent snapshot (`sqlitefile.frozen`)."""
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from sync import sqlitefile
+from sync.sqlitefile import frozen, is_healthy
+
+
+def _wal_db(path: Path, rows: int) -> sqlite3.Connection:
+    """A WAL database whose newest rows sit in the WAL, its writer's connection open."""
+    app = sqlite3.connect(path, isolation_level=None)
+    app.execute("PRAGMA journal_mode=WAL")
+    app.execute("PRAGMA wal_autocheckpoint=0")  # the rows stay in the WAL
+    app.execute("CREATE TABLE messages (id INTEGER PRIMARY KEY, body TEXT)")
+    for i in range(rows):
+        app.execute("INSERT INTO messages VALUES (?, ?)", (i, "x" * 300))
+    return app
+
+
+def _rows(path: Path) -> int:
+    connection = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
+    try:
+        return connection.execute("SELECT count(*) FROM messages").fetchone()[0]
+    finally:
+        connection.close()
+
+
+def test_the_file_read_while_frozen_holds_the_rows_still_in_the_wal(tmp_path: Path) -> None:
+    db = tmp_path / "chat.db"
+    app = _wal_db(db, 200)
+    assert (tmp_path / "chat.db-wal").stat().st_size > 0
+
+    with frozen(db) as raw:
+        assert raw is not None
+        copy = tmp_path / "copy.db"
+        copy.write_bytes(raw.read())
+
+    assert is_healthy(copy, thorough=True)
+    assert _rows(copy) == 200
+    app.close()
+
+
+def test_no_one_commits_while_the_file_is_read(tmp_path: Path) -> None:
+    db = tmp_path / "chat.db"
+    app = _wal_db(db, 10)
+    other = sqlite3.connect(db, timeout=0, isolation_level=None)
+
+    with frozen(db) as raw:
+        assert raw is not None
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            other.execute("INSERT INTO messages VALUES (1000, 'too soon')")
+        raw.read()
+    other.execute("INSERT INTO messages VALUES (1000, 'after')")  # free again
+
+    other.close()
+    app.close()
+
+
+def test_a_reader_on_an_older_snapshot_means_a_copy_instead(tmp_path: Path) -> None:
+    db = tmp_path / "chat.db"
+    app = _wal_db(db, 10)
+    reader = sqlite3.connect(db, isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM messages").fetchone()  # holds the snapshot of 10
+    app.execute("INSERT INTO messages VALUES (500, 'newer')")  # a frame it keeps from the file
+
+    with frozen(db) as raw:
+        assert raw is None  # the checkpoint could not move every frame
+
+    reader.execute("ROLLBACK")
+    reader.close()
+    app.close()
+
+
+def test_a_writer_that_holds_on_means_a_copy_instead(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sqlitefile, "_WRITERS_WAIT", 0.05)
+    db = tmp_path / "chat.db"
+    app = _wal_db(db, 10)
+    app.execute("BEGIN IMMEDIATE")
+
+    with frozen(db) as raw:
+        assert raw is None
+
+    app.execute("ROLLBACK")
+    app.close()
+
+
+def test_a_rollback_journal_database_is_read_as_it_is(tmp_path: Path) -> None:
+    db = tmp_path / "wiki.db"
+    connection = sqlite3.connect(db)
+    connection.execute("CREATE TABLE messages (id INTEGER PRIMARY KEY, body TEXT)")
+    connection.executemany("INSERT INTO messages VALUES (?, ?)", [(i, "y") for i in range(50)])
+    connection.commit()
+
+    with frozen(db) as raw:
+        assert raw is not None
+        assert raw.read() == db.read_bytes()
+
+    connection.close()
