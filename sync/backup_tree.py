@@ -4,6 +4,7 @@ attributes and the format mark, on top of what the parent holds besides."""
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterable, Set
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -101,14 +102,21 @@ def _attributes(git: Git, parent: Parent) -> tuple[str | None, bytes]:
     return (found if existing == wanted else None), wanted
 
 
-def write_manifests(git: Git, scratch: Path, manifests: list[Manifest]) -> list[str]:
-    """Write each manifest and its pieces (git keeps one copy of a piece it holds
-    already); the manifests' blob ids in order."""
-    pieces = {p.id: p.data for m in manifests for p in m.pieces}
+def write_manifests(
+    git: Git, scratch: Path, manifests: list[Manifest], *, held: Set[str] = frozenset()
+) -> list[str]:
+    """Write each manifest and the pieces git does not hold yet (`held`: the pieces the
+    parent backup's manifests name); the manifests' blob ids in order."""
+    pieces = {p.id: p.data for m in manifests for p in m.pieces if p.id not in held}
     written = write_blobs(git, scratch, [*pieces.values(), *(m.encode() for m in manifests)])
     if written[: len(pieces)] != list(pieces):
         raise RuntimeError("git named a manifest piece otherwise than Kura computed")
     return written[len(pieces) :]
+
+
+def held_pieces(files: Iterable[StoredFile]) -> set[str]:
+    """The pieces a backup's manifests name: git holds them already."""
+    return {blob for f in files if f.manifest for blob in f.manifest.piece_blobs}
 
 
 def write_blobs(git: Git, scratch: Path, contents: list[bytes]) -> list[str]:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import io
+import os
 import sqlite3
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import quote
-
-from sync import execute
 
 HEADER = b"SQLite format 3\x00"
 
@@ -53,9 +54,8 @@ def frozen(source: Path) -> Iterator[BinaryIO | None]:
     moved them all, the file alone is the newest database, and nothing can change it
     until the lock is released (a checkpoint only copies committed frames, and there are
     none left). This reads the file once instead of copying every page into a scratch
-    database and reading that. The bytes come through `cat`, never an open() here: closing
-    any descriptor of a database drops every POSIX lock this process holds on it, the
-    app's connections' included.
+    database and reading that, through a descriptor this process keeps open
+    (`_descriptor`).
     """
     if source.stat().st_size > FROZEN_LIMIT:
         yield None
@@ -72,15 +72,51 @@ def frozen(source: Path) -> Iterator[BinaryIO | None]:
             if _wal(writer) and not _checkpointed(source):
                 yield None
                 return
-            with execute.stream(["cat", "--", str(source)]) as reader:
-                assert reader.stdout is not None
-                yield reader.stdout
-                if reader.wait() != 0:
-                    raise OSError(f"{source.name} could not be read")
+            yield _Reader(_descriptor(source))
         finally:
             writer.execute("ROLLBACK")
     finally:
         writer.close()
+
+
+class _Reader(io.RawIOBase):
+    """Reads a descriptor from its start with pread (it is shared, so it has no position)."""
+
+    def __init__(self, fd: int) -> None:
+        self._fd, self._position = fd, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        if size < 0:
+            size = max(os.fstat(self._fd).st_size - self._position, 0)
+        data = os.pread(self._fd, size, self._position)
+        self._position += len(data)
+        return data
+
+
+# Descriptors of live databases, kept open: closing any descriptor of a database drops
+# every POSIX lock this process holds on it, the app's connections' included. One for
+# each database file, closed only once the file is deleted (a restore replaced it).
+_DESCRIPTORS: dict[tuple[int, int], int] = {}
+_DESCRIPTORS_LOCK = threading.Lock()
+
+
+def _descriptor(path: Path) -> int:
+    with _DESCRIPTORS_LOCK:
+        for key, fd in list(_DESCRIPTORS.items()):
+            if os.fstat(fd).st_nlink == 0:  # deleted: no one can lock it any more
+                os.close(fd)
+                del _DESCRIPTORS[key]
+        info = os.stat(path)
+        fd = _DESCRIPTORS.get((info.st_dev, info.st_ino))
+        if fd is None:
+            fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+            opened = os.fstat(fd)
+            # Another file may have taken the path meanwhile: keep this one all the same.
+            fd = _DESCRIPTORS.setdefault((opened.st_dev, opened.st_ino), fd)
+        return fd
 
 
 def _wal(connection: sqlite3.Connection) -> bool:

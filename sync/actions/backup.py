@@ -12,7 +12,14 @@ from pathlib import Path
 from sync import remote_errors
 from sync.actions.recovery import recover
 from sync.announce import announce_backup
-from sync.backup_tree import Parent, Snapshot, build_tree, read_parent, write_manifests
+from sync.backup_tree import (
+    Parent,
+    Snapshot,
+    build_tree,
+    held_pieces,
+    read_parent,
+    write_manifests,
+)
 from sync.content.compact import compact
 from sync.content.index import ChunkIndex
 from sync.content.writer import ContentWriter
@@ -155,7 +162,7 @@ def _snapshot(ws: Workspace, local: list[LocalFile], saved: SavedState, parent: 
         writer.discard()
         raise
     manifests = [writer.manifest(pending) for _, pending, _ in fresh]
-    blobs = write_manifests(ws.git, ws.home, manifests)
+    blobs = write_manifests(ws.git, ws.home, manifests, held=held_pieces(parent.files.values()))
     stored: dict[str, StoredFile] = {}
     for (file, _, signature), manifest, blob in zip(fresh, manifests, blobs, strict=True):
         files[file.path] = SavedFile(signature, manifest.sha256, manifest.size, blob)
@@ -172,7 +179,8 @@ def _compacted(ws: Workspace, snapshot: Snapshot) -> Snapshot:
     rewritten, packs = compact(ws.store, manifests)
     if not rewritten:
         return snapshot
-    blobs = write_manifests(ws.git, ws.home, list(rewritten.values()))
+    held = held_pieces(snapshot.stored.values())
+    blobs = write_manifests(ws.git, ws.home, list(rewritten.values()), held=held)
     stored, files = dict(snapshot.stored), dict(snapshot.files)
     for (path, manifest), blob in zip(rewritten.items(), blobs, strict=True):
         remember_manifest(blob, manifest)

@@ -53,14 +53,13 @@ class PackUse:
 
 def pack_uses(manifests: Iterable[Manifest]) -> list[PackUse]:
     sizes: dict[str, int] = {}
-    live: dict[str, int] = defaultdict(int)
-    seen: set[tuple[str, int]] = set()
+    frames: dict[tuple[str, int], int] = {}  # a frame two files use counts once
     for manifest in manifests:
         sizes.update(manifest.pack_sizes)
-        for chunk in manifest.chunks:
-            if (chunk.pack, chunk.offset) not in seen:
-                seen.add((chunk.pack, chunk.offset))
-                live[chunk.pack] += chunk.length
+        frames.update(manifest.frames)
+    live: dict[str, int] = defaultdict(int)
+    for (pack, _), length in frames.items():
+        live[pack] += length
     return [PackUse(oid, size, live[oid]) for oid, size in sorted(sizes.items())]
 
 

@@ -15,15 +15,23 @@ class ChunkIndex:
     """
 
     def __init__(self, manifests: Iterable[Manifest] = ()) -> None:
-        self._chunks: dict[str, ChunkRef] = {}
+        manifests = list(manifests)
+        self._chunks: dict[str, ChunkRef] = {}  # added by this backup
+        # Each manifest's own index, built once per manifest (the app keeps them between
+        # backups), not one merged dict of every chunk rebuilt by every backup.
+        self._theirs = [m.by_id for m in manifests]
         self._pack_sizes: dict[str, int] = {}
         for manifest in manifests:
             self._pack_sizes.update(manifest.pack_sizes)
-            for chunk in manifest.chunks:
-                self._chunks.setdefault(chunk.id, chunk)
 
     def get(self, chunk_id: str) -> ChunkRef | None:
-        return self._chunks.get(chunk_id)
+        found = self._chunks.get(chunk_id)
+        if found is None:
+            for chunks in self._theirs:
+                found = chunks.get(chunk_id)
+                if found is not None:
+                    break
+        return found
 
     def add(self, chunk: ChunkRef, pack_size: int) -> None:
         self._chunks.setdefault(chunk.id, chunk)

@@ -33,6 +33,7 @@ sizes so that any tree can name its packs as LFS pointers.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -94,7 +95,7 @@ class Manifest:
         many levels of index pieces as keep the manifest at TOP_MAX lines."""
         if self.version == 1:
             return (), ()
-        level = [_piece(part, self.pack_sizes) for part in _split(self.chunks)]
+        level = [_piece(part, _packs_of(part, self.pack_sizes)) for part in _split(self.chunks)]
         every = list(level)
         while len(level) > TOP_MAX:
             level = [_index(group) for group in _split_index(level)]
@@ -106,6 +107,20 @@ class Manifest:
         """The pieces this manifest is written as, index pieces included (none in
         version 1)."""
         return self._layout[0]
+
+    @cached_property
+    def by_id(self) -> dict[str, ChunkRef]:
+        """Its chunks by id (the first of duplicates), built once: every backup's index
+        of what the remote holds starts from its parent's manifests."""
+        chunks: dict[str, ChunkRef] = {}
+        for chunk in self.chunks:
+            chunks.setdefault(chunk.id, chunk)
+        return chunks
+
+    @cached_property
+    def frames(self) -> dict[tuple[str, int], int]:
+        """{(pack, offset): stored length} of the frames it uses, built once."""
+        return {(c.pack, c.offset): c.length for c in self.chunks}
 
     @property
     def piece_blobs(self) -> tuple[str, ...]:
@@ -161,8 +176,15 @@ def _index(children: list[Piece]) -> Piece:
     return Piece(blob_id(data), data, sum(p.chunks for p in children))
 
 
-def _piece(chunks: tuple[ChunkRef, ...], pack_sizes: dict[str, int]) -> Piece:
-    lines = [PIECE_MAGIC, *_pack_lines(pack_sizes, chunks), *_chunk_lines(chunks)]
+def _packs_of(
+    chunks: tuple[ChunkRef, ...], pack_sizes: dict[str, int]
+) -> tuple[tuple[str, int], ...]:
+    return tuple(sorted((oid, pack_sizes[oid]) for oid in {c.pack for c in chunks}))
+
+
+@functools.lru_cache(maxsize=16384)  # a backup's new manifest mostly repeats the last's pieces
+def _piece(chunks: tuple[ChunkRef, ...], packs: tuple[tuple[str, int], ...]) -> Piece:
+    lines = [PIECE_MAGIC, *(f"pack {oid} {size}" for oid, size in packs), *_chunk_lines(chunks)]
     data = ("\n".join(lines) + "\n").encode()
     return Piece(blob_id(data), data, len(chunks))
 

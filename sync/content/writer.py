@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+from collections import deque
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -22,6 +24,7 @@ class PendingFile:
     sha256: str
     chunker: str
     chunks: tuple[str, ...]  # chunk ids, in file order
+    known: tuple[ChunkRef | None, ...] = ()  # where the remote holds each, if it did
 
 
 class ContentWriter:
@@ -43,20 +46,25 @@ class ContentWriter:
         self._sealed: list[tuple[str, int]] | None = None
 
     def add(self, source: BinaryIO, chunker: str = CONTENT_CHUNKER) -> PendingFile:
-        whole = _WholeHash()
-        chunks, size = [], 0
+        hasher = _Hasher()
+        ids: list[str] = []
+        refs: list[ChunkRef | None] = []
+        size = 0
         try:
-            for chunk in cut(source, chunker):
-                whole.update(chunk)
-                chunk_id = hashlib.sha256(chunk).hexdigest()
-                if chunk_id not in self._placed and self._index.get(chunk_id) is None:
-                    self._placed[chunk_id] = (self._packs.add(chunk), len(chunk))
-                chunks.append(chunk_id)
-                size += len(chunk)
-            digest = whole.hexdigest()
+            # Hashing runs on another core (hashlib releases the GIL) a batch ahead of the
+            # lookups and packing here.
+            for chunks, chunk_ids in hasher.hashed(cut(source, chunker)):
+                for chunk, chunk_id in zip(chunks, chunk_ids, strict=True):
+                    ref = None if chunk_id in self._placed else self._index.get(chunk_id)
+                    if ref is None and chunk_id not in self._placed:
+                        self._placed[chunk_id] = (self._packs.add(chunk), len(chunk))
+                    refs.append(ref)
+                    size += len(chunk)
+                ids += chunk_ids
+            digest = hasher.hexdigest()
         finally:
-            whole.close()
-        return PendingFile(size, digest, chunker, tuple(chunks))
+            hasher.close()
+        return PendingFile(size, digest, chunker, tuple(ids), tuple(refs))
 
     def finish(self) -> dict[str, int]:
         """Seal the last pack; the packs this writer made, {oid: size}."""
@@ -74,7 +82,10 @@ class ContentWriter:
     def manifest(self, pending: PendingFile) -> Manifest:
         """The manifest of a file added before `finish`."""
         assert self._sealed is not None, "finish() first"
-        chunks = tuple(self._known(chunk_id) for chunk_id in pending.chunks)
+        chunks = tuple(
+            ref or self._known(chunk_id)
+            for chunk_id, ref in zip(pending.chunks, pending.known or _none(pending), strict=True)
+        )
         packs = {c.pack: self._index.pack_size(c.pack) for c in chunks}
         return Manifest(pending.size, pending.sha256, pending.chunker, chunks, packs)
 
@@ -85,46 +96,56 @@ class ContentWriter:
         return ref
 
 
-class _WholeHash:
-    """The whole file's sha256, computed on another core while chunks are hashed here
-    (hashlib releases the GIL): batches of chunks, in order, on one worker thread."""
+def _none(pending: PendingFile) -> tuple[None, ...]:
+    return (None,) * len(pending.chunks)
 
-    _BATCH = 64
+
+class _Hasher:
+    """Chunk ids and the whole file's sha256, computed on a worker thread a batch ahead
+    of the caller (hashlib releases the GIL, so the two run on two cores)."""
+
+    _BATCH = 256
 
     def __init__(self) -> None:
-        self._digest = hashlib.sha256()
-        self._batch: list[bytes] = []
+        self._whole = hashlib.sha256()
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kura-hash")
-        self._last: Future | None = None
 
-    def update(self, chunk: bytes) -> None:
-        self._batch.append(chunk)
-        if len(self._batch) >= self._BATCH:
-            self._submit()
+    def hashed(self, chunks: Iterable[bytes]) -> Iterator[tuple[list[bytes], list[str]]]:
+        """(chunks, their ids) a batch at a time, in order."""
+        pending: deque[tuple[list[bytes], Future[list[str]]]] = deque()
+        batch: list[bytes] = []
+        for chunk in chunks:
+            batch.append(chunk)
+            if len(batch) >= self._BATCH:
+                pending.append((batch, self._submit(batch)))
+                batch = []
+                while len(pending) > 1:
+                    done, ids = pending.popleft()
+                    yield done, ids.result()
+        if batch:
+            pending.append((batch, self._submit(batch)))
+        while pending:
+            done, ids = pending.popleft()
+            yield done, ids.result()
 
     def hexdigest(self) -> str:
-        self._submit()
-        if self._last is not None:
-            self._last.result()  # batches run in order: every one before it is hashed
-        return self._digest.hexdigest()
+        return self._whole.hexdigest()
 
     def close(self) -> None:
         self._worker.shutdown(cancel_futures=True)
 
-    def _submit(self) -> None:
-        batch, self._batch = self._batch, []
-        if not batch:
-            return
+    def _submit(self, batch: list[bytes]) -> Future[list[str]]:
         try:
-            self._last = self._worker.submit(self._hash, batch)
+            return self._worker.submit(self._hash, batch)
         except RuntimeError:
             # The interpreter is exiting (the goodbye backup runs from atexit), and
-            # executors refuse new work then: hash here, after the batches before.
-            if self._last is not None:
-                self._last.result()
-            self._last = None
-            self._hash(batch)
+            # executors refuse new work then: hash here (batches before are done: the
+            # caller took their results first).
+            future: Future[list[str]] = Future()
+            future.set_result(self._hash(batch))
+            return future
 
-    def _hash(self, batch: list[bytes]) -> None:
+    def _hash(self, batch: list[bytes]) -> list[str]:
         for chunk in batch:
-            self._digest.update(chunk)
+            self._whole.update(chunk)
+        return [hashlib.sha256(chunk).hexdigest() for chunk in batch]
