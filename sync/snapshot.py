@@ -21,7 +21,7 @@ from sync.content.writer import ContentWriter, PendingFile
 from sync.errors import FileTooLarge, SyncError
 from sync.lfs import CHUNK
 from sync.mount import INTERNAL
-from sync.sqlitefile import backup_copy, frozen, is_sqlite
+from sync.sqlitefile import backup_copy, frozen, is_live_sqlite
 
 SIDE_FILES = ("-wal", "-shm", "-journal")
 _COPY_ATTEMPTS = 3
@@ -105,7 +105,7 @@ def snapshot_file(
     `previous` names the chunker its last backup used (a database keeps its blocks)."""
     for _ in range(_COPY_ATTEMPTS):
         before = signature(file.absolute)
-        if is_sqlite(file.absolute):
+        if is_live_sqlite(file.absolute):
             chunker = sqlite_chunker(previous)
             return _snapshot_sqlite(file.absolute, writer, scratch, before, chunker)
         with file.absolute.open("rb") as source:

@@ -103,20 +103,46 @@ _DESCRIPTORS: dict[tuple[int, int], int] = {}
 _DESCRIPTORS_LOCK = threading.Lock()
 
 
+def is_live_sqlite(path: Path) -> bool:
+    """`is_sqlite` for a file the app may have open: a database's descriptor is kept
+    (`_descriptor`), any other file's closed."""
+    fd = _kept(path)
+    if fd is not None:
+        return os.pread(fd, len(HEADER), 0) == HEADER
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    if os.pread(fd, len(HEADER), 0) != HEADER:
+        os.close(fd)  # not a database: no SQLite lock to lose
+        return False
+    _keep(fd)
+    return True
+
+
 def _descriptor(path: Path) -> int:
+    fd = _kept(path)
+    if fd is None:
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        _keep(fd)
+    return fd
+
+
+def _kept(path: Path) -> int | None:
+    """The descriptor kept for the file at `path`; deleted files' are closed first (no one
+    can lock those any more: a restore replaced them)."""
+    info = os.stat(path)
     with _DESCRIPTORS_LOCK:
         for key, fd in list(_DESCRIPTORS.items()):
-            if os.fstat(fd).st_nlink == 0:  # deleted: no one can lock it any more
+            if os.fstat(fd).st_nlink == 0:
                 os.close(fd)
                 del _DESCRIPTORS[key]
-        info = os.stat(path)
-        fd = _DESCRIPTORS.get((info.st_dev, info.st_ino))
-        if fd is None:
-            fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-            opened = os.fstat(fd)
-            # Another file may have taken the path meanwhile: keep this one all the same.
-            fd = _DESCRIPTORS.setdefault((opened.st_dev, opened.st_ino), fd)
-        return fd
+        return _DESCRIPTORS.get((info.st_dev, info.st_ino))
+
+
+def _keep(fd: int) -> None:
+    opened = os.fstat(fd)
+    with _DESCRIPTORS_LOCK:
+        # Another thread may have kept one for this file meanwhile: this one stays open
+        # all the same, since closing it would drop the locks.
+        _DESCRIPTORS.setdefault((opened.st_dev, opened.st_ino), fd)
 
 
 def _wal(connection: sqlite3.Connection) -> bool:

@@ -1,12 +1,15 @@
 """Reading a live database's own bytes as a consistent snapshot (`sqlitefile.frozen`)."""
 
+import os
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from sync import sqlitefile
-from sync.sqlitefile import frozen, is_healthy
+from sync.sqlitefile import frozen, is_healthy, is_live_sqlite
 
 
 def _wal_db(path: Path, rows: int) -> sqlite3.Connection:
@@ -102,3 +105,51 @@ def test_a_rollback_journal_database_is_read_as_it_is(tmp_path: Path) -> None:
         assert raw.read() == db.read_bytes()
 
     connection.close()
+
+
+def _exclusive_from_another_process(db: Path) -> subprocess.CompletedProcess:
+    code = (
+        "import sqlite3, sys; c = sqlite3.connect(sys.argv[1], timeout=0, isolation_level=None);"
+        " c.execute('BEGIN EXCLUSIVE')"
+    )
+    return subprocess.run([sys.executable, "-c", code, str(db)], capture_output=True, text=True)
+
+
+def test_reading_the_file_keeps_the_locks_the_app_holds(tmp_path: Path) -> None:
+    # Closing any descriptor of a database drops every POSIX lock the process holds on it.
+    db = tmp_path / "wiki.db"
+    setup = sqlite3.connect(db)
+    setup.execute("CREATE TABLE messages (id INTEGER PRIMARY KEY, body TEXT)")
+    setup.commit()
+    setup.close()
+    app = sqlite3.connect(db, isolation_level=None)
+    app.execute("BEGIN")
+    app.execute("SELECT count(*) FROM messages").fetchone()  # the app reads: a shared lock
+
+    for _ in range(2):
+        assert is_live_sqlite(db)  # a backup's check, then its read
+        with frozen(db) as raw:
+            assert raw is not None
+            raw.read()
+
+    probe = _exclusive_from_another_process(db)
+    assert probe.returncode != 0 and "locked" in probe.stderr  # the app's lock still holds
+    app.execute("ROLLBACK")
+    assert _exclusive_from_another_process(db).returncode == 0
+    app.close()
+
+
+def test_backups_keep_one_descriptor_a_database_and_none_for_other_files(tmp_path: Path) -> None:
+    db, note = tmp_path / "chat.db", tmp_path / "note.txt"
+    _wal_db(db, 5).close()
+    note.write_text("not a database")
+    assert is_live_sqlite(db)
+    opened = len(os.listdir("/proc/self/fd"))
+
+    for _ in range(20):
+        assert is_live_sqlite(db) and not is_live_sqlite(note)
+        with frozen(db) as raw:
+            assert raw is not None
+            raw.read()
+
+    assert len(os.listdir("/proc/self/fd")) == opened
