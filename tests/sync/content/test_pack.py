@@ -1,16 +1,20 @@
 import os
+import shutil
+import threading
+from concurrent.futures import Future
 
 import pytest
 
 from sync.content.manifest import ChunkRef
-from sync.content.pack import BATCH, PackReader, PackWriter
+from sync.content.pack import BATCH_CHUNKS, Arrivals, PackReader, PackWriter
 from sync.errors import VerificationFailed
 from sync.lfs import LfsStore
 
 
 def test_chunks_read_back_in_order_across_batches_and_packs(tmp_path) -> None:
     store = LfsStore(tmp_path)
-    chunks = [os.urandom(1000 + i) if i % 3 else b"text " * (i + 1) for i in range(3 * BATCH + 5)]
+    count = 3 * BATCH_CHUNKS + 5
+    chunks = [os.urandom(1000 + i) if i % 3 else b"text " * (i + 1) for i in range(count)]
     writer = PackWriter(store, target=50_000)
     tickets = [writer.add(chunk) for chunk in chunks]
     packs, placements = writer.finish()
@@ -38,3 +42,32 @@ def test_a_damaged_frame_is_reported(tmp_path) -> None:
     ref = ChunkRef("0" * 64, 1100, oid, place.offset, place.length)
     with PackReader(store) as reader, pytest.raises(VerificationFailed, match="damaged"):
         list(reader.read([ref]))
+
+
+def test_a_reader_waits_for_a_pack_the_download_brings_and_not_past_its_end(tmp_path) -> None:
+    source, store = LfsStore(tmp_path / "remote"), LfsStore(tmp_path / "cache")
+    writer = PackWriter(source)
+    ticket = writer.add(b"a page " * 500)
+    [(oid, _)], placements = writer.finish()
+    ref = ChunkRef("0" * 64, 3500, oid, placements[ticket].offset, placements[ticket].length)
+    download: Future = Future()
+    reading = threading.Event()
+
+    def bring() -> None:
+        reading.wait()  # the reader is under way before the pack lands
+        store.path(oid).parent.mkdir(parents=True)
+        shutil.copyfile(source.path(oid), store.path(oid))
+        download.set_result(3500)
+
+    threading.Thread(target=bring).start()
+    arriving = Arrivals(store, download)
+    with PackReader(store, arriving=arriving) as reader:
+        reading.set()
+        assert bytes(next(reader.read([ref]))) == b"a page " * 500
+
+    missing = ChunkRef("0" * 64, 10, "f" * 64, 11, 10)
+    with (
+        PackReader(store, arriving=arriving) as reader,  # the download is over
+        pytest.raises(VerificationFailed, match="missing"),
+    ):
+        list(reader.read([missing]))
