@@ -107,6 +107,8 @@ def snapshot_file(
         before = signature(file.absolute)
         if is_live_sqlite(file.absolute):
             chunker = sqlite_chunker(previous)
+            if previous is None:  # a first backup: every chunk is new (see _snapshot_sqlite)
+                return _copied(file.absolute, writer, scratch, chunker), before
             return _snapshot_sqlite(file.absolute, writer, scratch, before, chunker)
         with file.absolute.open("rb") as source:
             pending = writer.add(source)
@@ -120,7 +122,10 @@ def _snapshot_sqlite(
 ) -> tuple[PendingFile, Signature]:
     """The database's own bytes while no one commits (`frozen`): the signature is taken
     then, after the checkpoint that may have touched the file. Otherwise a copy through
-    SQLite's backup API, with the signature it had before."""
+    SQLite's backup API, with the signature it had before. Writers wait while the file
+    is read and hashed (about 0.1 s a 50 MB) and its new chunks packed: few, once the
+    file was backed up before; its first backup, where packing every chunk waits on the
+    disk, takes the copy instead."""
     with frozen(source) as raw:
         if raw is not None:
             return writer.add(raw, chunker), signature(source)
