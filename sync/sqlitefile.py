@@ -80,7 +80,8 @@ def frozen(source: Path) -> Iterator[BinaryIO | None]:
 
 
 class _Reader(io.RawIOBase):
-    """Reads a descriptor from its start with pread (it is shared, so it has no position)."""
+    """Reads a database's descriptor from its start with pread (the descriptor is shared,
+    so it keeps no position), its header as a backup-API copy writes it (`_as_copied`)."""
 
     def __init__(self, fd: int) -> None:
         self._fd, self._position = fd, 0
@@ -92,8 +93,31 @@ class _Reader(io.RawIOBase):
         if size < 0:
             size = max(os.fstat(self._fd).st_size - self._position, 0)
         data = os.pread(self._fd, size, self._position)
+        if self._position == 0:
+            data = _as_copied(data)
         self._position += len(data)
         return data
+
+
+_COUNTER, _SCHEMA, _VALID_FOR = slice(24, 28), slice(40, 44), slice(92, 96)
+_FRESH = (1).to_bytes(4, "big")
+
+
+def _as_copied(start: bytes) -> bytes:
+    """The file's first bytes as SQLite's backup API writes them into a new file: the
+    schema cookie at 1, and the change counter and version-valid-for number at 1. They
+    count the file's schema changes and commits, not its content: without this, two
+    hosts holding the same rows would back up different bytes, and the same database
+    read or copied would differ. The counters are changed only when they are equal (the
+    in-header size is valid then, and stays so); any cookie suits a file that connections
+    open afresh, as a restored one is."""
+    if len(start) < 100:
+        return start
+    fixed = bytearray(start[:100])
+    fixed[_SCHEMA] = _FRESH
+    if start[_COUNTER] == start[_VALID_FOR]:
+        fixed[_COUNTER] = fixed[_VALID_FOR] = _FRESH
+    return bytes(fixed) + start[100:]
 
 
 # Descriptors of live databases, kept open: closing any descriptor of a database drops

@@ -1,10 +1,10 @@
 """Staging: a backup's data directory built beside the live one, before any swap.
 
-Live files that still hold the target's content are copied. The others are
-rebuilt from their chunks: chunks a live file already holds (its saved manifest
-says where) are read from it, the rest are decompressed from packs, and only the
-packs the cache lacks are downloaded. Every rebuilt file is checked against its
-whole-content hash.
+Live files that still hold the target's content are copied (databases through
+SQLite's backup API). The others are rebuilt from their chunks: chunks a live
+file that is not a database already holds (its saved manifest says where) are read
+from it, the rest are decompressed from packs as the packs the cache lacks arrive.
+Every rebuilt file is checked against its whole-content hash.
 """
 
 from __future__ import annotations
@@ -12,18 +12,20 @@ from __future__ import annotations
 import errno
 import os
 import shutil
+import sqlite3
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from sync import remote_errors
+from sync.content.chunker import SQLITE_BLOCKS
 from sync.content.pack import Arrivals, PackReader
 from sync.content.reader import Base, assemble
 from sync.errors import SyncError, VerificationFailed
 from sync.lfs import Pointer
 from sync.progress import RestoreProgress
 from sync.snapshot import LocalFile, is_side_file, signature
-from sync.sqlitefile import CheckedDatabases, is_sqlite
+from sync.sqlitefile import CheckedDatabases, backup_copy, is_sqlite
 from sync.tree import DATA_PREFIX, StoredFile, lfs_objects, pack_path
 from sync.workspace import Workspace
 
@@ -61,7 +63,9 @@ def stage(
             download = fetcher.submit(fetch_objects, ws, commit, rebuilt, progress, objects=needed)
             arriving = Arrivals(ws.store, download)
             copied_away = [
-                f for f in files if f.path in live and not _copy_live(live[f.path], staging)
+                f
+                for f in files
+                if f.path in live and not _copy_live(live[f.path], staging, database=_is_db(f))
             ]
             moved = _rebuild_all(ws, rebuilt, staging, bases, checked, arriving)
             downloaded = download.result()
@@ -168,15 +172,24 @@ def _rebuild(
     return True
 
 
-def _copy_live(file: LocalFile, staging: Path) -> bool:
-    """Copy a live file; False when it changed meanwhile (the copy cannot be trusted)."""
+def _copy_live(file: LocalFile, staging: Path, *, database: bool = False) -> bool:
+    """Copy a live file; False when it changed meanwhile (the copy cannot be trusted). A
+    database is copied through SQLite's backup API: its file alone may lack committed
+    pages its WAL still holds."""
     target = staging / file.path
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        shutil.copyfile(file.absolute, target)
+        if database:
+            backup_copy(file.absolute, target)
+        else:
+            shutil.copyfile(file.absolute, target)
         return signature(file.absolute) == file.signature
-    except FileNotFoundError:
+    except (FileNotFoundError, sqlite3.DatabaseError):
         return False
+
+
+def _is_db(file: StoredFile) -> bool:
+    return file.manifest is not None and file.manifest.chunker in SQLITE_BLOCKS
 
 
 def fetch_objects(
@@ -251,4 +264,11 @@ def write_file(
     else:
         # The store is content-addressed and only ever holds hash-checked objects (hashed
         # by git-lfs as it downloaded them): a kernel copy will do.
-        shutil.copyfile(ws.store.path(file.pointer.oid), target)
+        packs.wait_for(file.pointer.oid)
+        try:
+            shutil.copyfile(ws.store.path(file.pointer.oid), target)
+        except FileNotFoundError:
+            raise VerificationFailed(
+                f"{file.path} in this backup cannot be rebuilt: its content is missing; pick "
+                "another restore point. The data was not touched."
+            ) from None

@@ -11,6 +11,7 @@ from pathlib import Path
 from sync.actions.backup import backup_locked
 from sync.actions.recovery import record_restored, recover
 from sync.actions.resolve import resolve
+from sync.content.chunker import SQLITE_BLOCKS
 from sync.errors import InvalidRef, SyncError, VerificationFailed
 from sync.journal import Journal, complete_swap, write_journal
 from sync.lfs import looks_like_pointer
@@ -113,7 +114,9 @@ def _from_live(
             continue
         if saved_file.blob == wanted.blob:
             live[file.path] = file
-        elif wanted.manifest:
+        elif wanted.manifest and wanted.manifest.chunker not in SQLITE_BLOCKS:
+            # A database's file is not what its backup holds byte for byte (its header
+            # counts commits, its WAL may hold pages): it lends no chunks.
             known[file.path] = (file, saved_file.blob)
     described = describe_blobs(ws.git, {p: blob for p, (_, blob) in known.items()}, chunked=True)
     bases = {

@@ -208,6 +208,11 @@ class PackReader:
                 raise VerificationFailed(f"pack {', '.join(packs)} is damaged") from None
             yield from (memoryview(segment) for segment in decompressed)
 
+    def wait_for(self, oid: str) -> None:
+        """Until the LFS object is in the store, or the download bringing it is over."""
+        if self._arriving is not None:
+            self._arriving.wait(oid)
+
     def frame(self, chunk: ChunkRef) -> bytes:
         """A chunk's compressed frame, as stored."""
         handle = self._handle(chunk.pack)
@@ -220,8 +225,7 @@ class PackReader:
     def _handle(self, pack: str) -> BinaryIO:
         handle = self._handles.get(pack)
         if handle is None:
-            if self._arriving is not None:
-                self._arriving.wait(pack)
+            self.wait_for(pack)
             try:
                 handle = self._handles[pack] = self._store.path(pack).open("rb")
             except FileNotFoundError:

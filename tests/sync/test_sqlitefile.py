@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from sync import sqlitefile
-from sync.sqlitefile import frozen, is_healthy, is_live_sqlite
+from sync.sqlitefile import backup_copy, frozen, is_healthy, is_live_sqlite
 
 
 def _wal_db(path: Path, rows: int) -> sqlite3.Connection:
@@ -93,16 +93,24 @@ def test_a_writer_that_holds_on_means_a_copy_instead(
     app.close()
 
 
-def test_a_rollback_journal_database_is_read_as_it_is(tmp_path: Path) -> None:
+@pytest.mark.parametrize("wal", [False, True])
+def test_the_bytes_read_are_those_a_backup_api_copy_holds(tmp_path: Path, wal: bool) -> None:
+    # Two hosts with the same rows must back up the same bytes, whichever way they read.
     db = tmp_path / "wiki.db"
     connection = sqlite3.connect(db)
+    if wal:
+        connection.execute("PRAGMA journal_mode=WAL")
     connection.execute("CREATE TABLE messages (id INTEGER PRIMARY KEY, body TEXT)")
-    connection.executemany("INSERT INTO messages VALUES (?, ?)", [(i, "y") for i in range(50)])
-    connection.commit()
+    connection.execute("CREATE INDEX bodies ON messages (body)")  # the schema cookie moves on
+    for i in range(50):  # many commits: the file's change counter moves on
+        connection.execute("INSERT INTO messages VALUES (?, ?)", (i, "y" * 200))
+        connection.commit()
+    copy = tmp_path / "copy.db"
+    backup_copy(db, copy)
 
     with frozen(db) as raw:
         assert raw is not None
-        assert raw.read() == db.read_bytes()
+        assert raw.read() == copy.read_bytes()
 
     connection.close()
 
