@@ -171,3 +171,21 @@ def test_a_restore_to_a_point_from_a_stale_cache_lands_on_the_newest_backup(
     newest = one.git.rev_parse(one.tracking_ref)
     assert one.git.is_ancestor(theirs.commit, newest)  # recorded on top of two's backup
     assert history(one)[0].message == f"Restore of {first.commit[:8]}"
+
+
+def test_a_live_database_whose_rows_sit_in_its_wal_is_copied_with_them(ws) -> None:
+    db = ws.data_dir / "chatbot.db"
+    app = sqlite3.connect(db, isolation_level=None)  # the app keeps it open, unchecked
+    app.execute("PRAGMA journal_mode=WAL")
+    app.execute("PRAGMA wal_autocheckpoint=0")
+    app.execute("CREATE TABLE messages (id INTEGER PRIMARY KEY, body TEXT)")
+    app.executemany("INSERT INTO messages VALUES (?, ?)", ((i, "x" * 100) for i in range(300)))
+    (ws.data_dir / "notes.txt").write_text("first")
+    first = backup(ws)  # the database's rows are in its WAL, not yet in its file
+    (ws.data_dir / "notes.txt").write_text("second")
+    backup(ws)
+
+    restore(ws, first.commit)  # the database is as backed up: it comes from the live one
+
+    app.close()
+    assert len(message_ids(db)) == 300
