@@ -39,7 +39,7 @@ def backup_copy(source: Path, target: Path) -> None:
         src.close()
 
 
-FROZEN_LIMIT = 512 * 1024 * 1024  # writers wait while the file is read: about 0.1 s a 100 MB
+FROZEN_LIMIT = 512 * 1024 * 1024  # writers wait while the file is read: about 0.1 s a 50 MB
 _WRITERS_WAIT = 2.0
 
 
