@@ -18,14 +18,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from sync import remote_errors
-from sync.content.chunker import SQLITE_BLOCKS
 from sync.content.pack import Arrivals, PackReader
 from sync.content.reader import Base, assemble
 from sync.errors import SyncError, VerificationFailed
 from sync.lfs import Pointer
 from sync.progress import RestoreProgress
 from sync.snapshot import LocalFile, is_side_file, signature
-from sync.sqlitefile import CheckedDatabases, backup_copy, is_sqlite
+from sync.sqlitefile import CheckedDatabases, backup_copy, is_live_sqlite, is_sqlite
 from sync.tree import DATA_PREFIX, StoredFile, lfs_objects, pack_path
 from sync.workspace import Workspace
 
@@ -63,9 +62,7 @@ def stage(
             download = fetcher.submit(fetch_objects, ws, commit, rebuilt, progress, objects=needed)
             arriving = Arrivals(ws.store, download)
             copied_away = [
-                f
-                for f in files
-                if f.path in live and not _copy_live(live[f.path], staging, database=_is_db(f))
+                f for f in files if f.path in live and not _copy_live(live[f.path], staging)
             ]
             moved = _rebuild_all(ws, rebuilt, staging, bases, checked, arriving)
             downloaded = download.result()
@@ -172,24 +169,21 @@ def _rebuild(
     return True
 
 
-def _copy_live(file: LocalFile, staging: Path, *, database: bool = False) -> bool:
+def _copy_live(file: LocalFile, staging: Path) -> bool:
     """Copy a live file; False when it changed meanwhile (the copy cannot be trusted). A
-    database is copied through SQLite's backup API: its file alone may lack committed
-    pages its WAL still holds."""
+    database (whatever format its backup used) is copied through SQLite's backup API:
+    its file alone may lack committed pages its WAL still holds, and opening and closing
+    it here would drop the app's locks on it."""
     target = staging / file.path
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        if database:
+        if is_live_sqlite(file.absolute):
             backup_copy(file.absolute, target)
         else:
             shutil.copyfile(file.absolute, target)
         return signature(file.absolute) == file.signature
     except (FileNotFoundError, sqlite3.DatabaseError):
         return False
-
-
-def _is_db(file: StoredFile) -> bool:
-    return file.manifest is not None and file.manifest.chunker in SQLITE_BLOCKS
 
 
 def fetch_objects(
