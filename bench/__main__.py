@@ -11,7 +11,6 @@ docs/benchmarks-time-vs-size.png.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import shutil
 import statistics
@@ -30,6 +29,7 @@ from bench import sources as sources_bench
 from bench import wiki as wiki_bench
 from config import Settings
 from sync import Workspace, backup, restore
+from sync.snapshot import hash_file
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -101,16 +101,9 @@ def remotes(kind: str, root: Path) -> Iterator[tuple[str, str, str | None]]:
         server.stop()
 
 
-def floor_small_change(db: Path, scratch: Path) -> float:
+def floor_small_change(db: Path) -> float:
     """The unavoidable work: reading the changed database once, and hashing it."""
-
-    def work() -> None:
-        digest = hashlib.sha256()
-        with db.open("rb") as handle:
-            while chunk := handle.read(1 << 20):
-                digest.update(chunk)
-
-    return timed(work)
+    return timed(lambda: hash_file(db))
 
 
 def copy_floor(data: Path, scratch: Path) -> float:
@@ -159,7 +152,7 @@ def run(size_mb: int, rounds: int, kind: str) -> Run:
 
             kura = median_of(rounds, change, lambda: backup(ws))
             base = median_of(rounds, change, lambda: fresh_clone.backup(data, base_remote))
-            floor = statistics.median(floor_small_change(db, root) for _ in range(rounds))
+            floor = statistics.median(floor_small_change(db) for _ in range(rounds))
             result.rows.append(Row("backup after a small change", kura, base, floor))
 
             # prepare with a backup: the baseline's rounds changed the data meanwhile

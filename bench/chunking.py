@@ -23,6 +23,7 @@ import zstandard
 from pyfastcdc import FastCDC
 
 from bench import datasets
+from bench.long_history import du
 from sync.sqlitefile import backup_copy, is_sqlite
 
 KIB = 1024
@@ -236,10 +237,6 @@ def _reimport(wiki: object, pages: list[Path], edited: list[Path], round_: int) 
         target = pages[(round_ * 7 + offset * 31) % len(pages)]
         target.write_text(page.read_text() + f"\nEdit {round_}.\n")
         wiki.import_file(target)  # type: ignore[attr-defined]
-
-
-def du(path: Path) -> int:
-    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
 BLOCKS = (4 * KIB, 8 * KIB, 16 * KIB)

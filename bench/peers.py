@@ -36,6 +36,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bench import datasets
+from bench.long_history import du
+from sync.snapshot import hash_file
+from sync.sqlitefile import is_sqlite
 
 if TYPE_CHECKING:
     from sync import Workspace
@@ -62,10 +65,6 @@ class Step:
 
     def median(self, tool: str, attribute: str) -> float:
         return statistics.median(getattr(s, attribute) for s in self.samples[tool])
-
-
-def du(path: Path) -> int:
-    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) if path.exists() else 0
 
 
 def _rchar() -> int:
@@ -284,21 +283,8 @@ def content(root: Path) -> dict[str, str]:
         name = path.relative_to(root).as_posix()
         if name.endswith(("-wal", "-shm")):
             continue
-        digests[name] = _rows(path) if _is_sqlite(path) else _bytes(path)
+        digests[name] = _rows(path) if is_sqlite(path) else hash_file(path)[0]
     return digests
-
-
-def _bytes(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while block := handle.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _is_sqlite(path: Path) -> bool:
-    with path.open("rb") as handle:
-        return handle.read(16) == b"SQLite format 3\x00"
 
 
 def _rows(path: Path) -> str:

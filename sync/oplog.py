@@ -120,14 +120,22 @@ def _trim(path: Path) -> None:
 
 
 def _downloaded_in(line: bytes, month: str) -> bool:
+    download = _download(line)
+    return download is not None and download[0].strftime("%Y-%m") == month
+
+
+def _download(line: bytes) -> tuple[datetime, int] | None:
+    """(when it started, LFS bytes) of an entry that downloaded some; None for the rest,
+    most of which (backups that downloaded nothing) are passed over without parsing."""
     if b'"downloaded": 0' in line:
-        return False  # most entries: no need to parse them
+        return None
     try:
         entry = json.loads(line)
         started = datetime.fromisoformat(entry["started"]).astimezone(UTC)
-        return entry.get("downloaded", 0) > 0 and started.strftime("%Y-%m") == month
+        downloaded = int(entry["downloaded"])
     except (ValueError, KeyError, TypeError):
-        return False
+        return None
+    return (started, downloaded) if downloaded > 0 else None
 
 
 def last_attempt(
@@ -153,23 +161,13 @@ def last_attempt(
 
 def downloaded_since(home: Path, start: datetime) -> int:
     """LFS bytes every operation since `start` downloaded. Status asks on every page: the
-    log holds up to 10,000 entries, nearly all backups that downloaded nothing, which are
-    passed over without being parsed."""
+    log holds up to 10,000 entries, nearly all backups that downloaded nothing."""
     try:
         lines = log_path(home).read_bytes().splitlines()
     except FileNotFoundError:
         return 0
-    total = 0
-    for line in lines:
-        if b'"downloaded": 0' in line:
-            continue
-        try:
-            entry = json.loads(line)
-            if datetime.fromisoformat(entry["started"]) >= start:
-                total += int(entry.get("downloaded", 0))
-        except (ValueError, KeyError, TypeError):
-            continue
-    return total
+    downloads = (d for d in map(_download, lines) if d is not None)
+    return sum(size for started, size in downloads if started >= start)
 
 
 def read_operations(home: Path) -> list[Operation]:

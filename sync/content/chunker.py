@@ -35,7 +35,7 @@ def cut(source: BinaryIO, chunker: str) -> Iterator[bytes]:
     """The file's chunks in order; memory stays at one read whatever the file's size."""
     block = SQLITE_BLOCKS.get(chunker)
     if block is not None:
-        # Large reads (a database may come through a pipe), cut into page-aligned blocks.
+        # Large reads (fewer calls for a database's many small blocks), cut into blocks.
         while buffer := source.read(_READ):
             for start in range(0, len(buffer), block):
                 yield buffer[start : start + block]

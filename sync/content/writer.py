@@ -24,7 +24,7 @@ class PendingFile:
     sha256: str
     chunker: str
     chunks: tuple[str, ...]  # chunk ids, in file order
-    known: tuple[ChunkRef | None, ...] = ()  # where the remote holds each, if it did
+    known: tuple[ChunkRef | None, ...]  # where the remote holds each, if it did
 
 
 class ContentWriter:
@@ -84,7 +84,7 @@ class ContentWriter:
         assert self._sealed is not None, "finish() first"
         chunks = tuple(
             ref or self._known(chunk_id)
-            for chunk_id, ref in zip(pending.chunks, pending.known or _none(pending), strict=True)
+            for chunk_id, ref in zip(pending.chunks, pending.known, strict=True)
         )
         packs = {c.pack: self._index.pack_size(c.pack) for c in chunks}
         return Manifest(pending.size, pending.sha256, pending.chunker, chunks, packs)
@@ -94,10 +94,6 @@ class ContentWriter:
         if ref is None:
             raise KeyError(f"chunk {chunk_id} was neither placed nor known")
         return ref
-
-
-def _none(pending: PendingFile) -> tuple[None, ...]:
-    return (None,) * len(pending.chunks)
 
 
 class _Hasher:
