@@ -23,7 +23,7 @@ import numpy as np
 from chatbot.chunking import chunk
 from chatbot.db import connect
 from chatbot.language import asked_in, written_in
-from chatbot.markdown import PATH_SEPARATOR
+from chatbot.markdown import PATH_SEPARATOR, label
 from chatbot.parsing import Document, read_document
 from chatbot.query import Terms, terms, trigrams
 from chatbot.wiki_schema import FULL_TEXT_TABLES, SCHEMA, index_japanese, migrate
@@ -81,7 +81,9 @@ class Hit:
 
 
 def where(title: str, section: str) -> str:
-    """The title and the heading path, without saying the title twice."""
+    """The title and the heading path as text, without saying the title twice. Labels are
+    read as text again: a wiki.db from an older Kura may hold `code` or *stars* in them."""
+    title, section = label(title), label(section)
     if not section or section == title:
         return title
     if section.startswith(title + PATH_SEPARATOR):

@@ -1,10 +1,17 @@
 """Markdown to sections of Markdown blocks, each under its path of headings.
 
 markdown-it-py reads CommonMark and tables; mdit-py-plugins adds front matter and
-`!!! note` admonitions. What documentation sites add on top is read here: heading
-attribute lists (`## Title { #anchor }`), `/// note | Title` blocks (pymdownx) and
-`{* file.py *}` include lines, which point at code this file does not hold. Code
-blocks and tables stay as Markdown, so a passage can show them as they were written.
+`!!! note` admonitions, and `::: kind Title` containers (VitePress, Docusaurus). What
+documentation sites add on top is read here: heading attribute lists (`## Title { #anchor }`),
+`/// note | Title` blocks (pymdownx), GitHub alerts (`> [!NOTE]`), component tags and
+`<div class="...">` wrappers (MDX, Vue), and include lines (`{* file.py *}`, `<<< @/file`,
+`--8<-- "file"`, MDX `import`), which point at text this file does not hold and are dropped.
+Code blocks and tables stay as Markdown, so a passage can show them as they were written.
+
+Variant blocks, the same example written twice in wrappers of two classes (Vue's
+`options-api` and `composition-api`), are read apart: the first class a page pairs keeps
+its place, the other goes into a section of its own named after its class, so it is still
+found but never quoted beside its twin.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from bs4 import BeautifulSoup
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.admon import admon_plugin
+from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
 PATH_SEPARATOR = " › "
@@ -26,10 +34,16 @@ _MD = (
     .enable("table")
     .use(front_matter_plugin)
     .use(admon_plugin)
+    .use(container_plugin, "box", validate=lambda params, *_: bool(params.strip()))
     .disable("inline")
 )
 _ATTR_LIST = re.compile(r"\s*\{\s*[#.:][^}]*\}\s*$")
-_INCLUDE = re.compile(r"^[ \t]*\{\*.*\*\}[ \t]*$", re.MULTILINE)
+_INCLUDE = re.compile(
+    r"^[ \t]*(?:\{\*.*\*\}|<<<[ \t]+@?\S+.*|--8<--[ \t]+\S.*"
+    r"|(?:import|export)[ \t][^\n]*?from[ \t]+['\"][^'\"]+['\"];?)[ \t]*$",
+    re.MULTILINE,
+)
+_FENCE = re.compile(r"^[ \t]*(```+|~~~+)")
 _BLOCK_OPEN = re.compile(
     r"^[ \t]*///[ \t]*(?P<kind>[\w-]+)(?:[ \t]*\|[ \t]*(?P<title>.*?))?[ \t]*$"
 )
@@ -43,46 +57,77 @@ _REFERENCE = re.compile(r"\[([^\]]+)\]\[[^\]]*\]")
 _AUTOLINK = re.compile(r"<((?:https?|mailto|ftp):[^<>\s]+)>")
 _TAG = re.compile(r"<!--.*?-->|</?[A-Za-z][\w-]*(?:\s[^<>]*)?/?>", re.DOTALL)
 _STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
-_EMPHASIS = re.compile(r"(?<![\w*])([*_])(?=[^\s*_])(.+?)(?<=[^\s*_])\1(?![\w*])")
+# `*` may open emphasis inside a word (CommonMark), so inside Japanese text too; `_` may not.
+_EMPHASIS = re.compile(
+    r"(?<!\*)\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?!\*)|(?<![\w_])_(?=[^\s_])(.+?)(?<=[^\s_])_(?![\w_])"
+)
 _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
-_CONTAINERS = {"bullet_list", "ordered_list", "list_item", "blockquote", "admonition"}
+_HIDDEN = 0xE000  # an escaped character waits in the private-use area while rules run
+_UNHIDE = re.compile("[\ue000-\ue07f]")
+_BOX = re.compile(r"^\s*(?P<kind>[\w-]+)?\s*(?:\[(?P<bracketed>[^\]]*)\]|(?P<title>.*?))\s*$")
+_ALERT = re.compile(r"^\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\][ \t]*", re.IGNORECASE)
+_WRAPPER_OPEN = re.compile(r"^\s*<div\s+class=[\"']([^\"']+)[\"']\s*>\s*$", re.IGNORECASE)
+_WRAPPER_CLOSE = re.compile(r"^\s*</div>\s*$", re.IGNORECASE)
+_CONTAINERS = {
+    "bullet_list",
+    "ordered_list",
+    "list_item",
+    "blockquote",
+    "admonition",
+    "container_box",
+}
+_NOTES = ("blockquote_open", "admonition_open", "container_box_open")
 
 
 @dataclass
 class _Sections:
-    """Sections as they are read: blocks under the current path of headings."""
+    """Sections as they are read: blocks under the current path of headings. Blocks of a
+    variant (see the module's docstring) gather apart, under the variant's own name."""
 
     title: str = ""
     path: list[str] = field(default_factory=list)
     done: list[tuple[str, str]] = field(default_factory=list)
     blocks: list[str] = field(default_factory=list)
+    variant: str = ""  # the variant being read, "" outside one
+    variants: dict[str, list[str]] = field(default_factory=dict)
 
     def heading(self, level: int, text: str) -> None:
         self.close()
         self.path = [*self.path[: level - 1], text]
         self.title = self.title or text
 
+    def append(self, block: str) -> None:
+        if self.variant:
+            self.variants.setdefault(self.variant, []).append(block)
+        else:
+            self.blocks.append(block)
+
     def close(self) -> None:
+        path = PATH_SEPARATOR.join(self.path)
         if self.blocks:
-            self.done.append((PATH_SEPARATOR.join(self.path), "\n\n".join(self.blocks)))
-        self.blocks = []
+            self.done.append((path, "\n\n".join(self.blocks)))
+        for name, blocks in self.variants.items():
+            self.done.append((PATH_SEPARATOR.join(filter(None, (path, name))), "\n\n".join(blocks)))
+        self.blocks, self.variants = [], {}
 
 
 def markdown_sections(text: str) -> tuple[str, list[tuple[str, str]]]:
     """(title, [(heading path, text)]): each text is Markdown blocks separated by blank lines."""
-    tokens = _MD.parse(_INCLUDE.sub("", _blocks_as_admonitions(text)))
-    reader = _Reader(tokens)
+    tokens = _MD.parse(_without_includes(_blocks_as_admonitions(text)))
+    reader = _Reader(tokens, _variant_classes(tokens))
     reader.read()
     return reader.out.title, reader.out.done
 
 
 class _Reader:
-    def __init__(self, tokens: list[Token]) -> None:
+    def __init__(self, tokens: list[Token], variants: set[str]) -> None:
         self.tokens = tokens
         self.out = _Sections()
         self.stack: list[Token] = []  # open lists, items, quotes and notes
         self.lines: list[str] = []  # the outermost container's blocks: it is one block
         self.marked: set[int] = set()  # list items whose marker is written
+        self.variants = variants  # wrapper classes read apart
+        self.wrappers: list[str] = []  # the classes of the open <div> wrappers
 
     def read(self) -> None:
         index = 0
@@ -95,36 +140,61 @@ class _Reader:
         kind = token.type.removesuffix("_open").removesuffix("_close")
         if token.type == "front_matter":
             found = _TITLE.search(token.content)
-            self.out.title = found.group(1).strip() if found else ""
+            self.out.title = label(found.group(1)) if found else ""
         elif token.type == "heading_open":
-            text = _ATTR_LIST.sub("", inline_text(self.tokens[index + 1]))
-            self.out.heading(int(token.tag[1]), text)
+            self.out.heading(int(token.tag[1]), label(self.tokens[index + 1].content))
             return index + 2
         elif kind in _CONTAINERS and token.type.endswith("_open"):
             self.stack.append(token)
-            if token.type == "admonition_open":
-                self.add(f"**{_note_title(token)}**")
+            if token.type in ("admonition_open", "container_box_open"):
+                self.add(_note_title(token))
         elif kind in _CONTAINERS and token.type.endswith("_close"):
             self.stack.pop()
             if not self.stack and self.lines:
-                self.out.blocks.append("\n".join(self.lines))
+                self.out.append("\n".join(self.lines))
                 self.lines = []
         elif token.type == "admonition_title_open":
             return index + 2  # the title is already on the note's first line
         elif token.type == "table_open":
             return self.table(index)
         elif token.type == "paragraph_open":
-            self.add(inline_text(self.tokens[index + 1]))
+            self.paragraph(self.tokens[index + 1])
             return index + 2
+        elif token.type == "html_block" and self.wrapper(token.content):
+            pass
         else:
             self.add(_block_text(token))
         return index
+
+    def paragraph(self, inline: Token) -> None:
+        text = inline_text(inline)
+        alert = (
+            _ALERT.match(text) if self.stack and self.stack[-1].type == "blockquote_open" else None
+        )
+        if alert:  # a GitHub alert: its kind is the quote's first line, as a note's title is
+            self.add(f"**{alert.group(1).capitalize()}**")
+            text = text[alert.end() :]
+        self.add(text)
+
+    def wrapper(self, html: str) -> bool:
+        """`<div class="...">` and `</div>` lines: no words, but a variant starts or ends."""
+        moves = _wrapper_lines(html)
+        if moves is None:
+            return False
+        for name in moves:
+            if name:
+                self.wrappers.append(name)
+            elif self.wrappers:
+                self.wrappers.pop()
+        inner = next((c for c in reversed(self.wrappers) if c in self.variants), "")
+        self.out.variant = _variant_name(inner) if inner else ""
+        return True
 
     def add(self, text: str) -> None:
         if not text:
             return
         if not self.stack:
-            self.out.blocks.append(text)
+            self.out.append(text)
             return
         first, rest = self.prefix(first=True), self.prefix(first=False)
         if self.lines and first == rest:
@@ -139,7 +209,7 @@ class _Reader:
         prefix = ""
         items = [t for t in self.stack if t.type == "list_item_open"]
         for token in self.stack:
-            if token.type in ("blockquote_open", "admonition_open"):
+            if token.type in _NOTES and not _transparent(token):
                 prefix += "> "
             elif token.type == "list_item_open":
                 marker = f"{token.info}. " if token.info else "- "
@@ -165,18 +235,100 @@ class _Reader:
         return index
 
 
+def _wrapper_lines(html: str) -> list[str] | None:
+    """The wrapper lines of an HTML block, in order: a class opens, "" closes. None when
+    the block holds anything else."""
+    moves = []
+    for line in filter(str.strip, html.split("\n")):
+        opened = _WRAPPER_OPEN.match(line)
+        if opened:
+            moves.append(opened.group(1).strip())
+        elif _WRAPPER_CLOSE.match(line):
+            moves.append("")
+        else:
+            return None
+    return moves
+
+
+def _variant_classes(tokens: list[Token]) -> set[str]:
+    """The wrapper classes that hold variants: a wrapper of one class closed and one of
+    another opened next to it. The first class of the page's first pair is the main one."""
+    pairs: list[tuple[str, str]] = []
+    last_closed, open_classes = "", []
+    for token in tokens:
+        moves = _wrapper_lines(token.content) if token.type == "html_block" else None
+        if moves is None:
+            if token.nesting >= 0 and token.type != "paragraph_close":
+                last_closed = ""  # words between two wrappers: they are not a pair
+            continue
+        for name in moves:
+            if name and last_closed and last_closed != name:
+                pairs.append((last_closed, name))
+            if name:
+                open_classes.append(name)
+                last_closed = ""
+            elif open_classes:
+                last_closed = open_classes.pop()
+    if not pairs:
+        return set()
+    main = pairs[0][0]
+    return {name for pair in pairs for name in pair} - {main}
+
+
+def _variant_name(css_class: str) -> str:
+    """`composition-api` as a reader would name it: Composition API."""
+    words = re.split(r"[-_\s]+", css_class.split()[0])
+    return " ".join(w.upper() if len(w) <= 3 else w.capitalize() for w in words if w)
+
+
+def _without_includes(text: str) -> str:
+    """Include lines dropped, outside code blocks only: a page about includes shows them."""
+    if not _INCLUDE.search(text):
+        return text
+    out, fence = [], ""
+    for line in text.split("\n"):
+        opened = _FENCE.match(line)
+        if opened and (not fence or opened.group(1).startswith(fence)):
+            fence = "" if fence else opened.group(1)
+        elif not fence and _INCLUDE.match(line):
+            continue
+        out.append(line)
+    return "\n".join(out)
+
+
 def _block_text(token: Token) -> str:
     if token.type in ("fence", "code_block"):
-        return f"```{token.info.strip()}\n{token.content.rstrip()}\n```"
+        language = token.info.split()[0] if token.info.strip() else ""
+        return f"```{language}\n{token.content.rstrip()}\n```"
     if token.type == "html_block":
         if not _TAG.sub("", token.content).strip():
-            return ""  # comments and anchors (`<!-- YAML -->`, `<a id=…>`): no words
+            return ""  # comments, anchors and component tags: no words
         return " ".join(BeautifulSoup(token.content, "html.parser").get_text(" ").split())
     return ""
 
 
+def _transparent(token: Token) -> bool:
+    """A container that only groups (a code group's tabs): its blocks are not a note."""
+    return token.type == "container_box_open" and token.info.split()[:1] in (
+        ["code-group"],
+        ["raw"],
+        ["v-pre"],
+    )
+
+
 def _note_title(token: Token) -> str:
-    return token.content.strip() or token.meta.get("tag", "note").capitalize()
+    """A note's kind and title as its first line: **Warning: Title**, **Tip**. A code
+    group's tabs need no line of their own."""
+    if token.type == "admonition_open":
+        return f"**{label(token.content) or token.meta.get('tag', 'note').capitalize()}**"
+    found = _BOX.match(token.info)
+    kind = (found.group("kind") or "") if found else ""
+    title = label((found.group("bracketed") or found.group("title") or "") if found else "")
+    if _transparent(token):
+        return ""
+    if kind in ("details", "") and title:
+        return f"**{title}**"
+    return f"**{kind.capitalize()}: {title}**" if title else f"**{kind.capitalize()}**"
 
 
 def _row(cells: list[str]) -> str:
@@ -198,16 +350,36 @@ def inline_text(token: Token) -> str:
     return " ".join(_CODE_LINK.sub(r"\1", "".join(out)).split())
 
 
+def label(markdown: str) -> str:
+    """A heading, title or path as plain text: code spans, emphasis, links, tags, escapes
+    and attribute lists read as words, never as raw Markdown."""
+    text = _ATTR_LIST.sub("", markdown)
+    pieces = _CODE_SPAN.split(text)
+    out = []
+    for index in range(0, len(pieces), 3):
+        out.append(_plain(pieces[index]))
+        if index + 2 < len(pieces):
+            out.append(pieces[index + 2].strip())
+    return " ".join("".join(out).split())
+
+
 def _plain(text: str) -> str:
+    escaped = "\\" in text
+    if escaped:  # `\<component>` is text: hidden from the rules below, shown at the end
+        text = _ESCAPE.sub(lambda m: chr(_HIDDEN + ord(m.group(1))), text)
     if "[" in text:  # most text has no markup: each rule runs only where it could match
         text = _REFERENCE.sub(r"\1", _LINK.sub(r"\1", _IMAGE.sub(r"\1", text)))
     if "<" in text:
         text = _TAG.sub("", _AUTOLINK.sub(r"\1", text))
     if "*" in text or "_" in text:
-        text = _EMPHASIS.sub(r"\2", _STRONG.sub(r"\2", text))
-    if "\\" in text:
-        text = _ESCAPE.sub(r"\1", text)
+        text = _EMPHASIS.sub(_emphasized, _STRONG.sub(r"\2", text))
+    if escaped:
+        text = _UNHIDE.sub(lambda m: chr(ord(m.group(0)) - _HIDDEN), text)
     return html.unescape(text) if "&" in text else text
+
+
+def _emphasized(found: re.Match[str]) -> str:
+    return found.group(1) if found.group(1) is not None else found.group(2)
 
 
 def _blocks_as_admonitions(text: str) -> str:

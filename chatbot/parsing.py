@@ -11,7 +11,7 @@ from bs4 import BeautifulSoup, Tag
 
 from chatbot.markdown import PATH_SEPARATOR, markdown_sections
 
-SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm")
+SUFFIXES = (".md", ".markdown", ".mdx", ".txt", ".html", ".htm")
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024  # a wiki page; anything larger is not one
 _SKIP_TAGS = ("script", "style", "nav", "header", "footer", "noscript", "template", "aside")
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
@@ -80,7 +80,7 @@ def parse(name: str, text: str) -> Document:
     suffix = Path(name).suffix.lower()
     if suffix in (".html", ".htm"):
         title, sections = _html(text)
-    elif suffix in (".md", ".markdown"):
+    elif suffix in (".md", ".markdown", ".mdx"):
         title, sections = _markdown(text)
     elif suffix == ".txt":
         title, sections = "", [Section("", _squeeze(text))]

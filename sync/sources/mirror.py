@@ -70,7 +70,7 @@ class Mirror:
         allow_private: bool = False,
         timeout: float = 120.0,
         max_bytes: int = MAX_SOURCE_BYTES,
-        suffixes: tuple[str, ...] = (".md", ".markdown", ".txt", ".html", ".htm"),
+        suffixes: tuple[str, ...] = (".md", ".markdown", ".mdx", ".txt", ".html", ".htm"),
     ) -> None:
         self.path = path
         self.url = url
