@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from chatbot.fences import head
 from chatbot.knowledge import Hit, KnowledgeBase, where
 from chatbot.lines import best_lines
 
@@ -52,7 +53,7 @@ def extractive_answer(kb: KnowledgeBase, question: str) -> Answer:
     hits = kb.search(question, limit=PASSAGES)
     if not hits:
         return Answer(NOT_COVERED, [], [])
-    lead = _close_code(best_lines(hits[0].text, question))
+    lead = best_lines(hits[0].text, question)
     quotes = [f"**{hits[0].where}** [1]\n\n{lead}"]
     quotes += [_quote(n, hit) for n, hit in enumerate(hits[1:], start=2)]
     return Answer("\n\n".join(quotes), sources_of(hits), hits)
@@ -68,9 +69,4 @@ def sources_of(hits: list[Hit], numbers: list[int] | None = None) -> list[Source
 
 
 def _quote(number: int, hit: Hit) -> str:
-    text = hit.text if len(hit.text) <= QUOTE_CHARS else hit.text[:QUOTE_CHARS].rstrip() + "…"
-    return f"**{hit.where}** [{number}]\n\n{_close_code(text)}"
-
-
-def _close_code(text: str) -> str:
-    return text + "\n```" if text.count("```") % 2 else text  # a code block cut short
+    return f"**{hit.where}** [{number}]\n\n{head(hit.text, QUOTE_CHARS)}"

@@ -3,7 +3,8 @@
 A passage is a section, or a run of its blocks (paragraphs, lists, tables, code), cut
 only between blocks. A block larger than a passage is cut at its own joints: a list or
 table between lines, a paragraph between sentences, a sentence between words. A code
-block stays whole up to CODE_LIMIT, so an answer can quote it as it was written.
+block stays whole up to CODE_LIMIT, so an answer can quote it as it was written; a longer
+one is cut between lines, each piece fenced again with its language (chatbot/fences.py).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from chatbot.fences import slices
 from chatbot.parsing import Document
 
 # Bumped when parsing or cutting changes what a page's passages are, so re-importing an
@@ -58,8 +60,11 @@ def _pieces(text: str, target: int) -> Iterator[tuple[str, str]]:
         block = block.strip("\n")
         if not block:
             continue
-        if len(block) <= target or (block.startswith("```") and len(block) <= CODE_LIMIT):
+        code = block.startswith("```")
+        if len(block) <= target or (code and len(block) <= CODE_LIMIT):
             yield "\n\n", block
+        elif "```" in block or "~~~" in block:  # cut between lines, its fences kept whole
+            yield from (("\n\n", piece) for piece in slices(block, CODE_LIMIT if code else target))
         elif "\n" in block:
             yield from _lines(block, target)
         else:

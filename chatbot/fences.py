@@ -1,0 +1,76 @@
+"""Code fences kept whole when text is cut: a cut inside a fenced block closes it there
+and opens it again, with the same language and quote marks, where the next piece starts.
+
+An excerpt that began inside a code block used to lose its opening fence, so shell
+comments (`# add this flag`) rendered as headings and the code as an empty box.
+"""
+
+from __future__ import annotations
+
+import re
+
+_FENCE = re.compile(r"^(?P<quote>(?:> ?)*)[ \t]{0,3}(?P<marks>```+|~~~+)(?P<info>.*)$")
+
+
+def slices(text: str, limit: int) -> list[str]:
+    """Whole-line pieces of `text` of at most `limit` characters (a longer line is a piece
+    of its own), each a complete Markdown text: no piece starts or ends inside a fence."""
+    pieces: list[str] = []
+    current: list[str] = []
+    size = 0
+    opened: re.Match[str] | None = None  # the fence the current line is inside
+    for line in text.split("\n"):
+        if current and size + len(line) + 1 > limit:
+            if opened and current[-1] == opened.group(0) and len(current) > 1:
+                current.pop()  # a fence just opened: it opens the next piece, not an empty box
+                pieces.append(_closed(current, None))
+                current = [opened.group(0)]
+            else:
+                pieces.append(_closed(current, opened))
+                current = [_reopen(opened)] if opened else []
+            size = sum(len(kept) + 1 for kept in current)
+        current.append(line)
+        size += len(line) + 1
+        opened = _after(line, opened)
+    if current and any(line.strip() for line in current):
+        pieces.append(_closed(current, opened))
+    return pieces
+
+
+def head(text: str, limit: int) -> str:
+    """The first whole lines of `text` up to `limit` characters, a fence left open closed;
+    an ellipsis says that more follows."""
+    if len(text) <= limit:
+        return text
+    first = slices(text, limit)[0]
+    return first + "\n\n…" if first.endswith("```") else first.rstrip() + " …"
+
+
+def balanced(text: str) -> bool:
+    """Every fence opened in `text` is closed."""
+    opened = None
+    for line in text.split("\n"):
+        opened = _after(line, opened)
+    return opened is None
+
+
+def _after(line: str, opened: re.Match[str] | None) -> re.Match[str] | None:
+    """The fence open after this line: a closing line closes it, an opening one opens it."""
+    found = _FENCE.match(line)
+    if not found:
+        return opened
+    if opened is None:
+        return found
+    same = found.group("marks")[0] == opened.group("marks")[0]
+    closes = same and len(found.group("marks")) >= len(opened.group("marks"))
+    return None if closes and not found.group("info").strip() else opened
+
+
+def _closed(lines: list[str], opened: re.Match[str] | None) -> str:
+    if opened:
+        lines = [*lines, f"{opened.group('quote')}{opened.group('marks')}"]
+    return "\n".join(lines).strip("\n")
+
+
+def _reopen(opened: re.Match[str]) -> str:
+    return f"{opened.group('quote')}{opened.group('marks')}{opened.group('info')}"

@@ -1,0 +1,51 @@
+"""An excerpt never starts or ends inside a code block."""
+
+from pathlib import Path
+
+from chatbot.answer import extractive_answer
+from chatbot.chunking import chunk
+from chatbot.fences import balanced, head, slices
+from chatbot.knowledge import KnowledgeBase
+from chatbot.parsing import parse
+
+SCRIPT = "\n".join(f"# add this flag when step {n} runs\nrun --step {n}" for n in range(120))
+PAGE = f"# Deploy\n\nRun the script below.\n\n```sh\n{SCRIPT}\n```\n\nThen check the logs.\n"
+
+
+def test_a_long_code_block_is_cut_into_pieces_fenced_with_its_language() -> None:
+    passages = chunk(parse("deploy.md", PAGE))
+    code = [p.text for p in passages if "run --step" in p.text]
+    assert len(code) > 1
+    for text in code:
+        assert balanced(text), text[:80]
+        body = text[text.index("```sh") :]
+        assert body.startswith("```sh\n") and body.endswith("```")
+    rejoined = "\n".join(
+        line for text in code for line in text.split("\n") if line.startswith(("#", "run"))
+    )
+    assert rejoined == SCRIPT  # every line, once, in order
+
+
+def test_a_quoted_code_block_is_cut_with_its_quote_marks() -> None:
+    quoted = "> **Tip**\n> \n> ```js\n> a()\n> b()\n> c()\n> ```"
+    assert slices(quoted, 25) == [
+        "> **Tip**\n> ",
+        "> ```js\n> a()\n> b()\n> ```",
+        "> ```js\n> c()\n> ```",
+    ]
+
+
+def test_a_shortened_quote_ends_on_a_whole_line_with_its_fence_closed() -> None:
+    excerpt = head(f"Run this:\n\n```sh\n{SCRIPT}\n```", 300)
+    assert balanced(excerpt) and len(excerpt) < 320
+    assert excerpt.startswith("Run this:\n\n```sh\n# add this flag")
+    assert "\n```\n\n…" in excerpt
+
+
+def test_every_answer_from_inside_a_long_code_block_is_fenced(tmp_path: Path) -> None:
+    kb = KnowledgeBase(tmp_path / "wiki.db")
+    kb.add(parse("deploy.md", PAGE), size=len(PAGE))
+    for question in ("Which flag for step 77?", "How do I deploy?", "step 3 run"):
+        answer = extractive_answer(kb, question)
+        assert answer.passages and balanced(answer.text), answer.text
+        assert "\n# add" not in answer.text.split("```")[0]  # no comment outside a fence
