@@ -10,9 +10,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from chatbot import cli_sources
-from chatbot.answer import extractive_answer
+from chatbot.answer import Answer, extractive_answer
 from chatbot.importer import Importer
-from chatbot.setup import chat_history, knowledge_base
+from chatbot.knowledge import KnowledgeBase
+from chatbot.setup import chat_history, knowledge_base, llm_answerer
 from chatbot.source_store import BadSource
 from config import Settings, SettingsError, load_settings
 from config.cli import Parser, UsageError, fail, json_flag
@@ -39,6 +40,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--conversation",
         metavar="new|ID",
         help="keep the exchange in chat history: a new conversation, or the one with this id",
+    )
+    ask.add_argument(
+        "--extractive",
+        action="store_true",
+        help="answer with the wiki's own lines, even when an LLM is configured",
     )
     commands.add_parser("conversations", parents=[common], help="list conversations, newest first")
     cleanup = commands.add_parser("cleanup", parents=[common], help="delete old conversations")
@@ -137,8 +143,9 @@ def _ask(settings: Settings, args: argparse.Namespace) -> tuple[dict, str]:
             f"No conversation {conversation!r}: pick an id from python -m chatbot conversations, "
             "or use --conversation new.",
         )
-    answer = extractive_answer(knowledge_base(settings), args.question)
-    data = answer.to_json()
+    kb = knowledge_base(settings)
+    answer, mode = _llm_answer(settings, kb, args) or (extractive_answer(kb, args.question), "")
+    data = {**answer.to_json(), "mode": mode or "extractive"}
     if conversation is not None:
         if conversation == "new":
             conversation = history.start(args.question).id
@@ -147,6 +154,25 @@ def _ask(settings: Settings, args: argparse.Namespace) -> tuple[dict, str]:
         data["conversation"] = conversation
     sources = "\n".join(f"[{s.number}] {s.where} ({s.document})" for s in answer.sources)
     return data, f"{answer.text}\n\nSources:\n{sources}" if sources else answer.text
+
+
+def _llm_answer(
+    settings: Settings, kb: KnowledgeBase, args: argparse.Namespace
+) -> tuple[Answer, str] | None:
+    """The chat page's answer: through the LLM when one is configured and --extractive is
+    not given. None when there is no LLM, or it failed (said on stderr)."""
+    llm = None if args.extractive else llm_answerer(settings)
+    if llm is None:
+        return None
+    from chatbot.context import llm_passages
+    from chatbot.llm import LlmUnavailable, finish
+
+    hits = llm_passages(kb, args.question, budget=settings.llm_context_chars)
+    try:
+        return finish("".join(llm.stream(args.question, hits)), hits), "llm"
+    except LlmUnavailable as exc:
+        print(f"warning: {exc} Answered from the wiki's own lines.", file=sys.stderr)
+        return None
 
 
 def _conversations(settings: Settings, args: argparse.Namespace) -> tuple[list, str]:

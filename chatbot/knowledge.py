@@ -22,7 +22,7 @@ import numpy as np
 
 from chatbot.chunking import chunk
 from chatbot.db import connect
-from chatbot.language import asked_in, written_in
+from chatbot.language import asked_in, page_language, written_in
 from chatbot.markdown import PATH_SEPARATOR, label
 from chatbot.parsing import Document, read_document
 from chatbot.query import Terms, terms, trigrams
@@ -209,7 +209,47 @@ class KnowledgeBase:
                 rankings.append(dense)
             fused = _fuse(rankings)[: limit * 4]
             hits = [self._hit(connection, chunk_id, score) for chunk_id, score in fused]
-        return _weigh(hits, question)[:limit]
+            hits = self._in_asked_language(connection, hits, question, wanted)
+        return _distinct(_weigh(hits, question))[:limit]
+
+    def _in_asked_language(
+        self, connection: sqlite3.Connection, hits: list[Hit], question: str, wanted: Terms
+    ) -> list[Hit]:
+        """A passage of a page in the other language gives way to the best passage of the
+        same page in the question's language, where the wiki has one (en/x.md, ja/x.md):
+        an English question is never answered from a Japanese page when the English exists."""
+        asked, twins = asked_in(question), None
+        out = []
+        for hit in hits:
+            if written_in(f"{hit.title}\n{hit.text}") != asked:
+                twins = twins if twins is not None else _twins(connection)
+                key, _ = page_language(hit.document)
+                twin = twins.get((key, asked))
+                better = self._best_in(connection, twin, wanted) if twin else None
+                hit = replace(better, score=hit.score) if better else hit
+            out.append(hit)
+        return out
+
+    def _best_in(self, connection: sqlite3.Connection, document: str, wanted: Terms) -> Hit | None:
+        """The passage of one page that matches the question best, or its first."""
+        table, found = (
+            ("chunk_ja", wanted.japanese) if wanted.japanese else ("chunk_words", wanted.words)
+        )
+        row = None
+        if found:
+            row = connection.execute(
+                f"SELECT {table}.rowid FROM {table} JOIN chunks c ON c.id = {table}.rowid "
+                f"JOIN documents d ON d.id = c.document_id WHERE {table} MATCH ? AND d.name = ? "
+                f"ORDER BY {_BM25[table]} LIMIT 1",
+                (" OR ".join(_quote(term) for term in found), document),
+            ).fetchone()
+        if row is None:
+            row = connection.execute(
+                "SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id "
+                "WHERE d.name = ? ORDER BY c.ordinal LIMIT 1",
+                (document,),
+            ).fetchone()
+        return self._hit(connection, row[0], 0.0) if row else None
 
     def _rankings(self, connection: sqlite3.Connection, wanted: Terms) -> Iterable[list[int]]:
         grams = [g for run in wanted.cjk for g in trigrams(run) if len(g) >= 3]
@@ -273,6 +313,28 @@ def _weigh(hits: list[Hit], question: str) -> list[Hit]:
             weight *= CHANGELOG
         weighed.append(replace(hit, score=round(hit.score * weight, 6)))
     return sorted(weighed, key=lambda hit: -hit.score)
+
+
+def _twins(connection: sqlite3.Connection) -> dict[tuple[str, str], str]:
+    """(page without its language, language) to the page's name, for pages that say their
+    language in their path; a page that does not counts as English."""
+    twins = {}
+    for (name,) in connection.execute("SELECT name FROM documents"):
+        key, language = page_language(name)
+        twins.setdefault((key, language or "en"), name)
+    return twins
+
+
+def _distinct(hits: list[Hit]) -> list[Hit]:
+    """Each passage once: the same passage found twice, or the same text in two pages."""
+    seen: set[object] = set()
+    out = []
+    for hit in hits:
+        keys = ((hit.document, hit.ordinal), " ".join(hit.text.split()))
+        if not any(key in seen for key in keys):
+            seen.update(keys)
+            out.append(hit)
+    return out
 
 
 def _quote(term: str) -> str:

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chatbot.history import ChatHistory
 from chatbot.knowledge import KnowledgeBase
 from config import Settings
+
+if TYPE_CHECKING:
+    from chatbot.llm import LlmAnswerer
 
 
 def knowledge_base(settings: Settings) -> KnowledgeBase:
@@ -23,3 +28,16 @@ def knowledge_base(settings: Settings) -> KnowledgeBase:
 
 def chat_history(settings: Settings) -> ChatHistory:
     return ChatHistory(settings.data_dir / "chatbot.db")
+
+
+def llm_answerer(settings: Settings) -> LlmAnswerer | None:
+    """The configured LLM, or None: answers are then extractive."""
+    if not settings.openai_api_key:
+        return None
+    from chatbot.llm import LlmAnswerer  # the openai client takes a second to import
+
+    return LlmAnswerer(
+        api_key=settings.openai_api_key,
+        base_url=settings.openai_base_url,
+        model=settings.openai_model,
+    )

@@ -58,6 +58,7 @@ class Settings:
     openai_api_key: str | None = None
     openai_base_url: str | None = None
     openai_model: str | None = None
+    llm_context_chars: int = 8000  # what the LLM is given to read, in characters
     openai_embedding_model: str | None = None
 
     @property
@@ -110,6 +111,14 @@ def _number(name: str, value: Any, *, minimum: float = 0.0, positive: bool = Fal
 
 def _positive(name: str, value: Any) -> float:
     return _number(name, value, positive=True)
+
+
+def _characters(name: str, value: Any) -> int:
+    """A budget of text: at least one passage's worth, at most what a model reads well."""
+    number = _number(name, value, positive=True)
+    if not 1000 <= number <= 200_000:
+        raise SettingsError(f"{name} must be between 1000 and 200000 characters, not {value!r}.")
+    return int(number)
 
 
 def branch_name(name: str, value: Any) -> str:
@@ -201,6 +210,7 @@ _FIELDS: dict[str, tuple[str, Any]] = {
     "OPENAI_BASE_URL": ("openai_base_url", _url),
     "OPENAI_MODEL": ("openai_model", _text),
     "OPENAI_EMBEDDING_MODEL": ("openai_embedding_model", _text),
+    "LLM_CONTEXT_CHARS": ("llm_context_chars", _characters),
 }
 SETTING_NAMES = tuple(_FIELDS)
 

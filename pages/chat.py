@@ -9,10 +9,11 @@ from collections.abc import Iterator
 import streamlit as st
 
 from chatbot.answer import Answer, extractive_answer
+from chatbot.context import llm_passages
 from chatbot.history import ChatHistory, Conversation
 from chatbot.knowledge import KnowledgeBase
-from chatbot.llm import LlmAnswerer, LlmUnavailable, finish
-from chatbot.setup import chat_history, knowledge_base
+from chatbot.llm import LlmUnavailable, finish
+from chatbot.setup import chat_history, knowledge_base, llm_answerer
 from components import confirm
 from components.i18n import t
 from components.login import require_login
@@ -69,13 +70,9 @@ def _key(conversation: str, index: int) -> str:
 
 def _answer(kb: KnowledgeBase, question: str) -> Answer:
     settings = runtime().settings
-    if settings.openai_api_key:
-        hits = kb.search(question)
-        llm = LlmAnswerer(
-            api_key=settings.openai_api_key,
-            base_url=settings.openai_base_url,
-            model=settings.openai_model,
-        )
+    llm = llm_answerer(settings)
+    if llm is not None:
+        hits = llm_passages(kb, question, budget=settings.llm_context_chars)
         try:
             return finish(_streamed(llm.stream(question, hits)), hits)
         except LlmUnavailable:

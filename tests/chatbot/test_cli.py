@@ -9,8 +9,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run(data: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {"PATH": os.environ["PATH"], "KURA_HOME": str(data.parent / ".kura")}
+def run(data: Path, *args: str, **settings: str) -> subprocess.CompletedProcess:
+    env = {"PATH": os.environ["PATH"], "KURA_HOME": str(data.parent / ".kura"), **settings}
     return subprocess.run(
         [sys.executable, "-m", "chatbot", "--data-dir", str(data), *args],
         cwd=ROOT,
@@ -128,3 +128,36 @@ def test_ask_keeps_the_exchange_in_a_conversation_and_lists_it(tmp_path: Path) -
     assert json.loads(unknown.stdout)["error"]["code"] == "not_found"
     assert "Traceback" not in unknown.stderr
     assert len(json.loads(run(data, "conversations", "--json").stdout)) == 2
+
+
+def test_ask_answers_through_the_llm_when_one_is_configured(tmp_path: Path) -> None:
+    from tests.openai_standin import OpenAiStandIn
+
+    docs, data = tmp_path / "docs", tmp_path / "data"
+    docs.mkdir()
+    (docs / "token.md").write_text(
+        "# Token\n\nRotate the token every 90 days.\n\n## Where\n\nIn the Settings page."
+    )
+    assert run(data, "import", str(docs)).returncode == 0
+    server = OpenAiStandIn(lambda body: "Every 90 days, in Settings [1].")
+    llm = {"OPENAI_API_KEY": "sk-test", "OPENAI_BASE_URL": server.base_url}
+    try:
+        done = run(data, "ask", "How often do I rotate the token?", "--json", **llm)
+        assert done.returncode == 0, done.stderr
+        answer = json.loads(done.stdout)
+        assert answer["answer"] == "Every 90 days, in Settings [1]." and answer["mode"] == "llm"
+        assert [s["document"] for s in answer["sources"]] == ["token.md"]
+        prompt = server.requests[-1]["body"]["messages"][-1]["content"]
+        assert "Rotate the token every 90 days." in prompt and "In the Settings page." in prompt
+
+        asked = len(server.requests)
+        plain = json.loads(run(data, "ask", "rotate token", "--extractive", "--json", **llm).stdout)
+        assert plain["mode"] == "extractive" and "Rotate the token" in plain["answer"]
+        assert len(server.requests) == asked  # --extractive never calls the endpoint
+
+        server.fail_with = 500
+        failed = run(data, "ask", "rotate token", "--json", **llm)
+        assert failed.returncode == 0 and json.loads(failed.stdout)["mode"] == "extractive"
+        assert "LLM endpoint failed" in failed.stderr and "sk-test" not in failed.stderr
+    finally:
+        server.stop()

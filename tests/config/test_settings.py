@@ -77,6 +77,8 @@ def test_flags_beat_environment_beat_secrets() -> None:
         ("SESSION_IDLE_MINUTES", "0"),
         ("SESSION_MAX_DAYS", "forever"),
         ("WIKI_SYNC_MINUTES", "-5"),
+        ("LLM_CONTEXT_CHARS", "10"),
+        ("LLM_CONTEXT_CHARS", "lots"),
     ],
 )
 def test_invalid_values_name_the_setting(name: str, value: str) -> None:
@@ -136,3 +138,10 @@ def test_redact_url() -> None:
     assert redact_url("https://user:pw@github.com/a/b.git") == "https://github.com/a/b.git"
     assert redact_url("git@github.com:a/b.git") == "git@github.com:a/b.git"
     assert redact_url("/srv/data.git") == "/srv/data.git"
+
+
+def test_the_llm_context_budget_defaults_to_eight_thousand_characters() -> None:
+    assert load_settings(environ={}, secrets={}).llm_context_chars == 8000
+    assert (
+        load_settings(environ={"LLM_CONTEXT_CHARS": "12000"}, secrets={}).llm_context_chars == 12000
+    )
