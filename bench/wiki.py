@@ -8,8 +8,11 @@ with admonitions, tabs and front matter). Japanese: the Debian Reference
 
 Per question (bench/wiki_questions.py): hit@1 and hit@3 count the page of the
 answer's first passage, and of its first three; "fact" counts answers whose first
-600 characters show the fact asked for. The Japanese corpus is asked again the
-way Kura searched before its SudachiPy word index (TrigramsOnly).
+600 characters show the fact asked for; "in context" counts questions whose fact is
+in what an LLM would be given (chatbot/context.py, LLM_CONTEXT_CHARS), whose median
+size is reported; "broken" counts answers with a code fence left open or a code line
+shown outside its fence. The Japanese corpus is asked again the way Kura searched
+before its SudachiPy word index (TrigramsOnly).
 """
 
 from __future__ import annotations
@@ -21,14 +24,16 @@ import statistics
 import tarfile
 import tempfile
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bench.wiki_questions import DEBIAN_REFERENCE, MARKDOWN, PYTHON_DOCS, Question
 from chatbot.answer import extractive_answer
+from chatbot.context import llm_passages
+from chatbot.fences import balanced
 from chatbot.importer import Importer
-from chatbot.knowledge import CANDIDATES, KnowledgeBase
+from chatbot.knowledge import CANDIDATES, Hit, KnowledgeBase
 from chatbot.query import Terms
 
 PYTHON_LIBRARY = Path("/usr/share/doc/python3-doc/html/library")
@@ -40,8 +45,10 @@ IMPORT_PAGES = 250
 
 HEADER = (
     "| corpus | pages | passages | MB | import (s) | questions | hit@1 | hit@3 | "
-    "fact in 600 chars | empty | ask median (ms) | ask p95 (ms) |\n"
-    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+    "fact in 600 chars | fact in LLM context | context median (chars) | broken fences | "
+    "empty | ask median (ms) | ask p95 (ms) |\n"
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
+    "| ---: | ---: | ---: |"
 )
 
 
@@ -50,6 +57,9 @@ class Quality:
     hit1: float
     hit3: float
     fact: float
+    in_context: float
+    context_chars: float
+    broken: int
     empty: int
     latencies: list[float]
 
@@ -58,13 +68,14 @@ class Quality:
         p95 = latencies[int(0.95 * (len(latencies) - 1))]
         return (
             f"{len(latencies)} | {self.hit1:.2f} | {self.hit3:.2f} | {self.fact:.2f} | "
+            f"{self.in_context:.2f} | {self.context_chars:,.0f} | {self.broken} | "
             f"{self.empty} | {statistics.median(latencies) * 1000:.1f} | {p95 * 1000:.1f} |"
         )
 
 
 def ask_all(kb: KnowledgeBase, questions: Sequence[Question]) -> Quality:
-    hit1 = hit3 = fact = empty = 0
-    latencies = []
+    hit1 = hit3 = fact = in_context = broken = empty = 0
+    latencies, sizes = [], []
     for question in questions:
         started = time.perf_counter()
         answer = extractive_answer(kb, question.text)
@@ -73,21 +84,58 @@ def ask_all(kb: KnowledgeBase, questions: Sequence[Question]) -> Quality:
         hit1 += pages[:1] == [question.document]
         hit3 += question.document in pages[:3]
         fact += question.fact.lower() in answer.text[:FACT_CHARS].lower()
-        empty += not answer.passages
+        broken += not fenced(answer.text, answer.passages)
+        empty += not answer.passages or not answer.text.strip()
+        context = "\n\n".join(hit.text for hit in llm_passages(kb, question.text))
+        in_context += question.fact.lower() in context.lower()
+        sizes.append(len(context))
     count = len(questions)
-    return Quality(hit1 / count, hit3 / count, fact / count, empty, latencies)
+    return Quality(
+        hit1 / count,
+        hit3 / count,
+        fact / count,
+        in_context / count,
+        statistics.median(sizes),
+        broken,
+        empty,
+        latencies,
+    )
+
+
+def fenced(answer: str, passages: Sequence[Hit]) -> bool:
+    """No fence left open, and no line that the passages hold only inside code blocks
+    (a shell comment, say) shown outside one: what a cut inside a fence used to do."""
+    if not balanced(answer):
+        return False
+    code, prose = set(), set()
+    for hit in passages:
+        for line, inside in _lines(hit.text):
+            (code if inside else prose).add(line)
+    return not any(line in code - prose for line, inside in _lines(answer) if not inside)
+
+
+def _lines(text: str) -> Iterator[tuple[str, bool]]:
+    """Each line that is not a fence, and whether it sits inside a code block."""
+    inside = False
+    for line in text.split("\n"):
+        if line.lstrip("> ").startswith(("```", "~~~")):
+            inside = not inside
+        elif line.strip():
+            yield line, inside
 
 
 def markdown_tree(root: Path) -> Path | None:
     """node/*.md and pymdown/**.md under root, or None when either is not installed."""
     sdists = sorted(CORPORA.glob("pymdown_extensions-*.tar.gz"))
-    pages = sorted(NODE_API.glob("*.md.gz"))
+    pages = sorted(NODE_API.glob("*.md.gz")) or sorted(NODE_API.glob("*.md"))
     if not (sdists and pages):
         return None
     node = root / "node"
     node.mkdir(parents=True)
     for page in pages:
-        (node / page.name.removesuffix(".gz")).write_bytes(gzip.decompress(page.read_bytes()))
+        raw = page.read_bytes()
+        text = gzip.decompress(raw) if page.suffix == ".gz" else raw
+        (node / page.name.removesuffix(".gz")).write_bytes(text)
     with tarfile.open(sdists[-1]) as sdist:
         docs = [m for m in sdist.getmembers() if "/docs/src/markdown/" in m.name and m.isfile()]
         for member in docs:
