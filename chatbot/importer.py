@@ -5,6 +5,11 @@ imported together are named from their common parent, so `en/` and `ja/` keep th
 `index.md` apart. Importing a folder again adds new pages, replaces changed ones, skips
 unchanged ones and removes pages that left it. A page never silently overwrites a page of
 another folder: that is refused, with the reason.
+
+A file uploaded alone keeps the identity of the one document it is named like: uploading
+`guide.md` when `en/guide.md` is the only `guide.md` replaces it. When several documents
+have its name, nothing is imported until someone chooses which one it replaces, or to
+keep it as a new document (`ImportReport.ambiguous`, `Importer.upload(replace=...)`).
 """
 
 from __future__ import annotations
@@ -29,6 +34,9 @@ class ImportReport:
     removed: list[str] = field(default_factory=list)
     renamed: list[tuple[str, str]] = field(default_factory=list)  # a page of an older Kura
     skipped: list[str] = field(default_factory=list)  # one line each: what and why
+    replaced: list[tuple[str, str]] = field(default_factory=list)  # (upload, document)
+    # Uploads named like several documents, not imported: (upload, [their names]).
+    ambiguous: list[tuple[str, list[str]]] = field(default_factory=list)
 
     @property
     def imported(self) -> list[DocumentInfo]:
@@ -73,13 +81,38 @@ class Importer:
     def file(self, path: Path) -> None:
         self._read(path.name, path, origin="")
 
-    def upload(self, name: str, raw: bytes) -> None:
-        """A file from the browser; a folder upload's names carry their paths."""
+    def upload(self, name: str, raw: bytes, *, replace: str | None = None) -> None:
+        """A file from the browser; a folder upload's names carry their paths. A file alone
+        replaces the one document named like it; `replace` says which of several (a name),
+        or "" to keep it as a new document."""
         safe = safe_name(name)
         if safe is None:
             self.report.skipped.append(f"{name!r} tries to leave its folder; skipped.")
             return
-        self._add(safe, raw, origin="")
+        if replace is None:
+            matches = self.named_like(safe)
+            if len(matches) > 1:
+                self.report.ambiguous.append((safe, matches))
+                return
+            replace = matches[0] if matches else ""
+        if replace and replace != safe:
+            self.report.replaced.append((safe, replace))
+        known = self._known.get(replace) if replace else None
+        if known and known.origin.startswith("source:"):
+            source = known.origin.removeprefix("source:")
+            self.report.skipped.append(
+                f"{known.name} comes from the wiki source {source}; change it there, or "
+                "upload the file under another name."
+            )
+            return
+        self._add(replace or safe, raw, origin=known.origin if known else "")
+
+    def named_like(self, name: str) -> list[str]:
+        """The documents a file uploaded alone under this name would be: the document of
+        this very name, else every document with this file name in some folder."""
+        if "/" in name or name in self._known:
+            return [name] if name in self._known else []
+        return sorted(n for n in self._known if PurePosixPath(n).name == name)
 
     def page(self, name: str, raw: bytes, origin: str) -> None:
         """A page its owner hands over by name and bytes (a wiki source's)."""

@@ -379,6 +379,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "{count} 件の文書を取り込みました。",
     },
     "kb.skipped": {"en": "Skipped: {reason}", "ja": "スキップ: {reason}"},
+    "kb.ambiguous": {
+        "en": "{name} is named like {count} documents. Which one does it replace?",
+        "ja": "{name} と同じ名前の文書が {count} 件あります。どれを置き換えますか?",
+    },
+    "kb.replace_which": {"en": "Replace", "ja": "置き換える文書"},
+    "kb.keep_new": {
+        "en": "None: keep it as a new document",
+        "ja": "置き換えずに新しい文書として追加",
+    },
+    "kb.replaced": {
+        "en": "{name} replaced {document}.",
+        "ja": "{name} で {document} を置き換えました。",
+    },
     "kb.none": {"en": "No documents yet.", "ja": "文書はまだありません。"},
     "kb.delete": {"en": "Delete document", "ja": "文書を削除"},
     "kb.deleted": {"en": "Deleted {name}.", "ja": "{name} を削除しました。"},

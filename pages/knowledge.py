@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from chatbot.importer import Importer
+from chatbot.importer import Importer, ImportReport
 from chatbot.knowledge import DocumentInfo, KnowledgeBase
 from chatbot.parsing import SUFFIXES
 from chatbot.setup import knowledge_base
@@ -18,6 +18,8 @@ from components.runtime import runtime
 from components.text import plain
 
 SKIPPED = "kura_import_skipped"
+PENDING = "kura_import_pending"  # uploads named like several documents: (name, bytes, names)
+KEEP_NEW = ""  # the choice that keeps an upload as a new document
 
 
 def render() -> None:
@@ -28,6 +30,7 @@ def render() -> None:
     for reason in st.session_state.pop(SKIPPED, []):
         st.warning(t("kb.skipped", reason=reason))
     _upload(kb)
+    _choose_replaced(kb)
     wiki_sources.render(kb, runtime().settings, runtime().workspace.lock_file)
     _documents(kb)
 
@@ -45,15 +48,45 @@ def _upload(kb: KnowledgeBase) -> None:
         return
     importer = Importer(kb)
     progress = st.progress(0.0)
+    contents = {upload.name: upload.getvalue() for upload in uploads}
     with kb.batch():
         for index, upload in enumerate(uploads, start=1):
             progress.progress(index / len(uploads), text=t("kb.importing", name=upload.name))
-            importer.upload(upload.name, upload.getvalue())
+            importer.upload(upload.name, contents[upload.name])
     report = importer.report
+    st.session_state[PENDING] = [(n, contents[n], names) for n, names in report.ambiguous]
+    _done(report)
+
+
+def _choose_replaced(kb: KnowledgeBase) -> None:
+    """An upload named like several documents waits here until someone says which one it
+    replaces, or to keep it as a new document: never a silent duplicate."""
+    pending = st.session_state.get(PENDING) or []
+    if not pending:
+        return
+    name, raw, names = pending[0]
+    with st.container(border=True):
+        st.warning(t("kb.ambiguous", name=name, count=len(names)))
+        choice = st.radio(
+            t("kb.replace_which"),
+            [*names, KEEP_NEW],
+            format_func=lambda option: plain(option) if option else t("kb.keep_new"),
+            key=f"kura_replace_{name}",
+        )
+        if st.button(t("kb.import"), type="primary", key=f"kura_replace_go_{name}"):
+            importer = Importer(kb)
+            importer.upload(name, raw, replace=choice)
+            st.session_state[PENDING] = pending[1:]
+            _done(importer.report)
+
+
+def _done(report: ImportReport) -> None:
     st.session_state[SKIPPED] = report.skipped  # shown after the rerun, with the result
     message = t("kb.imported", count=len(report.imported))
     if report.unchanged:
         message += " " + t("kb.unchanged", count=len(report.unchanged))
+    for upload, document in report.replaced:
+        message += " " + t("kb.replaced", name=upload, document=document)
     flash(message)
     st.rerun()
 

@@ -194,3 +194,33 @@ def test_a_wiki_from_an_older_kura_keeps_working_and_is_adopted(
     assert report.renamed == [("index.md", "en/index.md")]  # the same file, now by its path
     assert "notes.md" in names(kb) and "index.md" not in names(kb)
     assert len(names(kb)) == 7
+
+
+def test_an_upload_replaces_the_one_document_named_like_it(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    (docs / "en").mkdir(parents=True)
+    (docs / "en" / "guide.md").write_text("# Guide\n\nOld text.")
+    kb = KnowledgeBase(tmp_path / "wiki.db")
+    Importer(kb).paths([docs])
+    importer = Importer(kb)
+    importer.upload("guide.md", b"# Guide\n\nNew text.")
+    assert importer.report.replaced == [("guide.md", "en/guide.md")]
+    assert [d.name for d in kb.documents()] == ["en/guide.md"]  # no second document
+    assert "New text." in kb.search("new text")[0].text
+    # It still belongs to its folder: importing the folder again keeps it in step.
+    assert Importer(kb).paths([docs]).changed[0].name == "en/guide.md"
+
+
+def test_an_upload_named_like_several_documents_waits_for_a_choice(tmp_path: Path) -> None:
+    kb = KnowledgeBase(tmp_path / "wiki.db")
+    for name in ("en/guide.md", "ja/guide.md"):
+        Importer(kb).upload(name, b"# Guide\n\nText.")
+    importer = Importer(kb)
+    importer.upload("guide.md", b"# Guide\n\nNew.")
+    assert importer.report.ambiguous == [("guide.md", ["en/guide.md", "ja/guide.md"])]
+    assert not importer.report.imported  # nothing imported until someone chooses
+
+    Importer(kb).upload("guide.md", b"# Guide\n\nNew.", replace="ja/guide.md")
+    assert [d.name for d in kb.documents()] == ["en/guide.md", "ja/guide.md"]
+    Importer(kb).upload("guide.md", b"# Guide\n\nNew.", replace="")  # kept as new, by choice
+    assert [d.name for d in kb.documents()] == ["en/guide.md", "guide.md", "ja/guide.md"]
