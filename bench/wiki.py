@@ -24,9 +24,11 @@ import statistics
 import tarfile
 import tempfile
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+
+from markdown_it import MarkdownIt
 
 from bench.wiki_questions import DEBIAN_REFERENCE, MARKDOWN, PYTHON_DOCS, Question
 from chatbot.answer import extractive_answer
@@ -42,6 +44,7 @@ NODE_API = Path("/usr/share/doc/nodejs/api")
 CORPORA = Path(__file__).resolve().parent / "corpora"  # `make bench` downloads sdists here
 FACT_CHARS = 600
 IMPORT_PAGES = 250
+_COMMONMARK = MarkdownIt("commonmark")
 
 HEADER = (
     "| corpus | pages | passages | MB | import (s) | questions | hit@1 | hit@3 | "
@@ -104,24 +107,26 @@ def ask_all(kb: KnowledgeBase, questions: Sequence[Question]) -> Quality:
 
 def fenced(answer: str, passages: Sequence[Hit]) -> bool:
     """No fence left open, and no line that the passages hold only inside code blocks
-    (a shell comment, say) shown outside one: what a cut inside a fence used to do."""
+    (a shell comment, say) shown outside one: what a cut inside a fence used to do. Code
+    is told from prose by markdown-it, not by Kura's own fence reading."""
     if not balanced(answer):
         return False
     code, prose = set(), set()
     for hit in passages:
-        for line, inside in _lines(hit.text):
-            (code if inside else prose).add(line)
-    return not any(line in code - prose for line, inside in _lines(answer) if not inside)
+        in_code, in_prose = _code_and_prose(hit.text)
+        code |= in_code
+        prose |= in_prose
+    return not (_code_and_prose(answer)[1] & (code - prose))
 
 
-def _lines(text: str) -> Iterator[tuple[str, bool]]:
-    """Each line that is not a fence, and whether it sits inside a code block."""
-    inside = False
-    for line in text.split("\n"):
-        if line.lstrip("> ").startswith(("```", "~~~")):
-            inside = not inside
-        elif line.strip():
-            yield line, inside
+def _code_and_prose(text: str) -> tuple[set[str], set[str]]:
+    code, prose = set(), set()
+    for token in _COMMONMARK.parse(text):
+        if token.type in ("fence", "code_block"):
+            code.update(line.strip() for line in token.content.split("\n") if line.strip())
+        elif token.type == "inline":
+            prose.update(line.strip() for line in token.content.split("\n") if line.strip())
+    return code, prose
 
 
 def markdown_tree(root: Path) -> Path | None:

@@ -11,9 +11,10 @@ from dataclasses import asdict, dataclass
 
 from chatbot.fences import head
 from chatbot.knowledge import Hit, KnowledgeBase, where
-from chatbot.lines import best_lines
+from chatbot.lines import lead
 
 PASSAGES = 3
+LEAD_POOL = 5  # the passages whose lines may lead the answer
 QUOTE_CHARS = 600
 
 
@@ -50,11 +51,12 @@ NOT_COVERED = "The wiki does not cover this yet: no passage matches the question
 def extractive_answer(kb: KnowledgeBase, question: str) -> Answer:
     """Markdown: the best passage's most relevant lines first, under its heading path,
     then the other passages, each numbered like its source."""
-    hits = kb.search(question, limit=PASSAGES)
-    if not hits:
+    found = kb.search(question, limit=LEAD_POOL)
+    if not found:
         return Answer(NOT_COVERED, [], [])
-    lead = best_lines(hits[0].text, question)
-    quotes = [f"**{hits[0].where}** [1]\n\n{lead}"]
+    best = lead([(hit.section, hit.text) for hit in found], question, kb.term_weights(question))
+    hits = [found[best.passage], *(h for h in found if h is not found[best.passage])][:PASSAGES]
+    quotes = [f"**{hits[0].where}** [1]\n\n{best.text}"]
     quotes += [_quote(n, hit) for n, hit in enumerate(hits[1:], start=2)]
     return Answer("\n\n".join(quotes), sources_of(hits), hits)
 

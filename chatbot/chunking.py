@@ -13,12 +13,12 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from chatbot.fences import slices
+from chatbot.fences import blocks, slices
 from chatbot.parsing import Document
 
 # Bumped when parsing or cutting changes what a page's passages are, so re-importing an
 # unchanged file re-indexes it rather than keeping passages of the older kind.
-PASSAGES_VERSION = 4
+PASSAGES_VERSION = 5
 TARGET = 700  # characters: a paragraph or two, enough context for an answer
 CODE_LIMIT = 3 * TARGET
 SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+|(?<=[。！？])")
@@ -56,10 +56,7 @@ def _pack(pieces: Iterator[tuple[str, str]], target: int) -> list[str]:
 
 
 def _pieces(text: str, target: int) -> Iterator[tuple[str, str]]:
-    for block in text.split("\n\n"):
-        block = block.strip("\n")
-        if not block:
-            continue
+    for block in blocks(text):
         code = block.startswith("```")
         if len(block) <= target or (code and len(block) <= CODE_LIMIT):
             yield "\n\n", block

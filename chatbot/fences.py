@@ -37,6 +37,25 @@ def slices(text: str, limit: int) -> list[str]:
     return pieces
 
 
+def blocks(text: str) -> list[str]:
+    """Markdown blocks: text between blank lines, a code block whole even where its code
+    has blank lines of its own."""
+    out: list[str] = []
+    current: list[str] = []
+    opened: re.Match[str] | None = None
+    for line in text.split("\n"):
+        if not line.strip() and opened is None:
+            if current:
+                out.append("\n".join(current))
+            current = []
+            continue
+        current.append(line)
+        opened = _after(line, opened)
+    if current:
+        out.append("\n".join(current))
+    return out
+
+
 def head(text: str, limit: int) -> str:
     """The first whole lines of `text` up to `limit` characters, a fence left open closed;
     an ellipsis says that more follows."""

@@ -8,6 +8,7 @@ reciprocal rank fusion.
 
 from __future__ import annotations
 
+import math
 import re
 import sqlite3
 import threading
@@ -211,6 +212,21 @@ class KnowledgeBase:
             hits = [self._hit(connection, chunk_id, score) for chunk_id, score in fused]
             hits = self._in_asked_language(connection, hits, question, wanted)
         return _distinct(_weigh(hits, question))[:limit]
+
+    def term_weights(self, question: str) -> dict[str, float]:
+        """How telling each of the question's terms is: the inverse of how many passages
+        hold it (BM25's idf), from the full-text indexes."""
+        wanted = terms(question)
+        with self.connection() as connection:
+            total = connection.execute("SELECT count(*) FROM chunks").fetchone()[0]
+            weights = {}
+            for table, found in (("chunk_words", wanted.words), ("chunk_ja", wanted.japanese)):
+                for term in found:
+                    held = connection.execute(
+                        f"SELECT count(*) FROM {table} WHERE {table} MATCH ?", (_quote(term),)
+                    ).fetchone()[0]
+                    weights[term] = math.log(1 + (total - held + 0.5) / (held + 0.5))
+        return weights
 
     def _in_asked_language(
         self, connection: sqlite3.Connection, hits: list[Hit], question: str, wanted: Terms

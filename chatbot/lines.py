@@ -1,63 +1,146 @@
-"""The lines of a passage that answer a question, so an answer can lead with them.
+"""The lines of the found passages that answer a question, so an answer can lead with them.
 
-A passage is cut into units: sentences of a paragraph, the items of a list, a table or
-a code block whole. Each unit scores by the question's terms it holds (English words by
-their first five letters, a rough stem; Japanese by its SudachiPy words, which picked
-the lines holding the fact for 52% of the Japanese benchmark's questions against 39%
-for two-character pieces of kanji and katakana runs).
-The best units, and those holding at least half as many terms, are kept in the order
-the page has them, with the code block that follows a chosen sentence, since
-documentation introduces code with one.
+A passage is cut into units: sentences of a paragraph, the items of a list, a table, a
+quote or a code block whole. A unit scores by the question's terms it holds, each
+weighed by how rare it is in the wiki (inverse document frequency: "configure" says
+little, "crlfDelay" a lot), and by the terms its heading path holds: a short
+section's lines under "Rotating the token" answer "how do I rotate the token".
+English words match by their first five letters at a word's start (a rough stem);
+Japanese by its SudachiPy words.
+
+The lead is the best unit of the best few passages, the passage's rank breaking near
+ties, with the units of the same passage that score at least half as well, in the order
+the page has them: a code block comes with the sentence that introduces it, a sentence
+that introduces a code block with the block, and each chosen unit with the one after it
+while there is room (a fact often sits a line below the sentence naming the terms).
+Tuned on the benchmark's corpora (docs/benchmarks.md): heading weight 0, 0.5 and 1, rank
+decay 0.7, 0.85 and 1, and 0 to 4 following units were tried.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from chatbot.chunking import SENTENCE_END
+from chatbot.fences import blocks
 from chatbot.query import Terms, terms
 
 LEAD_CHARS = 450
+RANK_DECAY = 0.85  # a passage one place lower needs a unit this much better to lead
+HEADING_WEIGHT = 1.0
+FOLLOW = 1
+_WHOLE = ("```", "~~~", "|", "- ", "* ", "+ ", ">")
+
+
+@dataclass(frozen=True)
+class Lead:
+    passage: int  # which of the passages given
+    text: str
+
+
+def lead(
+    texts: Sequence[tuple[str, str]],
+    question: str,
+    weights: Mapping[str, float] | None = None,
+    *,
+    limit: int = LEAD_CHARS,
+) -> Lead:
+    """The lines that answer `question` best among passages given as (heading path, text),
+    best passage first: which passage, and its units in page order up to `limit`
+    characters (at least one unit); the first passage whole when nothing matches."""
+    wanted = terms(question)
+    weights = weights or {}
+    best: tuple[float, int, int] | None = None
+    scored: list[list[float]] = []
+    for rank, (section, text) in enumerate(texts):
+        heading = _score(section, wanted, weights) * HEADING_WEIGHT
+        scores = [_score(unit, wanted, weights) for unit in units(text)]
+        scored.append(scores)  # within a passage, its units compete on their own words
+        for index, score in enumerate(scores):
+            weighed = (score + heading) * RANK_DECAY**rank
+            if score + heading > 0 and (best is None or weighed > best[0]):
+                best = (weighed, rank, index)
+    if best is None:
+        return Lead(0, texts[0][1] if texts else "")
+    _, rank, index = best
+    return Lead(rank, _gather(units(texts[rank][1]), scored[rank], index, limit))
 
 
 def best_lines(text: str, question: str, *, limit: int = LEAD_CHARS) -> str:
-    """The units of `text` that answer `question` best, in page order, up to `limit`
-    characters (at least one unit); the passage's start when nothing matches."""
-    wanted = terms(question)
-    units = _units(text)
-    scores = [_score(unit, wanted) for unit in units]
-    if not units or max(scores) == 0:
-        return text
+    """The units of one passage that answer `question` best, in page order."""
+    return lead([("", text)], question, limit=limit).text
 
-    chosen: set[int] = set()
-    best = max(scores)
-    for index in sorted(range(len(units)), key=lambda i: (-scores[i], i)):
-        weak = scores[index] * 2 < best  # a unit that shares a word in passing
-        if weak or (chosen and _length(units, chosen | {index}) > limit):
+
+def _gather(parts: list[str], scores: list[float], best: int, limit: int) -> str:
+    chosen = _with_code(parts, {best})
+    for index in sorted(range(len(parts)), key=lambda i: (-scores[i], i)):
+        if scores[index] * 2 < scores[best] or index in chosen:
+            continue  # a unit that shares a word in passing
+        wider = _with_code(parts, chosen | {index})
+        if _length(parts, wider) > limit:
             break
-        chosen.add(index)
-        if index + 1 < len(units) and units[index + 1].startswith("```"):
-            chosen.add(index + 1)
-    return "\n\n".join(units[i] for i in sorted(chosen))
+        chosen = wider
+    return "\n\n".join(parts[i] for i in sorted(_followed(parts, chosen, limit)))
 
 
-def _units(text: str) -> list[str]:
-    units = []
-    for block in (b.strip("\n") for b in text.split("\n\n")):
-        if not block:
-            continue
-        if block.startswith(("```", "|", "- ", ">")) or re.match(r"\d+\. ", block):
-            units.append(block)
+def _followed(parts: list[str], chosen: set[int], limit: int) -> set[int]:
+    """The lines right after the chosen ones, while there is room: a fact often sits a
+    line or two below the sentence that names the question's terms."""
+    wider = set(chosen)
+    for index in sorted(chosen):
+        after = index + 1
+        while after < len(parts) and after not in wider and len(wider) - len(chosen) < FOLLOW:
+            if _length(parts, wider | {after}) > limit:
+                return wider
+            wider.add(after)
+            after += 1
+    return wider
+
+
+def _with_code(parts: list[str], chosen: set[int]) -> set[int]:
+    """A sentence that introduces a code block brings it, and a code block the sentence
+    before it: documentation says what the code does just above it."""
+    wider = set(chosen)
+    for index in chosen:
+        if _is_code(parts[index]) and index > 0 and not _is_code(parts[index - 1]):
+            wider.add(index - 1)
+        elif index + 1 < len(parts) and _is_code(parts[index + 1]):
+            wider.add(index + 1)
+    return wider
+
+
+def units(text: str) -> list[str]:
+    out = []
+    for block in blocks(text):
+        start = block.lstrip()
+        if start.startswith(_WHOLE) or re.match(r"\d+[.)] ", start) or "```" in block:
+            out.append(block)
         else:
-            units.extend(s for s in SENTENCE_END.split(block) if s.strip())
-    return units
+            out.extend(s for s in SENTENCE_END.split(block) if s.strip())
+    return out
 
 
-def _score(unit: str, wanted: Terms) -> int:
+def _score(unit: str, wanted: Terms, weights: Mapping[str, float]) -> float:
     lower = unit.lower()
-    found = sum(1 for word in wanted.words if word[:5] in lower)
-    return found + sum(1 for word in wanted.japanese if word in lower)
+    found = sum(weights.get(w, 1.0) for w in wanted.words if _has_word(lower, w))
+    return found + sum(weights.get(w, 1.0) for w in wanted.japanese if w in lower)
 
 
-def _length(units: list[str], chosen: set[int]) -> int:
-    return sum(len(units[i]) + 2 for i in chosen)
+def _has_word(lower: str, word: str) -> bool:
+    stem = word[:5]
+    at = lower.find(stem)
+    while at >= 0:
+        if at == 0 or not lower[at - 1].isalnum():
+            return True
+        at = lower.find(stem, at + 1)
+    return False
+
+
+def _is_code(unit: str) -> bool:
+    return unit.lstrip("> ").startswith(("```", "~~~"))
+
+
+def _length(parts: list[str], chosen: set[int]) -> int:
+    return sum(len(parts[i]) + 2 for i in chosen)

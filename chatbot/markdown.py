@@ -299,7 +299,7 @@ def _without_includes(text: str) -> str:
 def _block_text(token: Token) -> str:
     if token.type in ("fence", "code_block"):
         language = token.info.split()[0] if token.info.strip() else ""
-        return f"```{language}\n{token.content.rstrip()}\n```"
+        return fence(token.content.rstrip(), language)
     if token.type == "html_block":
         if not _TAG.sub("", token.content).strip():
             return ""  # comments, anchors and component tags: no words
@@ -314,6 +314,14 @@ def _transparent(token: Token) -> bool:
         ["raw"],
         ["v-pre"],
     )
+
+
+def fence(code: str, language: str = "") -> str:
+    """A fenced code block, its fence longer than any run of backticks in the code: a page
+    about Markdown shows fences inside its examples."""
+    longest = max((len(run) for run in re.findall(r"`{3,}", code)), default=2)
+    marks = "`" * max(3, longest + 1)
+    return f"{marks}{language}\n{code}\n{marks}"
 
 
 def _note_title(token: Token) -> str:

@@ -9,11 +9,16 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup, Tag
 
-from chatbot.markdown import PATH_SEPARATOR, markdown_sections
+from chatbot.markdown import PATH_SEPARATOR, fence, markdown_sections
 
 SUFFIXES = (".md", ".markdown", ".mdx", ".txt", ".html", ".htm")
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024  # a wiki page; anything larger is not one
 _SKIP_TAGS = ("script", "style", "nav", "header", "footer", "noscript", "template", "aside")
+# What a page wraps around its text: ARIA landmarks, Sphinx's sidebar and ¶ links.
+_SKIP_SELECTORS = (
+    "[role=navigation], [role=search], [role=banner], [role=contentinfo], "
+    "div.sphinxsidebar, div.related, a.headerlink"
+)
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff01-\uff9f、。"
 _WRAPPED = re.compile(f"(?<=[{_CJK}])[ \\t]*\\n\\s*(?=[{_CJK}])")
@@ -96,7 +101,7 @@ def _html(text: str) -> tuple[str, list[Section]]:
     """Blocks of text under their headings; a `<pre>` stays a code block. The page's first
     `<h1>` is its title: a `<title>` tends to carry the site's name as well."""
     soup = BeautifulSoup(text, "html.parser")
-    for tag in [*soup(_SKIP_TAGS), *soup.select("a.headerlink")]:  # Sphinx's ¶ links
+    for tag in [*soup(_SKIP_TAGS), *soup.select(_SKIP_SELECTORS)]:
         tag.decompose()
     first = soup.find("h1")
     title = _words(first) if first else _words(soup.title) if soup.title else ""
@@ -109,7 +114,7 @@ def _html(text: str) -> tuple[str, list[Section]]:
             sections.append(Section(PATH_SEPARATOR.join(path), "\n\n".join(parts)))
             path, parts = [*path[: int(element.name[1]) - 1], _words(element)], []
         elif element.name == "pre":
-            parts.append(f"```\n{element.get_text().strip(chr(10))}\n```")
+            parts.append(fence(element.get_text().strip(chr(10))))
         elif words := _words(element):
             parts.append(words)
     sections.append(Section(PATH_SEPARATOR.join(path), "\n\n".join(parts)))

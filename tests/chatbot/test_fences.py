@@ -49,3 +49,14 @@ def test_every_answer_from_inside_a_long_code_block_is_fenced(tmp_path: Path) ->
         answer = extractive_answer(kb, question)
         assert answer.passages and balanced(answer.text), answer.text
         assert "\n# add" not in answer.text.split("```")[0]  # no comment outside a fence
+
+
+def test_a_code_block_with_blank_lines_inside_stays_one_block(tmp_path: Path) -> None:
+    code = "```js\nconst a = 1;\n\n// Prints: 1\nconsole.log(a);\n\n\nrun(a);\n```"
+    page = f"# Events\n\nListen once with `once()`.\n\n{code}\n\nAfter the code.\n"
+    [passage] = chunk(parse("events.md", page))
+    assert code in passage.text
+    kb = KnowledgeBase(tmp_path / "wiki.db")
+    kb.add(parse("events.md", page), size=len(page))
+    answer = extractive_answer(kb, "How do I listen once?")
+    assert code in answer.text and balanced(answer.text)

@@ -1,0 +1,47 @@
+"""The lead: the lines of the found passages that answer the question."""
+
+from chatbot.lines import Lead, lead, units
+
+
+def test_a_better_line_in_the_second_passage_leads() -> None:
+    passages = [
+        ("Token", "The token is a secret. Keep the token out of logs."),
+        ("Token › Rotation", "Rotate the token every 90 days from the Settings page."),
+    ]
+    best = lead(passages, "How often do I rotate the token?", {"token": 0.1, "rotate": 3.0})
+    assert best.passage == 1
+    assert best.text.startswith("Rotate the token every 90 days")
+
+
+def test_a_heading_that_names_the_question_lifts_its_short_section() -> None:
+    passages = [
+        ("Button", "The button sends a form. It has a size."),
+        ("Button › Details", "Defaults to medium."),
+    ]
+    best = lead(passages, "What is the default size of the button?", {"default": 2.0})
+    assert (best.passage, best.text) == (1, "Defaults to medium.")
+    passages[1] = ("Button › Default size", "It is medium unless set.")
+    assert lead(passages, "button default size?", {"default": 2.0}).passage == 1
+
+
+def test_rare_terms_outweigh_common_ones() -> None:
+    text = "Configure the server with a file. Set crlfDelay to Infinity for CRLF input."
+    weights = {"configure": 0.2, "crlfdelay": 5.0}
+    assert lead([("", text)], "configure crlfDelay", weights).text.startswith("Set crlfDelay")
+
+
+def test_the_line_after_the_best_one_comes_along() -> None:
+    text = "Intro. To rotate the token, open Settings. Then press Save. Unrelated."
+    assert lead([("", text)], "rotate token").text == (
+        "To rotate the token, open Settings.\n\nThen press Save."
+    )
+
+
+def test_a_code_block_is_one_unit_and_comes_with_its_introduction() -> None:
+    text = "Start it like this:\n\n```sh\nkura run\n\nkura status\n```\n\nDone."
+    assert units(text) == ["Start it like this:", "```sh\nkura run\n\nkura status\n```", "Done."]
+    assert lead([("", text)], "kura status").text.startswith("Start it like this:\n\n```sh")
+
+
+def test_nothing_matching_gives_the_best_passage_whole() -> None:
+    assert lead([("A", "First passage."), ("B", "Second.")], "zebra") == Lead(0, "First passage.")
