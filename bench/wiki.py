@@ -21,6 +21,8 @@ import gzip
 import shutil
 import sqlite3
 import statistics
+import subprocess
+import sys
 import tarfile
 import tempfile
 import time
@@ -202,14 +204,56 @@ def import_table(tree: Path, tmp: Path) -> str:
     again = time.perf_counter()
     Importer(kb).paths([folder])
     again = time.perf_counter() - again
+    asked = ask_latency(kb, [q.text for q in MARKDOWN])
     return (
         "| import | pages | MB | passages | seconds | pages/s |\n"
         "| --- | ---: | ---: | ---: | ---: | ---: |\n"
         f"| {count} Markdown pages, new | {count} | {size / 2**20:.1f} | {passages} | "
         f"{first:.1f} | {count / first:.0f} |\n"
         f"| the same, again unchanged | {count} | {size / 2**20:.1f} | 0 | {again:.2f} | "
-        f"{count / again:.0f} |"
+        f"{count / again:.0f} |\n\n"
+        f"At {passages:,} passages, `ask` in-process (search, idf weights, lead): {asked}; "
+        f"importing Kura's answering modules in a new process: {import_seconds() * 1000:.0f} ms."
     )
+
+
+def ask_latency(kb: KnowledgeBase, questions: Sequence[str]) -> str:
+    """Median and p95 of the extractive answer, and of the LLM's context, in ms."""
+    answers, contexts = [], []
+    for question in questions:
+        started = time.perf_counter()
+        extractive_answer(kb, question)
+        answers.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        llm_passages(kb, question)
+        contexts.append(time.perf_counter() - started)
+    return (
+        f"answer median {_ms(answers, 0.5)}, p95 {_ms(answers, 0.95)}; "
+        f"LLM context median {_ms(contexts, 0.5)}, p95 {_ms(contexts, 0.95)}"
+    )
+
+
+def _ms(seconds: list[float], quantile: float) -> str:
+    ordered = sorted(seconds)
+    return f"{ordered[int(quantile * (len(ordered) - 1))] * 1000:.1f} ms"
+
+
+def import_seconds() -> float:
+    """What `import chatbot.answer, chatbot.context` costs a new process (best of 3)."""
+    code = (
+        "import time; t = time.perf_counter(); import chatbot.answer, chatbot.context; "
+        "print(time.perf_counter() - t)"
+    )
+    root = Path(__file__).resolve().parent.parent
+    runs = [
+        float(
+            subprocess.run(
+                [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
+            ).stdout
+        )
+        for _ in range(3)
+    ]
+    return min(runs)
 
 
 def run() -> str:
