@@ -45,7 +45,7 @@ def lead(
     question: str,
     weights: Mapping[str, float] | None = None,
     *,
-    limit: int = LEAD_CHARS,
+    limit: int | None = None,
 ) -> Lead:
     """The lines that answer `question` best among passages given as (heading path, text),
     best passage first: which passage, and its units in page order up to `limit`
@@ -65,7 +65,7 @@ def lead(
     if best is None:
         return Lead(0, texts[0][1] if texts else "")
     _, rank, index = best
-    return Lead(rank, _gather(units(texts[rank][1]), scored[rank], index, limit))
+    return Lead(rank, _gather(units(texts[rank][1]), scored[rank], index, limit or LEAD_CHARS))
 
 
 def best_lines(text: str, question: str, *, limit: int = LEAD_CHARS) -> str:

@@ -44,6 +44,7 @@ _INCLUDE = re.compile(
     re.MULTILINE,
 )
 _FENCE = re.compile(r"^[ \t]*(```+|~~~+)")
+_LANGUAGE = re.compile(r"[^\s{\[]*")
 _BLOCK_OPEN = re.compile(
     r"^[ \t]*///[ \t]*(?P<kind>[\w-]+)(?:[ \t]*\|[ \t]*(?P<title>.*?))?[ \t]*$"
 )
@@ -298,7 +299,8 @@ def _without_includes(text: str) -> str:
 
 def _block_text(token: Token) -> str:
     if token.type in ("fence", "code_block"):
-        language = token.info.split()[0] if token.info.strip() else ""
+        # `js{2-6}`, `sh [npm]`: the language, without line marks or a tab's label
+        language = _LANGUAGE.match(token.info.strip()).group(0)
         return fence(token.content.rstrip(), language)
     if token.type == "html_block":
         if not _TAG.sub("", token.content).strip():
