@@ -1,10 +1,11 @@
 """The lines of the found passages that answer a question, so an answer can lead with them.
 
-A passage is cut into units: sentences of a paragraph, the items of a list, a table, a
-quote or a code block whole. A unit scores by the question's terms it holds, each
-weighed by how rare it is in the wiki (inverse document frequency: "configure" says
-little, "crlfDelay" a lot), and by the terms its heading path holds: a short
-section's lines under "Rotating the token" answer "how do I rotate the token".
+A passage is cut into units: sentences of a paragraph, the items of a list, the rows of
+a table (each under the table's header), a quote or a code block whole. A unit scores
+by the question's terms it holds, each weighed by how rare it is in the wiki (inverse
+document frequency: "configure" says little, "crlfDelay" a lot), and by the terms its
+heading path holds: a short section's lines under "Rotating the token" answer "how do I
+rotate the token".
 English words match by their first five letters at a word's start (a rough stem);
 Japanese by its SudachiPy words.
 
@@ -31,7 +32,8 @@ LEAD_CHARS = 450
 RANK_DECAY = 0.85  # a passage one place lower needs a unit this much better to lead
 HEADING_WEIGHT = 1.0
 FOLLOW = 1
-_WHOLE = ("```", "~~~", "|", "- ", "* ", "+ ", ">")
+_ITEM = ("- ", "* ", "+ ")
+_NUMBERED = re.compile(r"\d+[.)] ")
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,7 @@ def _gather(parts: list[str], scores: list[float], best: int, limit: int) -> str
         if _length(parts, wider) > limit:
             break
         chosen = wider
-    return "\n\n".join(parts[i] for i in sorted(_followed(parts, chosen, limit)))
+    return _joined([parts[i] for i in sorted(_followed(parts, chosen, limit))])
 
 
 def _followed(parts: list[str], chosen: set[int], limit: int) -> set[int]:
@@ -112,14 +114,57 @@ def _with_code(parts: list[str], chosen: set[int]) -> set[int]:
 
 
 def units(text: str) -> list[str]:
+    """A passage's units: sentences, list items, table rows under their header, and
+    quotes and code blocks whole."""
     out = []
     for block in blocks(text):
         start = block.lstrip()
-        if start.startswith(_WHOLE) or re.match(r"\d+[.)] ", start) or "```" in block:
+        if "```" in block or "~~~" in block or start.startswith(">"):
             out.append(block)
+        elif start.startswith("|"):
+            out.extend(_rows(block))
+        elif start.startswith(_ITEM) or _NUMBERED.match(start):
+            out.extend(_items(block))
         else:
             out.extend(s for s in SENTENCE_END.split(block) if s.strip())
     return out
+
+
+def _rows(table: str) -> list[str]:
+    """Each row of a table under its header, so the answer can quote the row that holds
+    the fact; a table without a header row is one unit."""
+    lines = table.split("\n")
+    if len(lines) < 3 or not set(lines[1]) <= set("|-: "):
+        return [table]
+    header = "\n".join(lines[:2])
+    return [f"{header}\n{row}" for row in lines[2:]]
+
+
+def _items(listing: str) -> list[str]:
+    """Each item of a list, with its continuation lines and nested items."""
+    items: list[list[str]] = []
+    indent = len(listing) - len(listing.lstrip())
+    for line in listing.split("\n"):
+        stripped = line.lstrip()
+        at_base = len(line) - len(stripped) == indent
+        if (at_base and (stripped.startswith(_ITEM) or _NUMBERED.match(stripped))) or not items:
+            items.append([line])
+        else:
+            items[-1].append(line)
+    return ["\n".join(item) for item in items]
+
+
+def _joined(parts: list[str]) -> str:
+    """Units in page order; rows of one table share their header once."""
+    out: list[str] = []
+    for part in parts:
+        if out and part.startswith("|") and out[-1].startswith("|"):
+            header = "\n".join(part.split("\n")[:2])
+            if out[-1].startswith(header):
+                out[-1] += "\n" + part.split("\n", 2)[2]
+                continue
+        out.append(part)
+    return "\n\n".join(out)
 
 
 def _score(unit: str, wanted: Terms, weights: Mapping[str, float]) -> float:

@@ -45,3 +45,26 @@ def test_a_code_block_is_one_unit_and_comes_with_its_introduction() -> None:
 
 def test_nothing_matching_gives_the_best_passage_whole() -> None:
     assert lead([("A", "First passage."), ("B", "Second.")], "zebra") == Lead(0, "First passage.")
+
+
+def test_a_table_row_and_a_list_item_are_units_of_their_own() -> None:
+    table = "| option | default |\n| --- | --- |\n| timeout | 30 |\n| retries | 3 |"
+    assert units(table) == [
+        "| option | default |\n| --- | --- |\n| timeout | 30 |",
+        "| option | default |\n| --- | --- |\n| retries | 3 |",
+    ]
+    assert lead([("", table)], "default retries", {"retries": 3.0}).text.endswith(
+        "| --- | --- |\n| retries | 3 |"
+    )
+    listing = "- first item\n  continued\n- second item\n  - nested\n1. numbered"
+    assert units(listing) == [
+        "- first item\n  continued",
+        "- second item\n  - nested",
+        "1. numbered",
+    ]
+
+
+def test_rows_of_one_table_are_quoted_under_one_header() -> None:
+    table = "| option | default |\n| --- | --- |\n| timeout | 30 s |\n| retries | 3 |"
+    text = lead([("", table)], "timeout retries default", {}, limit=200).text
+    assert text == table
