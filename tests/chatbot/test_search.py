@@ -153,3 +153,16 @@ def test_a_features_own_page_outranks_the_changelog_that_names_it(tmp_path: Path
     assert kb.search("How do I add tabbed blocks?", limit=1)[0].document == "extensions/tabbed.md"
     fixed = kb.search("Which release fixed the crash on Windows?", limit=1)
     assert fixed[0].document == "about/changelog.md"  # what only it says, it still answers
+
+
+def test_the_third_passage_quoted_comes_from_another_page(tmp_path: Path) -> None:
+    kb = KnowledgeBase(tmp_path / "wiki.db")
+    images = "# Images\n\n" + "\n\n".join(
+        f"## Placeholder {n}\n\nA placeholder image, number {n}, holds the place." for n in range(4)
+    )
+    kb.add(parse("images.md", images), size=len(images))
+    strings = "# Strings\n\nFormat a string with `%s` placeholders: `util.format('%s', x)`."
+    kb.add(parse("strings.md", strings), size=len(strings))
+    answer = extractive_answer(kb, "placeholder image placeholders")
+    pages = [hit.document for hit in answer.passages]
+    assert pages[:2] == ["images.md", "images.md"] and pages[2] == "strings.md"
