@@ -220,10 +220,16 @@ class KnowledgeBase:
         with self.connection() as connection:
             total = connection.execute("SELECT count(*) FROM chunks").fetchone()[0]
             weights = {}
-            for table, found in (("chunk_words", wanted.words), ("chunk_ja", wanted.japanese)):
+            # English terms are counted in passages' text alone: a page's title is in each of
+            # its passages' rows, and would make its own subject look common.
+            for table, column, found in (
+                ("chunk_words", "text : ", wanted.words),
+                ("chunk_ja", "", wanted.japanese),
+            ):
                 for term in found:
                     held = connection.execute(
-                        f"SELECT count(*) FROM {table} WHERE {table} MATCH ?", (_quote(term),)
+                        f"SELECT count(*) FROM {table} WHERE {table} MATCH ?",
+                        (column + _quote(term),),
                     ).fetchone()[0]
                     weights[term] = math.log(1 + (total - held + 0.5) / (held + 0.5))
         return weights

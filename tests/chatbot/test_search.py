@@ -166,3 +166,17 @@ def test_the_third_passage_quoted_comes_from_another_page(tmp_path: Path) -> Non
     answer = extractive_answer(kb, "placeholder image placeholders")
     pages = [hit.document for hit in answer.passages]
     assert pages[:2] == ["images.md", "images.md"] and pages[2] == "strings.md"
+
+
+def test_a_pages_own_subject_is_not_common_for_being_in_its_title(tmp_path: Path) -> None:
+    kb = KnowledgeBase(tmp_path / "wiki.db")
+    page = (
+        "# Restoring\n\n## Before\n\nMake sure nobody is importing documents.\n\n## Steps\n\n"
+        "Pick a restore point in the history table. A safety backup is taken first.\n\n"
+        "## After\n\nThe chat reloads its history."
+    )
+    kb.add(parse("restore.md", page), size=len(page))
+    weights = kb.term_weights("How do I restore a backup?")
+    assert weights["restore"] == weights["backup"] > weights.get("history", 0)
+    lead = extractive_answer(kb, "How do I restore a backup?").text.split("\n\n")[1]
+    assert lead == "Pick a restore point in the history table."
