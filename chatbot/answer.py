@@ -1,4 +1,4 @@
-"""Answers from the wiki: the best lines of the best passage, then the other passages.
+"""Answers from the wiki: the lines that answer best, then the other passages.
 
 Without an LLM this is the answer. `sources` are the passages quoted, numbered as the
 answer cites them ([1], [2] …), each with its page, its heading path and its place in
@@ -49,8 +49,9 @@ NOT_COVERED = "The wiki does not cover this yet: no passage matches the question
 
 
 def extractive_answer(kb: KnowledgeBase, question: str) -> Answer:
-    """Markdown: the best passage's most relevant lines first, under its heading path,
-    then the other passages, each numbered like its source."""
+    """Markdown: the lines that answer best, chosen among the best passages
+    (chatbot/lines.py), under their passage's heading path, then the other passages, each
+    numbered like its source."""
     found = kb.search(question, limit=LEAD_POOL)
     if not found:
         return Answer(NOT_COVERED, [], [])

@@ -50,10 +50,11 @@ def _widened(
         adjacent = ordinal in (first - 1, last + 1)
         if neighbour is None or not adjacent or (hit.document, ordinal) in sent:
             continue
-        if size + len(neighbour.text) + 2 > room:
+        added = len(_with_heading(neighbour, hit)) + 2
+        if size + added > room:
             break
         first, last = min(first, ordinal), max(last, ordinal)
-        size += len(neighbour.text) + 2
+        size += added
     parts = [around.get(n) or hit for n in range(first, last + 1)]
     text = "\n\n".join(_with_heading(part, hit) for part in parts)
     return first, last, replace(hit, text=text)

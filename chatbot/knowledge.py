@@ -247,7 +247,8 @@ class KnowledgeBase:
                 twins = twins if twins is not None else _twins(connection)
                 key, _ = page_language(hit.document)
                 twin = twins.get((key, asked))
-                better = self._best_in(connection, twin, wanted) if twin else None
+                found = twin and twin != hit.document  # a page that names no language
+                better = self._best_in(connection, twin, wanted) if found else None
                 hit = replace(better, score=hit.score) if better else hit
             out.append(hit)
         return out
