@@ -8,6 +8,7 @@ import streamlit as st
 
 from chatbot.importer import Importer, ImportReport
 from chatbot.knowledge import DocumentInfo, KnowledgeBase
+from chatbot.markdown import label
 from chatbot.parsing import SUFFIXES
 from chatbot.setup import knowledge_base
 from components import clock, confirm, wiki_sources
@@ -127,7 +128,7 @@ def _table(docs: list[DocumentInfo]) -> pd.DataFrame:
     return pd.DataFrame(
         {
             t("col.document"): [d.name for d in docs],
-            t("col.title"): [d.title for d in docs],
+            t("col.title"): [label(d.title) for d in docs],  # an older wiki's may hold `code`
             t("col.chunks"): [d.chunks for d in docs],
             t("col.size"): [size(d.size) for d in docs],
             t("col.imported"): [clock.when(d.imported_at) for d in docs],

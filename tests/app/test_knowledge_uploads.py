@@ -37,3 +37,15 @@ def test_source_labels_are_text_not_raw_markdown(app, app_env) -> None:
     assert labels == ["[1] Create a Config class › パラメータの宣言 · config.md"]
     for label in labels:
         assert not any(mark in label for mark in ("`", "*", "\\"))
+
+
+def test_an_older_wikis_titles_are_listed_as_text(knowledge, app_env) -> None:
+    from chatbot.parsing import Document, Section
+
+    kb = KnowledgeBase(app_env.data_dir / "wiki.db")
+    older = Document("config.md", "Create a `Config` class", [Section("", "Text.")])
+    kb.add(older, size=5)  # stored as an earlier Kura stored it, backticks and all
+    log_in(knowledge)
+    knowledge.run()
+    [table] = knowledge.dataframe
+    assert list(table.value.iloc[:, 1]) == ["Create a Config class"]
