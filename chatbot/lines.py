@@ -12,8 +12,8 @@ Japanese by its SudachiPy words.
 The lead is the best unit of the best few passages, the passage's rank breaking near
 ties, with the units of the same passage that score at least half as well, in the order
 the page has them: a code block comes with the sentence that introduces it, a sentence
-that introduces a code block with the block, and each chosen unit with the one after it
-while there is room (a fact often sits a line below the sentence naming the terms).
+that introduces a code block with the block, and each chosen unit with the two after it
+while there is room (a fact often sits a line or two below the sentence naming the terms).
 Tuned on the benchmark's corpora (docs/benchmarks.md): heading weight 0, 0.5 and 1, rank
 decay 0.7, 0.85 and 1, and 0 to 4 following units were tried.
 """
@@ -28,10 +28,10 @@ from chatbot.chunking import SENTENCE_END
 from chatbot.fences import blocks
 from chatbot.query import Terms, terms
 
-LEAD_CHARS = 450
+LEAD_CHARS = 520
 RANK_DECAY = 0.85  # a passage one place lower needs a unit this much better to lead
 HEADING_WEIGHT = 1.0
-FOLLOW = 1
+FOLLOW = 2
 _ITEM = ("- ", "* ", "+ ")
 _NUMBERED = re.compile(r"\d+[.)] ")
 

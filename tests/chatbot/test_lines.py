@@ -30,10 +30,10 @@ def test_rare_terms_outweigh_common_ones() -> None:
     assert lead([("", text)], "configure crlfDelay", weights).text.startswith("Set crlfDelay")
 
 
-def test_the_line_after_the_best_one_comes_along() -> None:
-    text = "Intro. To rotate the token, open Settings. Then press Save. Unrelated."
+def test_the_two_lines_after_the_best_one_come_along() -> None:
+    text = "Intro. To rotate the token, open Settings. Then press Save. It is 90 days. Other."
     assert lead([("", text)], "rotate token").text == (
-        "To rotate the token, open Settings.\n\nThen press Save."
+        "To rotate the token, open Settings.\n\nThen press Save.\n\nIt is 90 days."
     )
 
 
