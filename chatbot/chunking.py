@@ -57,7 +57,7 @@ def _pack(pieces: Iterator[tuple[str, str]], target: int) -> list[str]:
 
 def _pieces(text: str, target: int) -> Iterator[tuple[str, str]]:
     for block in blocks(text):
-        code = block.startswith("```")
+        code = block.startswith(("```", "~~~"))
         if len(block) <= target or (code and len(block) <= CODE_LIMIT):
             yield "\n\n", block
         elif "```" in block or "~~~" in block:  # cut between lines, its fences kept whole

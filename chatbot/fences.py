@@ -62,7 +62,8 @@ def head(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     first = slices(text, limit)[0]
-    return first + "\n\n…" if first.endswith("```") else first.rstrip() + " …"
+    ends_in_fence = _FENCE.match(first.rsplit("\n", 1)[-1]) is not None
+    return first + "\n\n…" if ends_in_fence else first.rstrip() + " …"
 
 
 def balanced(text: str) -> bool:

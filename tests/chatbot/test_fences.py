@@ -60,3 +60,8 @@ def test_a_code_block_with_blank_lines_inside_stays_one_block(tmp_path: Path) ->
     kb.add(parse("events.md", page), size=len(page))
     answer = extractive_answer(kb, "How do I listen once?")
     assert code in answer.text and balanced(answer.text)
+
+
+def test_a_tilde_fence_cut_short_is_closed_on_a_line_of_its_own() -> None:
+    excerpt = head("Run:\n\n~~~sh\n" + "echo step\n" * 80 + "~~~", 200)
+    assert balanced(excerpt) and excerpt.endswith("\n~~~\n\n…")
