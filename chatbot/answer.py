@@ -52,10 +52,12 @@ def extractive_answer(kb: KnowledgeBase, question: str) -> Answer:
     """Markdown: the lines that answer best, chosen among the best passages
     (chatbot/lines.py), under their passage's heading path, then the other passages, each
     numbered like its source."""
-    found = kb.search(question, limit=LEAD_POOL)
+    with kb.batch():  # one connection for the search and the term weights
+        found = kb.search(question, limit=LEAD_POOL)
+        weights = kb.term_weights(question) if found else {}
     if not found:
         return Answer(NOT_COVERED, [], [])
-    best = lead([(hit.section, hit.text) for hit in found], question, kb.term_weights(question))
+    best = lead([(hit.section, hit.text) for hit in found], question, weights)
     hits = _varied([found[best.passage], *(h for h in found if h is not found[best.passage])])
     quotes = [f"**{hits[0].where}** [1]\n\n{best.text}"]
     quotes += [_quote(n, hit) for n, hit in enumerate(hits[1:], start=2)]

@@ -21,10 +21,15 @@ SEARCHED = 12  # passages searched for; the budget decides how many are sent
 def llm_passages(kb: KnowledgeBase, question: str, *, budget: int = CONTEXT_CHARS) -> list[Hit]:
     """The passages to send, best first, each widened by its neighbours while the budget
     lasts: about `budget` characters in all, and at least the best passage."""
+    with kb.batch():  # one connection for the search and every neighbour read
+        return _within(kb, kb.search(question, limit=SEARCHED), budget)
+
+
+def _within(kb: KnowledgeBase, hits: list[Hit], budget: int) -> list[Hit]:
     chosen: list[Hit] = []
     sent: set[tuple[str, int]] = set()
     used = 0
-    for hit in kb.search(question, limit=SEARCHED):
+    for hit in hits:
         if (hit.document, hit.ordinal) in sent:
             continue
         room = budget - used

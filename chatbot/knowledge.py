@@ -108,8 +108,9 @@ class KnowledgeBase:
 
     @contextmanager
     def batch(self) -> Iterator[None]:
-        """Keep one connection open for many adds and deletes. Each page still commits on
-        its own, but the file is no longer opened, checkpointed and closed per page."""
+        """Keep one connection open for many adds and deletes, or for the several reads of
+        one answer. Each page still commits on its own, but the file is no longer opened,
+        checkpointed and closed per page or per read."""
         with self.connection() as connection:
             self._held.connection = connection
             try:

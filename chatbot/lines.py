@@ -55,10 +55,11 @@ def lead(
     wanted = terms(question)
     weights = weights or {}
     best: tuple[float, int, int] | None = None
+    parts = [units(text) for _, text in texts]
     scored: list[list[float]] = []
-    for rank, (section, text) in enumerate(texts):
+    for rank, (section, _) in enumerate(texts):
         heading = _score(section, wanted, weights) * HEADING_WEIGHT
-        scores = [_score(unit, wanted, weights) for unit in units(text)]
+        scores = [_score(unit, wanted, weights) for unit in parts[rank]]
         scored.append(scores)  # within a passage, its units compete on their own words
         for index, score in enumerate(scores):
             weighed = (score + heading) * RANK_DECAY**rank
@@ -67,12 +68,7 @@ def lead(
     if best is None:
         return Lead(0, texts[0][1] if texts else "")
     _, rank, index = best
-    return Lead(rank, _gather(units(texts[rank][1]), scored[rank], index, limit or LEAD_CHARS))
-
-
-def best_lines(text: str, question: str, *, limit: int = LEAD_CHARS) -> str:
-    """The units of one passage that answer `question` best, in page order."""
-    return lead([("", text)], question, limit=limit).text
+    return Lead(rank, _gather(parts[rank], scored[rank], index, limit or LEAD_CHARS))
 
 
 def _gather(parts: list[str], scores: list[float], best: int, limit: int) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 from chatbot.japanese import words
 from chatbot.knowledge import KnowledgeBase
 from chatbot.language import has_japanese
-from chatbot.lines import best_lines
+from chatbot.lines import lead
 from chatbot.parsing import parse
 from chatbot.query import terms
 from tests.chatbot.test_importer import older_wiki
@@ -92,6 +92,6 @@ def test_the_answer_leads_with_the_sentence_holding_the_questions_words() -> Non
         "言語と地域は設定で決まります。端末を開き直すと反映されます。"
         "ロケールを変更するには dpkg-reconfigure locales を実行します。"
     )
-    assert best_lines(text, "ロケールを変更するには?") == (
+    assert lead([("", text)], "ロケールを変更するには?").text == (
         "ロケールを変更するには dpkg-reconfigure locales を実行します。"
     )
