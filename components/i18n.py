@@ -290,12 +290,69 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "復元不要: すでに {commit} です。",
     },
     "restore.undo": {"en": "Undo restore", "ja": "復元を取り消す"},
+    "held.unrecorded": {
+        "en": "The restore of {commit} is in place here, but it is not recorded as the newest "
+        "backup yet (the remote refused it). Until it is, a fresh host would restore the older "
+        "data. Kura records it at the next backup.",
+        "ja": "{commit} の復元はこのホストでは完了していますが、最新のバックアップとしてまだ記録"
+        "されていません（リモートが拒否しました）。記録されるまで、新しいホストは古いデータを"
+        "復元します。次のバックアップで記録されます。",
+    },
+    "held.record_now": {"en": "Record it now", "ja": "今すぐ記録"},
+    "held.restore_first": {
+        "en": "Backups are held: the backup remote holds backups this instance never saw (its "
+        "history was replaced, or this instance never restored from it). Restore the latest "
+        "backup to work on the team's data, or back up this instance's data on top anyway. "
+        "History keeps every backup either way.",
+        "ja": "バックアップを保留しています: バックアップ先に、このインスタンスが見たことのない"
+        "バックアップがあります（履歴が置き換えられたか、ここでは一度も復元していません）。"
+        "チームのデータで作業するには最新のバックアップを復元し、このデータを残すにはその上に"
+        "バックアップしてください。どちらでも履歴はすべて残ります。",
+    },
+    "held.remote_gone": {
+        "en": "Backups are held: the backup repository this instance used has disappeared. "
+        "Put it back to go on, or start a new backup repository holding this instance's data.",
+        "ja": "バックアップを保留しています: このインスタンスが使っていたバックアップ用リポジトリが"
+        "見つかりません。元に戻すか、このデータで新しいバックアップ用リポジトリを始めてください。",
+    },
+    "held.anyway": {"en": "Back up on top anyway", "ja": "それでも上にバックアップ"},
+    "held.new_remote": {
+        "en": "Start a new backup repository",
+        "ja": "新しいバックアップ用リポジトリを始める",
+    },
+    "held.restore_title": {
+        "en": "Restore the latest backup?",
+        "ja": "最新のバックアップを復元しますか?",
+    },
+    "held.restore_text": {
+        "en": "The data here is replaced by the latest backup. Changes no backup holds yet are "
+        "saved first in a safety backup, so this can be undone.",
+        "ja": "ここのデータは最新のバックアップに置き換わります。まだバックアップされていない変更は"
+        "先に安全用バックアップに保存されるので、元に戻せます。",
+    },
+    "held.anyway_title": {
+        "en": "Back up this data on top?",
+        "ja": "このデータを上にバックアップしますか?",
+    },
+    "held.anyway_text_restore_first": {
+        "en": "This instance's data becomes the newest backup, above the backups it never saw. "
+        "A fresh host then restores this data; the others stay in the history.",
+        "ja": "このインスタンスのデータが、見たことのないバックアップの上に最新のバックアップとして"
+        "保存されます。新しいホストはこのデータを復元し、ほかのバックアップは履歴に残ります。",
+    },
+    "held.anyway_text_remote_gone": {
+        "en": "A new, empty backup repository is made where the old one was, and this instance's "
+        "data is backed up into it whole. The old repository's backups are not in it.",
+        "ja": "元の場所に空のバックアップ用リポジトリを作り、このデータを丸ごとバックアップします。"
+        "古いリポジトリのバックアップは含まれません。",
+    },
     "failure.backup": {"en": "Backup failed {when}", "ja": "バックアップ失敗（{when}）"},
     "failure.restore": {"en": "Restore failed {when}", "ja": "復元失敗（{when}）"},
     "failure.detail": {
         "en": "{what} ({when}); it stays here until a backup or restore succeeds.",
         "ja": "{what}（{when}）。バックアップか復元が成功するまで表示されます。",
     },
+    "failure.unrecorded": {"en": "Restore not recorded yet", "ja": "復元が未記録"},
     "failure.retry": {"en": "Retry the backup", "ja": "バックアップを再試行"},
     "failure.backup_short": {"en": "Failed", "ja": "失敗"},
     "failure.restore_short": {"en": "Restore failed", "ja": "復元に失敗"},

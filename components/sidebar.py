@@ -23,7 +23,9 @@ def render() -> None:
             except SyncError as exc:
                 st.error(t("error", message=exc.message))
             else:
-                if state.last_failure is not None:
+                if state.restore_unrecorded is not None:
+                    st.badge(t("failure.unrecorded"), icon=":material/error:", color="red")
+                elif state.last_failure is not None:
                     st.badge(failure_text(state.last_failure), icon=":material/error:", color="red")
                 last = ago(state.last_backup.date) if state.last_backup else t("card.never")
                 dirty = unsaved_text(state.dirty, scheduler().state)

@@ -11,6 +11,7 @@ from components import (
     clock,
     confirm,
     files_table,
+    held_backups,
     history_pager,
     history_table,
     monitoring,
@@ -60,10 +61,13 @@ def render() -> None:
         st.error(t("error", message=exc.message))
         return
     status_cards.render(state, rt.settings)
-    status_cards.failure(state)
-    retry = state.last_failure and st.button(t("failure.retry"), icon=":material/refresh:")
-    if retry and run_backup(ws, None):
-        st.rerun()
+    if state.restore_unrecorded or held_backups.is_held(state):
+        held_backups.render(ws, state)  # its own words and actions, never a command to run
+    else:
+        status_cards.failure(state)
+        retry = state.last_failure and st.button(t("failure.retry"), icon=":material/refresh:")
+        if retry and run_backup(ws, None):
+            st.rerun()
     newer_backup.status_line(watch().state)
     newer_backup.render(key="admin")
     startup_view.choices(ws)

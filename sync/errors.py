@@ -24,6 +24,12 @@ class RemoteUnreachable(SyncError):
     code = "remote_unreachable"
 
 
+class RemoteGone(RemoteUnreachable):
+    """The default local remote this host backed up to is no longer there."""
+
+    code = "remote_gone"
+
+
 class LfsMissing(SyncError):
     code = "lfs_missing"
 
@@ -84,6 +90,7 @@ ERROR_CODES = tuple(
         NotConfigured,
         AuthFailed,
         RemoteUnreachable,
+        RemoteGone,
         LfsMissing,
         FileTooLarge,
         Busy,

@@ -92,6 +92,9 @@ class Git:
         result = self._run("rev-parse", "--verify", "--quiet", "--end-of-options", rev, check=False)
         return result.text.strip() if result.returncode == 0 else None
 
+    def has_commit(self, commit: str) -> bool:
+        return self.rev_parse(f"{commit}^{{commit}}") is not None
+
     def is_ancestor(self, commit: str, tip: str) -> bool:
         return self._run("merge-base", "--is-ancestor", commit, tip, check=False).returncode == 0
 
@@ -148,6 +151,9 @@ class Git:
 
     def update_ref(self, ref: str, new: str) -> None:
         self._run("update-ref", ref, new)
+
+    def delete_ref(self, ref: str) -> None:
+        self._run("update-ref", "-d", ref)
 
     def log(
         self,

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import humanize
 
 from sync.errors import RestoreFirst, ShrinkGuard
-from sync.git import Git
+from sync.workspace import Workspace
 
 # The shrink rule, compared with the latest backup's data files:
 SHRINK_FILE_SHARE = 0.5  # more than half of its files would be gone (at least 2 of them),
@@ -79,15 +79,16 @@ def check_shrink(before: Mapping[str, int], after: Mapping[str, int]) -> None:
         )
 
 
-def in_lineage(git: Git, known: str | None, tip: str | None) -> bool:
+def in_lineage(ws: Workspace, known: str | None, tip: str | None) -> bool:
     """True when this host may back up on `tip`: the remote holds no backups yet, or the
-    backup this host last saved or restored is `tip` or one of its ancestors."""
+    backup this host last saved or restored is `tip` or one of its ancestors (however far
+    behind: a shallow cache is deepened to find out)."""
     if tip is None:
         return True
-    return known is not None and (known == tip or git.is_ancestor(known, tip))
+    return ws.descends_from(known, tip)
 
 
-def check_lineage(git: Git, known: str | None, tip: str | None, *, pending: bool) -> None:
+def check_lineage(ws: Workspace, known: str | None, tip: str | None, *, pending: bool) -> None:
     """`pending`: this host started on an empty data directory and has not restored yet."""
     if tip is not None and pending:
         raise RestoreFirst(
@@ -95,11 +96,12 @@ def check_lineage(git: Git, known: str | None, tip: str | None, *, pending: bool
             "backup yet: restore it first (python -m sync restore latest), or back up on top "
             "of it with --force (history keeps every backup)."
         )
-    if not in_lineage(git, known, tip):
+    if not in_lineage(ws, known, tip):
         raise RestoreFirst(
-            "The remote already holds backups that this host never restored: restore the "
-            "latest backup first (python -m sync restore latest), or back up on top of them "
-            "with --force (history keeps every backup)."
+            "The remote holds backups this host never saw (its history was replaced, or "
+            "this host never restored from it): restore the latest backup first, or back "
+            "up on top of them anyway (python -m sync restore latest, or backup --force; "
+            "history keeps every backup)."
         )
 
 

@@ -8,6 +8,7 @@ fills the same store on restore.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -66,6 +67,19 @@ class LfsStore:
             return self.path(pointer.oid).stat().st_size == pointer.size
         except FileNotFoundError:
             return False
+
+    def delete(self, oid: str) -> None:
+        self.path(oid).unlink(missing_ok=True)
+
+    def is_intact(self, pointer: Pointer) -> bool:
+        """The object is here and hashes to its id (a size check misses a flipped byte)."""
+        if not self.has(pointer):
+            return False
+        digest = hashlib.sha256()
+        with self.path(pointer.oid).open("rb") as handle:
+            while block := handle.read(CHUNK):
+                digest.update(block)
+        return digest.hexdigest() == pointer.oid
 
     def bytes_present(self, objects: dict[str, int]) -> int:
         """Bytes of `objects` (oid: size) stored so far, partial downloads included."""

@@ -1,8 +1,12 @@
-"""One backup or restore at a time, across threads and processes."""
+"""One backup or restore at a time, across threads and processes; and the cache's own
+locks, which readers, fetches and maintenance share."""
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -41,3 +45,26 @@ def is_locked(path: Path) -> bool:
             return False
     except Busy:
         return True
+
+
+@contextlib.contextmanager
+def file_lock(path: Path, *, shared: bool = False, wait: float, busy: str = BUSY) -> Iterator[None]:
+    """flock(2) on `path`: shared (many holders) or exclusive, within `wait` seconds or
+    Busy. Each call opens its own descriptor, so threads of one process conflict as
+    processes do, and the OS drops the lock when a holder dies."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        mode = (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, mode)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise Busy(busy) from None
+                time.sleep(0.02)
+        yield
+    finally:
+        os.close(fd)

@@ -55,8 +55,9 @@ def cache_shape(ws: Workspace) -> CacheShape:
 
 def maintain(ws: Workspace, *, history_kept: int = HISTORY_KEPT) -> CacheShape:
     """Repack the cache now (after dropping history past `history_kept` backups, when it
-    holds twice that); Busy while a backup or restore holds the operation lock."""
-    with operation_lock(ws.lock_file):
+    holds twice that); Busy while a backup or restore holds the operation lock, or a
+    read of older backups (ls, diff, history) holds the cache for longer than PACK_WAIT."""
+    with operation_lock(ws.lock_file), ws.packing():  # and no reader in the cache
         if ws.has_cache():
             if _trim_history(ws, history_kept):
                 ws.git.repack_all()

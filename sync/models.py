@@ -140,15 +140,45 @@ class RestorePlan:
 
 
 @dataclass(frozen=True)
+class UnrecordedRestore:
+    """A restore whose data is in place but not yet recorded as the newest backup (its
+    push was refused or cut off): the next backup records it, never the older data."""
+
+    restored: str  # the backup brought back
+    replaced: str | None  # the backup holding the data it replaced (what an undo restores)
+    undo: bool = False  # an undo's restore
+
+    @property
+    def kind(self) -> Literal["restore", "undo"]:
+        return "undo" if self.undo else "restore"
+
+    @property
+    def message(self) -> str:
+        short = self.restored[:8]
+        return f"Undo: back to {short}" if self.undo else f"Restore of {short}"
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
 class RestoreResult:
-    status: Literal["restored", "unchanged"]
+    # unrecorded: the data is the backup's, but recording it as the newest backup failed
+    status: Literal["restored", "unchanged", "unrecorded"]
     commit: str
     safety_backup: str | None
     bytes: int = 0  # the restored data's size
     downloaded: int = 0  # LFS bytes fetched from the remote for it
+    unrecorded: Any = field(default=None, compare=False)  # the SyncError that kept it unrecorded
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        return {
+            "status": self.status,
+            "commit": self.commit,
+            "safety_backup": self.safety_backup,
+            "bytes": self.bytes,
+            "downloaded": self.downloaded,
+        }
 
 
 @dataclass(frozen=True)
@@ -189,6 +219,7 @@ class Status:
     dirty: bool
     lfs_available: bool
     restore_pending: bool = False  # started empty, not restored yet: backups refuse
+    restore_unrecorded: UnrecordedRestore | None = None  # the next backup records it
     storage: StorageUsage | None = None
     last_failure: Failure | None = None  # the last backup or restore attempt, when it failed
 
@@ -207,6 +238,9 @@ class Status:
             "dirty": self.dirty,
             "lfs_available": self.lfs_available,
             "restore_pending": self.restore_pending,
+            "restore_unrecorded": (
+                self.restore_unrecorded.to_json() if self.restore_unrecorded else None
+            ),
             "storage": self.storage.to_json() if self.storage else None,
             "last_failure": self.last_failure.to_json() if self.last_failure else None,
         }

@@ -1,24 +1,32 @@
 """Every operation, recorded under KURA_HOME (never backed up): the monitoring data.
 
 One JSON object per line, appended with O_APPEND so that processes do not
-interleave; the file is trimmed to its newest entries as it grows.
+interleave; the file is trimmed to its newest entries as it grows. Appends and trims
+take one file lock: a trim rewrites the file, and an entry another process appended
+to the old file meanwhile would be lost.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from filelock import FileLock, Timeout
+
 from sync.errors import SyncError
 
+log = logging.getLogger(__name__)
 KEEP = 5000
-_TRIM_AT = 2 * KEEP
+_ENTRY_BYTES = 200  # about the size of one entry: the log is counted only past KEEP's bytes
+_LOCK_WAIT = 10.0
 _TAIL = 64 * 1024
 
 
@@ -49,6 +57,9 @@ class Recording:
     status: str = ""
     uploaded: int = 0
     downloaded: int = 0
+    # (code, message): the operation did its work but fell short (a restore it could not
+    # record), so the log counts it as failed without an exception.
+    failure: tuple[str, str] | None = None
 
 
 def log_path(home: Path) -> Path:
@@ -73,9 +84,10 @@ def record(home: Path, operation: str, kind: str) -> Iterator[Recording]:
         )
         raise
     finally:
+        failure = failure or recording.failure
         code, message = failure or ("", "")
         seconds = time.monotonic() - clock
-        _append(
+        append(
             home,
             Operation(
                 operation,
@@ -93,30 +105,61 @@ def record(home: Path, operation: str, kind: str) -> Iterator[Recording]:
         )
 
 
-def _append(home: Path, entry: Operation) -> None:
+def append(home: Path, entry: Operation, *, keep: int = KEEP) -> None:
+    """Add one entry; past twice `keep` entries, trim to the newest `keep` (and this
+    month's downloads). Never raises: a log that cannot be written must not turn a
+    finished backup into a failure; the server log says why."""
     path = log_path(home)
-    path.parent.mkdir(parents=True, exist_ok=True)
     line = (json.dumps(asdict(entry), ensure_ascii=False) + "\n").encode()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(_lock_path(home), timeout=_LOCK_WAIT, is_singleton=False)
+        try:
+            lock.acquire()
+        except Timeout:  # an append alone is safe (O_APPEND); only the trim needs the lock
+            _write(path, line)
+            return
+        try:
+            _write(path, line)
+            if path.stat().st_size > 2 * keep * _ENTRY_BYTES:
+                _trim(path, keep)
+        finally:
+            lock.release()
+    except OSError as exc:
+        log.warning("Could not record the %s in the operations log: %s", entry.operation, exc)
+
+
+def _lock_path(home: Path) -> Path:
+    return home / "operations.lock"
+
+
+def _write(path: Path, line: bytes) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     try:
         os.write(fd, line)
     finally:
         os.close(fd)
-    if path.stat().st_size > _TRIM_AT * 200:
-        _trim(path)
 
 
-def _trim(path: Path) -> None:
-    """Keep the newest KEEP entries, and every older one of this month that downloaded
+def _trim(path: Path, keep: int) -> None:
+    """Keep the newest `keep` entries, and every older one of this month that downloaded
     LFS bytes: at a backup a minute KEEP is a few days, and the month's bandwidth (GitHub's
-    other quota) must still count every restore and verify."""
+    other quota) must still count every restore and verify. Called under the log's lock."""
     lines = path.read_bytes().splitlines(keepends=True)
-    if len(lines) > _TRIM_AT:
-        month = datetime.now(UTC).strftime("%Y-%m")
-        kept = [line for line in lines[:-KEEP] if _downloaded_in(line, month)]
-        tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(b"".join([*kept, *lines[-KEEP:]]))
+    if len(lines) <= 2 * keep:
+        return
+    month = datetime.now(UTC).strftime("%Y-%m")
+    kept = [line for line in lines[:-keep] if _downloaded_in(line, month)]
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".operations-")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(b"".join([*kept, *lines[-keep:]]))
+        os.chmod(tmp, 0o600)
         os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
 
 
 def _downloaded_in(line: bytes, month: str) -> bool:

@@ -216,9 +216,12 @@ class AutoBackup:
         if not data.is_dir():
             return None  # never back up a data directory that is not there
         local = scan(data)
+        signatures = tuple((f.path, f.signature) for f in local)
+        if self.workspace.unrecorded_file.exists():
+            return ("restore-unrecorded", *signatures)  # a restore to record: due like a change
         if not load_state(self.workspace.state_file).is_dirty(local):
             return None
-        return tuple((f.path, f.signature) for f in local)
+        return signatures
 
     def _run(self) -> None:
         while not self._stopped.is_set():

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import json
+import logging
 import os
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,13 +13,22 @@ from pathlib import Path
 
 from config import Settings, redact_url
 from sync import remote_errors
-from sync.errors import LfsMissing, NotConfigured
+from sync.errors import LfsMissing, NotConfigured, RemoteGone
 from sync.execute import Secrets, credential_origin
 from sync.git import Git
 from sync.lfs import LfsStore
-from sync.models import LastBackup
+from sync.locking import file_lock
+from sync.models import LastBackup, UnrecordedRestore
 from sync.mount import STAGING, is_mount_point
+from sync.state import load_state, write_atomic
 
+log = logging.getLogger(__name__)
+READ_WAIT = 600.0  # a reader waits out a repack rather than fail
+PACK_WAIT = 30.0  # maintenance waits this long for readers, then tries again later
+FETCH_WAIT = 900.0  # one fetch at a time: the next waits for it (network timeout: 600 s)
+PACKING_BUSY = "The cache is being read; packing it waits for the next round."
+SAVED_REF = "refs/kura/saved"
+DEEPEN_STEP = 1000  # backups a lineage check fetches at least, when it deepens the cache
 _LFS_FOUND: set[str] = set()
 _POINTED: set[tuple[str, str]] = set()  # (cache, remote) pairs set up in this process
 LFS_INSTALL_HINT = (
@@ -71,8 +83,49 @@ class Workspace:
             self.restore_pending_file.unlink(missing_ok=True)
 
     @property
+    def confirmed_file(self) -> Path:
+        return self.home / "confirmed-objects.json"
+
+    @property
+    def unrecorded_file(self) -> Path:
+        return self.home / "restore-unrecorded.json"
+
+    @property
+    def restore_unrecorded(self) -> UnrecordedRestore | None:
+        """A restore whose data is in place but not yet the newest backup."""
+        try:
+            return UnrecordedRestore(**json.loads(self.unrecorded_file.read_text()))
+        except FileNotFoundError:
+            return None
+        except (ValueError, TypeError):
+            # Damaged: still a restore to record (the state says of which backup), so that
+            # no backup records the older data over it; what it replaced is unknown.
+            restored = load_state(self.state_file).commit
+            return UnrecordedRestore(restored, replaced=None) if restored else None
+
+    def set_restore_unrecorded(self, restore: UnrecordedRestore | None) -> None:
+        if restore is None:
+            self.unrecorded_file.unlink(missing_ok=True)
+        else:
+            write_atomic(self.unrecorded_file, json.dumps(restore.to_json()).encode())
+
+    @property
     def lock_file(self) -> Path:
         return self.home / "operation.lock"
+
+    # -- the cache's locks -------------------------------------------------------
+    # Reads of older backups (ls, diff, history) may fetch and read the cache while a
+    # backup runs; maintenance rewrites it (repack, a shallow trim, prune). So readers
+    # share one lock that maintenance takes alone, and every fetch takes another, since
+    # two fetches into one repository trip over its shallow file and ref locks.
+    def reading(self) -> contextlib.AbstractContextManager[None]:
+        return file_lock(self.home / "cache.lock", shared=True, wait=READ_WAIT)
+
+    def packing(self, *, wait: float = PACK_WAIT) -> contextlib.AbstractContextManager[None]:
+        return file_lock(self.home / "cache.lock", wait=wait, busy=PACKING_BUSY)
+
+    def fetching(self, *, wait: float = FETCH_WAIT) -> contextlib.AbstractContextManager[None]:
+        return file_lock(self.home / "fetch.lock", wait=wait)
 
     @property
     def staging_dir(self) -> Path:
@@ -144,12 +197,14 @@ class Workspace:
     def has_cache(self) -> bool:
         return (self.cache_dir / "HEAD").is_file()
 
-    def ensure_cache(self) -> None:
-        """Create or re-point the cache repository; fetch the branch when it is new."""
+    def ensure_cache(self, *, new_remote: bool = False) -> None:
+        """Create or re-point the cache repository; fetch the branch when it is new.
+        The default local remote is created on a brand-new install, or with `new_remote`
+        (a forced backup): never silently when the one this host backed up to vanished."""
         self.require_enabled()
         self.home.mkdir(parents=True, exist_ok=True)
         if self.settings.uses_default_remote:
-            self._ensure_default_remote()
+            self._ensure_default_remote(new_remote=new_remote)
         fresh = not self.has_cache()
         if fresh:
             self.git.init(branch=self.branch)
@@ -161,16 +216,31 @@ class Workspace:
             self.fetch(depth="--depth=1" if fresh else None)
         _POINTED.add((str(self.cache_dir), self.remote_url))
 
-    def _ensure_default_remote(self) -> None:
+    def _ensure_default_remote(self, *, new_remote: bool) -> None:
         remote = Path(self.remote_url)
-        if not (remote / "HEAD").is_file():
-            Git(remote).init(branch=self.branch)
+        if (remote / "HEAD").is_file():
+            return
+        if not new_remote and (self.tip() is not None or load_state(self.state_file).commit):
+            raise RemoteGone(
+                f"The backup repository {self.settings.remote} has disappeared. Put it back "
+                "to go on; or back up anyway (Back up anyway on the admin page, or python "
+                "-m sync backup --force) to start a new one holding this host's data."
+            )
+        Git(remote).init(branch=self.branch)
 
     def fetch(self, *, depth: str | None = None, blobs: str | None = None) -> str | None:
         """Bring the backup branch up to date; return its tip (None: no backups yet)."""
-        result = self.git.fetch(self.branch, depth=depth, blobs=blobs)
-        if result.returncode != 0 and not remote_errors.is_missing_branch(result):
-            remote_errors.raise_for(result, operation="fetch")
+        with self.fetching():
+            result = self.git.fetch(self.branch, depth=depth, blobs=blobs)
+        if result.returncode != 0:
+            if not remote_errors.is_missing_branch(result):
+                remote_errors.raise_for(result, operation="fetch")
+            # The branch is gone (the remote emptied or recreated): so are its backups,
+            # whatever this cache remembers of them. A backup now is a first one.
+            if self.tip() is not None:
+                log.warning("The remote has no branch %s any more", self.branch)
+                self.git.delete_ref(self.tracking_ref)
+            return None
         tip = self.tip()
         if tip is not None:
             # A cache that fetched older history without blobs fetches every later commit
@@ -186,7 +256,8 @@ class Workspace:
             return  # every fetched commit came with its blobs
         missing = self.git.missing_objects(commit)
         if missing:
-            result = self.git.fetch_objects(missing)
+            with self.fetching():
+                result = self.git.fetch_objects(missing)
             if result.returncode != 0:
                 remote_errors.raise_for(result, operation="fetch")
 
@@ -206,6 +277,31 @@ class Workspace:
         held = self.git.count_first_parents(tip)
         if held < backups:
             self.fetch(depth=f"--deepen={backups - held}", blobs=blobs)
+
+    def keep_saved(self, commit: str) -> None:
+        """Hold the backup this host last saved or restored under a ref of its own, so that
+        trimming and pruning the cache never drop it however long the remote's history
+        grows while this host is idle (its tree and manifests stay readable)."""
+        self.git.update_ref(SAVED_REF, commit)
+
+    def descends_from(self, commit: str | None, tip: str | None) -> bool:
+        """True when `commit` is `tip` or one of its ancestors. A shallow cache that does
+        not reach `commit` is deepened (commits and trees, in doubling steps) until it
+        does or the history ends: only a history that really diverged answers False."""
+        if commit is None or tip is None:
+            return False
+        if commit == tip:
+            return True
+        held = None
+        while True:
+            if self.git.has_commit(commit) and self.git.is_ancestor(commit, tip):
+                return True
+            if not self.git.is_shallow():
+                return False
+            before, held = held, self.git.count_first_parents(tip)
+            if held == before:
+                return False  # the remote has no older history to give
+            self.fetch(depth=f"--deepen={max(held, DEEPEN_STEP)}", blobs="blob:none")
 
     def tip(self) -> str | None:
         """The newest backup this cache knows of, without a network call."""

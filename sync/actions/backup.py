@@ -9,7 +9,7 @@ from collections.abc import Set
 from dataclasses import replace
 from pathlib import Path
 
-from sync import remote_errors
+from sync import confirmed, remote_errors
 from sync.actions.recovery import recover
 from sync.announce import announce_backup
 from sync.backup_tree import (
@@ -23,9 +23,10 @@ from sync.backup_tree import (
 from sync.content.compact import compact
 from sync.content.index import ChunkIndex
 from sync.content.writer import ContentWriter
-from sync.errors import PushRejected
+from sync.errors import Busy, PushRejected, VerificationFailed
 from sync.guards import check_lineage, check_shrink
 from sync.history_index import STORAGE_TRAILER, HistoryIndex, Storage
+from sync.lfs import Pointer
 from sync.locking import operation_lock
 from sync.merge.files import keep_their_changes
 from sync.merge.tip import merge_tip
@@ -52,15 +53,25 @@ def backup(
 ) -> BackupResult:
     """Back up now; `unchanged` (and no commit) when nothing changed since the last backup.
 
-    Refuses with `restore_first` when this host never restored the remote's backups,
+    A restore this host could not record yet is recorded first, as what this backup
+    holds (`sync.actions.restore.record_restore`): the restored data, with whatever
+    changed since. Refuses with `restore_first` when this host never restored the remote's backups,
     and with `shrink_guard` when most of the latest backup's data would be dropped
     (`sync.guards`); `force=True` backs up anyway, on top: history keeps everything.
     """
     ws.require_enabled()
     with operation_lock(ws.lock_file):
         recover(ws)
+        unrecorded = ws.restore_unrecorded
+        if unrecorded is not None:
+            kind = unrecorded.kind  # the restore comes first: never the older data over it
         with record(ws.home, "backup", kind) as recording:
-            result = backup_locked(ws, message=message, kind=kind, force=force)
+            if unrecorded is not None:
+                from sync.actions.restore import record_restore  # restore builds on backup
+
+                result = record_restore(ws, unrecorded)
+            else:
+                result = backup_locked(ws, message=message, kind=kind, force=force)
             recording.bytes, recording.status = result.bytes, result.status
             recording.uploaded = result.uploaded
         if force:
@@ -93,10 +104,10 @@ def backup_locked(
     ws.require_lfs()
     local = scan(ws.data_dir)
     check_sizes(local, ws.settings.max_file_size_bytes)
-    ws.ensure_cache()
+    ws.ensure_cache(new_remote=force)
     saved = load_state(ws.state_file)
     tip = ws.tip()
-    if tip and saved.commit == tip and not saved.is_dirty(local):
+    if not force and tip and saved.commit == tip and not saved.is_dirty(local):
         return _unchanged(tip, saved.files)  # no network, no git: the common timer tick
 
     # Fetch first: a bad token or a dead remote fails here, fast, before git-lfs
@@ -105,9 +116,10 @@ def backup_locked(
     if tip is None:
         ws.set_restore_pending(False)  # the remote holds nothing to restore
     if not force:  # before any copying: refusing is cheap
-        check_lineage(ws.git, saved.commit, tip, pending=ws.restore_pending)
+        check_lineage(ws, saved.commit, tip, pending=ws.restore_pending)
     parent, snapshot, merged = read_parent(ws.git, tip), None, set()
     subject = message or DEFAULT_MESSAGES.get(kind, "Backup")
+    whole = False  # every local file stored anew: the remote lost chunks the parent names
     for _ in range(_PUSH_ATTEMPTS):
         # Another instance's newer backup may hold rows this host lacks: merge them into
         # the live databases first, so this backup holds both instances' rows.
@@ -115,7 +127,7 @@ def backup_locked(
         merged |= set(merges)
         if merges or snapshot is None:
             local = scan(ws.data_dir)
-            snapshot = _snapshot(ws, local, saved, parent)
+            snapshot = _snapshot(ws, local, saved, parent, whole=whole)
         # Files this host did not change keep the version another instance backed up.
         tree = (
             snapshot
@@ -125,7 +137,16 @@ def backup_locked(
         if compaction:
             tree = _compacted(ws, tree)
         text = _commit_message(subject, kind, tree.stored, trailers or {})
-        result = _commit_and_push(ws, parent, tree, text, force=force, keep=keep)
+        try:
+            result = _commit_and_push(ws, parent, tree, text, force=force, keep=keep)
+        except _ObjectsGone:
+            if whole:
+                raise
+            # The remote was emptied or recreated under the cache: store this host's
+            # data again from the live files, as a first backup would.
+            log.warning("The remote lacks chunks this backup reuses; storing the data anew")
+            whole, snapshot = True, None
+            continue
         if result is not None:
             return replace(result, merged=tuple(sorted(merged)))
         # Another instance pushed first: re-commit on its tip. The packs are uploaded
@@ -139,16 +160,20 @@ def _unchanged(commit: str, files: dict[str, SavedFile]) -> BackupResult:
     return BackupResult("unchanged", commit, len(files), total, 0)
 
 
-def _snapshot(ws: Workspace, local: list[LocalFile], saved: SavedState, parent: Parent) -> Snapshot:
-    """Store the changed files' new chunks in packs; reuse the saved record of the others."""
-    index = ChunkIndex(f.manifest for f in parent.files.values() if f.manifest)
-    writer = ContentWriter(ws.store, index)
+def _snapshot(
+    ws: Workspace, local: list[LocalFile], saved: SavedState, parent: Parent, *, whole: bool
+) -> Snapshot:
+    """Store the changed files' new chunks in packs; reuse the saved record of the others.
+    `whole`: every file, every chunk, as on a first backup."""
+    manifests = [] if whole else [f.manifest for f in parent.files.values() if f.manifest]
+    writer = ContentWriter(ws.store, ChunkIndex(manifests))
     files: dict[str, SavedFile] = {}
     fresh = []
+    reusable = {} if whole else _reusable(ws, local, saved, parent)
     try:
         with tempfile.TemporaryDirectory(dir=ws.home, prefix="snapshot-") as scratch:
             for file in local:
-                known = saved.matching(file)
+                known = reusable.get(file.path)
                 if known:
                     files[file.path] = known
                 else:
@@ -170,6 +195,22 @@ def _snapshot(ws: Workspace, local: list[LocalFile], saved: SavedState, parent: 
         stored[file.path] = StoredFile(file.path, blob, None, manifest.size, manifest=manifest)
     stored |= _describe_reused(ws, files, stored, parent)
     return Snapshot(dict(sorted(files.items())), stored, new_packs)
+
+
+def _reusable(
+    ws: Workspace, local: list[LocalFile], saved: SavedState, parent: Parent
+) -> dict[str, SavedFile]:
+    """The files whose saved record can stand for them (unchanged since, by their stat
+    signature), when the cache still holds that record's blob: a cache trimmed or
+    damaged since would otherwise leave the tree naming a blob git cannot find, and such a
+    file is simply read again. None on a first backup: a remote that is new, emptied or
+    recreated holds none of the chunks those records point at."""
+    if parent.commit is None:
+        return {}
+    matching = {f.path: known for f in local if (known := saved.matching(f))}
+    in_parent = {f.blob for f in parent.files.values()}
+    present = ws.git.blob_sizes(k.blob for k in matching.values() if k.blob not in in_parent)
+    return {p: k for p, k in matching.items() if k.blob in in_parent or k.blob in present}
 
 
 def _compacted(ws: Workspace, snapshot: Snapshot) -> Snapshot:
@@ -240,18 +281,20 @@ def _commit_and_push(
         )
     tree, packs = build_tree(git, ws.home, parent, snapshot.stored)
     total = sum(f.size for f in files.values())
+    named = lfs_objects(files.values())
+    new = {oid: size for oid, size in snapshot.new_packs.items() if oid in packs}
+    # Objects first, then the ref: the remote never holds a backup it cannot restore.
+    checked = confirmed.check(ws, {o: s for o, s in named.items() if o not in new}, tip)
+    lost = _put_back(ws, checked.lacking, files)
     if tip and git.tree_of(tip) == tree:
+        _upload(ws, lost)
+        confirmed.save(ws, tip, named, asked=checked.asked)
         _record(ws, tip, snapshot, parent=parent, keep=keep)
         return BackupResult("unchanged", tip, len(files), total, 0)
 
-    new = {oid: size for oid, size in snapshot.new_packs.items() if oid in packs}
-    message += _storage(ws, tip, new).trailer() + "\n"
+    message += _storage(ws, tip, new | lost).trailer() + "\n"
     commit = git.commit_tree(tree, parent=tip, message=message)
-    if new:
-        # Objects first, then the ref: the remote never holds a backup it cannot restore.
-        uploaded = git.lfs_push(sorted(new))
-        if uploaded.returncode != 0:
-            remote_errors.raise_for(uploaded, operation="lfs push")
+    _upload(ws, new | lost)
     pushed = git.push(commit, ws.branch)
     if pushed.returncode != 0:
         if remote_errors.is_non_fast_forward(pushed):
@@ -259,10 +302,38 @@ def _commit_and_push(
             return None
         remote_errors.raise_for(pushed, operation="push")
     git.update_ref(ws.tracking_ref, commit)
+    confirmed.save(ws, commit, named, asked=checked.asked)
     _record(ws, commit, snapshot, parent=parent, keep=keep)
     changed = _changed_paths(parent.files, files)
-    uploaded = sum(new.values())
+    uploaded = sum((new | lost).values())
     return BackupResult("created", commit, len(files), total, len(changed), uploaded, changed)
+
+
+class _ObjectsGone(VerificationFailed):
+    """The remote lacks LFS objects the backup names, and this host does not hold them."""
+
+
+def _put_back(ws: Workspace, lost: dict[str, int], files: dict[str, StoredFile]) -> dict[str, int]:
+    """The objects the remote lost, to upload again from the cache; _ObjectsGone when
+    the cache does not hold them either."""
+    # Checked whole before it goes back: no damaged byte of the cache reaches the remote.
+    gone = {oid for oid, size in lost.items() if not ws.store.is_intact(Pointer(oid, size))}
+    if gone:
+        paths = sorted(p for p, f in files.items() if gone & set(f.lfs_objects))
+        raise _ObjectsGone(
+            f"The remote lacks data of {', '.join(paths[:5])}"
+            + (f" and {len(paths) - 5} more files" if len(paths) > 5 else "")
+            + ", and this host does not hold it: restore a backup that is complete "
+            "(python -m sync verify tells which), or bring the remote's LFS objects back."
+        )
+    return lost
+
+
+def _upload(ws: Workspace, objects: dict[str, int]) -> None:
+    if objects:
+        uploaded = ws.git.lfs_push(sorted(objects))
+        if uploaded.returncode != 0:
+            remote_errors.raise_for(uploaded, operation="lfs push")
 
 
 def _storage(ws: Workspace, tip: str | None, new: dict[str, int]) -> Storage:
@@ -304,6 +375,11 @@ def _record(
     """Remember what was saved; keep in the cache only the LFS objects of this backup and
     the previous one (the likeliest restore point), the remote keeps the rest."""
     save_state(ws.state_file, SavedState(commit, snapshot.files))
+    ws.keep_saved(commit)
     kept = set(lfs_objects(snapshot.stored.values())) | set(lfs_objects(parent.files.values()))
-    ws.store.prune(keep=kept | set(keep))
-    ws.store.clean_tmp()
+    try:
+        with ws.packing(wait=0):  # a read of an older backup may be using other packs
+            ws.store.prune(keep=kept | set(keep))
+            ws.store.clean_tmp()
+    except Busy:
+        log.info("Keeping the cache's other LFS objects until no one reads them")

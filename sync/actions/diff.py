@@ -24,8 +24,10 @@ def diff(ws: Workspace, ref: str) -> RestorePlan:
     ws.require_enabled()
     if not ws.has_cache():
         raise InvalidRef("No backup history is available yet: back up or open the history first.")
-    commit = resolve(ws, ref, ws.tip())
-    target = {p: f for p, f in read_data_files(ws.git, commit).items() if not is_side_file(p)}
+    with ws.reading():
+        commit = resolve(ws, ref, ws.tip())
+        stored = read_data_files(ws.git, commit)
+    target = {p: f for p, f in stored.items() if not is_side_file(p)}
     local = {f.path: f for f in scan(ws.data_dir)}
     saved = load_state(ws.state_file)
     plan = RestorePlan(commit)

@@ -25,9 +25,10 @@ def list_files(ws: Workspace, ref: str) -> tuple[str, list[BackupFile]]:
     validate_ref(ref)
     ws.require_enabled()
     ws.ensure_cache()
-    tip = ws.tip() or ws.fetch()
-    commit = resolve(ws, ref, tip)
-    files = read_data_files(ws.git, commit)
+    with ws.reading():
+        tip = ws.tip() or ws.fetch()
+        commit = resolve(ws, ref, tip)
+        files = read_data_files(ws.git, commit)
     return commit, [BackupFile(path, files[path].size) for path in sorted(files)]
 
 

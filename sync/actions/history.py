@@ -61,10 +61,11 @@ def history(
         _reach(ws, None)  # a day or a word may be anywhere in the history
     else:
         _reach(ws, skip + limit + 1)
-    out = ws.git.log(
-        tip, _FORMAT, limit=limit, raw=True, skip=skip, before=before, grep=search or None
-    )
-    return _with_restored(ws, _infos(ws, _parse_log(out)))
+    with ws.reading():  # maintenance may be trimming the commits about to be read
+        out = ws.git.log(
+            tip, _FORMAT, limit=limit, raw=True, skip=skip, before=before, grep=search or None
+        )
+        return _with_restored(ws, _infos(ws, _parse_log(out)))
 
 
 def _with_restored(ws: Workspace, infos: list[BackupInfo]) -> list[BackupInfo]:

@@ -7,6 +7,7 @@ import os
 import shutil
 from pathlib import Path
 
+from sync.errors import Busy
 from sync.journal import Journal, complete_swap, read_journal
 from sync.snapshot import scan
 from sync.state import SavedFile, SavedState, save_state
@@ -60,7 +61,15 @@ def _clear_stale_git_locks(ws: Workspace) -> None:
     """
     if not ws.has_cache():
         return
-    for directory, subdirectories, names in os.walk(ws.cache_dir):
+    try:
+        with ws.fetching(wait=0):  # a read of older backups may be fetching right now
+            _remove_git_locks(ws.cache_dir)
+    except Busy:
+        pass
+
+
+def _remove_git_locks(cache: Path) -> None:
+    for directory, subdirectories, names in os.walk(cache):
         # Object and LFS stores hold no git locks and grow with history: not walked.
         subdirectories[:] = [d for d in subdirectories if d not in ("objects", "lfs")]
         for name in names:
@@ -77,4 +86,5 @@ def record_restored(ws: Workspace, journal: Journal) -> None:
         if path in local:
             state.files[path] = SavedFile(local[path].signature, oid, size, blob)
     save_state(ws.state_file, state)
+    ws.keep_saved(journal.commit)
     ws.set_restore_pending(False)

@@ -16,9 +16,9 @@ from sync.errors import InvalidRef, SyncError, VerificationFailed
 from sync.journal import Journal, complete_swap, write_journal
 from sync.lfs import looks_like_pointer
 from sync.locking import operation_lock
-from sync.models import RestoreResult
+from sync.models import BackupResult, RestoreResult, UnrecordedRestore
 from sync.mount import is_mount_point
-from sync.oplog import record
+from sync.oplog import Recording, record
 from sync.progress import RestoreProgress
 from sync.refs import validate_ref
 from sync.snapshot import LocalFile, is_side_file, scan
@@ -44,9 +44,18 @@ def restore(
         recover(ws)
         with record(ws.home, "restore", kind) as recording:
             result = restore_locked(ws, ref, progress)
-            recording.status, recording.bytes = result.status, result.bytes
-            recording.downloaded = result.downloaded
+            note_restore(recording, result)
         return result
+
+
+def note_restore(recording: Recording, result: RestoreResult) -> None:
+    """What the operations log keeps of a restore: one it could not record counts as a
+    failure, so every session sees it until a backup records it."""
+    recording.status, recording.bytes = result.status, result.bytes
+    recording.downloaded = result.downloaded
+    if result.unrecorded is not None:
+        error = result.unrecorded
+        recording.failure = (error.code, unrecorded_message(result.commit, error))
 
 
 def restore_locked(
@@ -84,8 +93,10 @@ def restore_locked(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     _swap_in(ws, commit, target)
-    _commit_restored_state(ws, commit, replaced=safety or saved.commit, undo=undo)
+    unrecorded = _commit_restored_state(ws, commit, replaced=safety or saved.commit, undo=undo)
     progress.phase("done")
+    if unrecorded is not None:
+        return RestoreResult("unrecorded", commit, safety, size, downloaded, unrecorded)
     return RestoreResult("restored", commit, safety, size, downloaded)
 
 
@@ -112,7 +123,7 @@ def _from_live(
         wanted = target.get(file.path)
         if not saved_file or not wanted or is_side_file(file.path):
             continue
-        if saved_file.blob == wanted.blob:
+        if saved_file.oid == wanted.content_id:
             live[file.path] = file
         elif wanted.manifest and wanted.manifest.chunker not in SQLITE_BLOCKS:
             # A database's file is not what its backup holds byte for byte (its header
@@ -190,23 +201,48 @@ def _swap_in(ws: Workspace, commit: str, target: dict[str, StoredFile]) -> None:
     ws.journal_file.unlink()
 
 
-def _commit_restored_state(ws: Workspace, commit: str, *, replaced: str | None, undo: bool) -> None:
-    """Make the restored data the newest backup, so a restart does not bring back the old.
-    Its trailers name the backup it brought back and the one whose data it replaced (the
-    safety backup, or this host's last backup or restore): what an undo brings back."""
-    trailers = {RESTORED_TRAILER: commit}
-    if replaced:
-        trailers[REPLACED_TRAILER] = replaced
+def _commit_restored_state(
+    ws: Workspace, commit: str, *, replaced: str | None, undo: bool
+) -> SyncError | None:
+    """Make the restored data the newest backup, so a restart does not bring back the old;
+    the error that kept it from being recorded, if any. The intent is written first: a
+    refused push, or a kill while pushing, leaves it for the next backup to record
+    (`record_restore`), and no backup records the older data over it meanwhile."""
+    intent = UnrecordedRestore(commit, replaced, undo)
+    ws.set_restore_unrecorded(intent)
     try:
-        backup_locked(
-            ws,
-            message=f"Undo: back to {commit[:8]}" if undo else f"Restore of {commit[:8]}",
-            kind="undo" if undo else "restore",
-            trailers=trailers,
-            fetch=False,
-            force=True,
-            merge=False,  # the restored data exactly: rows merge back on later backups
-            compaction=False,
-        )
+        record_restore(ws, intent, fetch=False)
     except SyncError as exc:
         log.warning("Restored %s; recording it as the newest backup failed: %s", commit, exc)
+        return exc
+    return None
+
+
+def record_restore(ws: Workspace, intent: UnrecordedRestore, *, fetch: bool = True) -> BackupResult:
+    """Commit the restored data on top of the branch. Its trailers name the backup it
+    brought back and the one whose data it replaced (the safety backup, or this host's
+    last backup or restore): what an undo brings back. Forced and unmerged: the restored
+    data exactly (rows merge back on later backups), on whatever tip the remote has."""
+    trailers = {RESTORED_TRAILER: intent.restored}
+    if intent.replaced:
+        trailers[REPLACED_TRAILER] = intent.replaced
+    result = backup_locked(
+        ws,
+        message=intent.message,
+        kind=intent.kind,
+        trailers=trailers,
+        fetch=fetch,
+        force=True,
+        merge=False,
+        compaction=False,
+    )
+    ws.set_restore_unrecorded(None)
+    return result
+
+
+def unrecorded_message(commit: str, error: SyncError) -> str:
+    return (
+        f"Restored {commit[:8]}, but it is not recorded as the newest backup yet: "
+        f"{error.message} Kura records it at the next backup (or Record it now on the "
+        "admin page); until then a fresh host would restore the older data."
+    )

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from sync.actions.recovery import recover
-from sync.actions.restore import restore_locked
+from sync.actions.restore import note_restore, restore_locked
 from sync.guards import in_lineage
 from sync.locking import operation_lock
 from sync.models import RestoreResult
@@ -66,7 +66,7 @@ def startup_restore(ws: Workspace, *, progress: RestoreProgress | None = None) -
             return StartupResult("nothing_to_restore")
         if not (empty or ws.restore_pending):
             known = load_state(ws.state_file).commit
-            return StartupResult("in_step" if in_lineage(ws.git, known, tip) else "diverged")
+            return StartupResult("in_step" if in_lineage(ws, known, tip) else "diverged")
         return StartupResult("restored", _restore_latest(ws, progress))
 
 
@@ -75,7 +75,7 @@ def _restore_latest(ws: Workspace, progress: RestoreProgress | None) -> RestoreR
     started = time.monotonic()
     with record(ws.home, "restore", "startup") as recording:
         result = restore_locked(ws, LATEST, progress)
-        recording.status, recording.bytes = result.status, result.bytes
+        note_restore(recording, result)
     log.info(
         "Start-up restore: restored %s (%d bytes) in %.1f s",
         result.commit[:8],

@@ -35,6 +35,7 @@ def status(ws: Workspace, *, storage: bool = False) -> Status:
         dirty=load_state(ws.state_file).is_dirty(local),
         lfs_available=ws.lfs_available(),
         restore_pending=ws.restore_pending,
+        restore_unrecorded=ws.restore_unrecorded,
         storage=storage_usage(ws) if storage else None,
         last_failure=last_failure(ws),
     )

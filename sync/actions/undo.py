@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sync.actions.history import history
 from sync.actions.recovery import recover
-from sync.actions.restore import restore_locked
+from sync.actions.restore import note_restore, restore_locked
 from sync.errors import NothingToUndo
 from sync.locking import operation_lock
 from sync.models import BackupInfo, RestoreResult
@@ -26,18 +26,30 @@ def undoable(ws: Workspace, *, refresh: bool = False) -> BackupInfo | None:
 
 def undo(ws: Workspace, *, progress: RestoreProgress | None = None) -> RestoreResult:
     """Restore what the newest restore replaced; NothingToUndo when the newest backup is
-    not a restore."""
+    not a restore. The target is chosen under the operation lock, after a fetch: a backup
+    that landed since the restore (from any host) makes it nothing to undo. A restore
+    this host could not record yet is the newest restore, and undone the same way."""
     ws.require_enabled()
-    newest = undoable(ws, refresh=True)
+    with operation_lock(ws.lock_file):
+        recover(ws)
+        target = _undo_target(ws)
+        with record(ws.home, "restore", "undo") as recording:
+            result = restore_locked(ws, target, progress, undo=True)
+            note_restore(recording, result)
+    return result
+
+
+def _undo_target(ws: Workspace) -> str:
+    unrecorded = ws.restore_unrecorded
+    if unrecorded is not None and unrecorded.replaced:
+        return unrecorded.replaced
+    ws.require_lfs()
+    ws.ensure_cache()
+    ws.fetch()  # under the lock: history's own refresh would find it taken
+    newest = undoable(ws, refresh=False)
     if newest is None or newest.replaced is None:
         raise NothingToUndo(
             "The newest backup is not a restore, so there is nothing to undo; "
             "pick a restore point in the history instead."
         )
-    with operation_lock(ws.lock_file):
-        recover(ws)
-        with record(ws.home, "restore", "undo") as recording:
-            result = restore_locked(ws, newest.replaced, progress, undo=True)
-            recording.status, recording.bytes = result.status, result.bytes
-            recording.downloaded = result.downloaded
-    return result
+    return newest.replaced

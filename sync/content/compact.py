@@ -16,20 +16,24 @@ GitHub never frees, so the policy is a budget:
 - **At most 64 MiB** is written by one backup's compaction; the rest waits.
 - Only packs in the local store are compacted: compaction never downloads.
 
-Frames are copied as they are stored (no recompression); the manifests that point
-into a retired pack are rewritten to the new one. The file contents never change.
+Frames are copied as they are stored (no recompression), each once its content was
+checked against its chunk's id: a damaged cached pack is dropped, never copied. The
+manifests that point into a retired pack are rewritten to the new one. The file
+contents never change.
 """
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sync.content.manifest import ChunkRef, Manifest
-from sync.content.pack import PackReader, PackWriter
+from sync.content.pack import DamagedPack, PackReader, PackWriter
 from sync.lfs import LfsStore, Pointer
 
+log = logging.getLogger(__name__)
 KIB, MIB = 1024, 1024 * 1024
 TIERS = (64 * KIB, 1 * MIB)  # upper bounds of tiers 0 and 1; larger packs are full
 TIER_LIMIT = 16
@@ -104,21 +108,40 @@ def compact(
     store: LfsStore, manifests: dict[str, Manifest]
 ) -> tuple[dict[str, Manifest], dict[str, int]]:
     """Rewrite the live chunks of the packs `choose` retires into new packs: the manifests
-    that changed (by path) and the new packs ({oid: size}). Both empty when none is due."""
+    that changed (by path) and the new packs ({oid: size}). Both empty when none is due.
+
+    Every frame is checked against its chunk's id before it is copied. A cached pack
+    that fails (a flipped byte on disk) is dropped from the cache, never copied: the
+    remote's copy is the one backups name, and compaction goes on without it."""
     uses = pack_uses(manifests.values())
     local = {u.oid for u in uses if store.has(Pointer(u.oid, u.size))}
-    retire = choose(uses, local)
-    if not retire:
-        return {}, {}
+    while True:
+        retire = choose(uses, local)
+        if not retire:
+            return {}, {}
+        try:
+            return _rewrite(store, manifests, retire)
+        except DamagedPack as damaged:
+            for oid in damaged.packs:
+                log.warning("Dropping damaged pack %s from the cache", oid[:12])
+                store.delete(oid)
+                local.discard(oid)
+
+
+def _rewrite(
+    store: LfsStore, manifests: dict[str, Manifest], retire: set[str]
+) -> tuple[dict[str, Manifest], dict[str, int]]:
     writer = PackWriter(store)
     tickets: dict[tuple[str, int], int] = {}
     try:
         with PackReader(store) as reader:
+            wanted: dict[tuple[str, int], ChunkRef] = {}
             for manifest in manifests.values():
                 for chunk in manifest.chunks:
-                    key = (chunk.pack, chunk.offset)
-                    if chunk.pack in retire and key not in tickets:
-                        tickets[key] = writer.add_frame(reader.frame(chunk))
+                    if chunk.pack in retire:
+                        wanted.setdefault((chunk.pack, chunk.offset), chunk)
+            for chunk, frame in reader.verified_frames(list(wanted.values())):
+                tickets[(chunk.pack, chunk.offset)] = writer.add_frame(frame)
         sealed, placements = writer.finish()
     except BaseException:
         writer.discard()

@@ -34,6 +34,14 @@ BATCH_BYTES = 1024 * 1024  # raw bytes compressed or decompressed together, on e
 BATCH_CHUNKS = 256
 
 
+class DamagedPack(VerificationFailed):
+    """A pack whose bytes do not hold what the manifests say (the packs' full ids)."""
+
+    def __init__(self, *packs: str) -> None:
+        super().__init__(f"pack {', '.join(p[:12] for p in packs)} is damaged")
+        self.packs = packs
+
+
 @dataclass(frozen=True, slots=True)
 class Placement:
     """Where `add` put a chunk: in the `pack`-th pack of this writer, still unnamed."""
@@ -204,9 +212,31 @@ class PackReader:
                     frames, decompressed_sizes=sizes, threads=-1
                 )
             except zstandard.ZstdError:
-                packs = sorted({c.pack[:12] for c in batch})
-                raise VerificationFailed(f"pack {', '.join(packs)} is damaged") from None
+                packs = sorted({c.pack for c in batch})
+                raise DamagedPack(*packs) from None
             yield from (memoryview(segment) for segment in decompressed)
+
+    def verified_frames(self, chunks: Sequence[ChunkRef]) -> Iterator[tuple[ChunkRef, bytes]]:
+        """Each chunk's frame as stored, once its content was checked against the chunk's
+        id (sha256): what may be copied into a new pack. VerificationFailed naming the
+        pack when a frame does not hold its chunk (a damaged cached pack of the right
+        size passes every size check)."""
+        for batch in _batches(chunks):
+            frames = [self.frame(c) for c in batch]
+            try:
+                contents = list(self.read(batch))
+            except DamagedPack:  # which frame? each alone, so only its pack is named
+                contents = [self._decompress_one(c, f) for c, f in zip(batch, frames, strict=True)]
+            for chunk, frame, content in zip(batch, frames, contents, strict=True):
+                if hashlib.sha256(content).hexdigest() != chunk.id:
+                    raise DamagedPack(chunk.pack)
+                yield chunk, frame
+
+    def _decompress_one(self, chunk: ChunkRef, frame: bytes) -> bytes:
+        try:
+            return zstandard.ZstdDecompressor().decompress(frame, max_output_size=chunk.size)
+        except zstandard.ZstdError:
+            raise DamagedPack(chunk.pack) from None
 
     def wait_for(self, oid: str) -> None:
         """Until the LFS object is in the store, or the download bringing it is over."""

@@ -1,7 +1,8 @@
 """Which version of each file a backup on another instance's newer tip holds.
 
-Per file, the last writer wins, and a host only counts as a writer of the files it
-changed since its last backup or restore. A file this host did not touch keeps the
+Per file, the last writer wins, and a host only counts as a writer of the files whose
+content it changed since its last backup or restore (by content hash: a touched or
+copied file is not a change). A file this host did not touch keeps the
 tip's version (another instance may have changed, added or deleted it meanwhile);
 a file this host changed or added is this host's version. A file this host deleted
 stays deleted unless another instance changed it after this host last saw it.
@@ -20,12 +21,13 @@ def keep_their_changes(
     parent: Parent, saved: SavedState, mine: dict[str, StoredFile]
 ) -> dict[str, StoredFile]:
     """The files of the new backup: `mine` (this host's data as it would be stored),
-    with the tip's version of every file this host did not change since `saved`."""
+    with the tip's version of every file whose content this host did not change since
+    `saved`."""
     if parent.commit is None:
         return mine  # the first backup
     # Not a shortcut on `parent.commit == saved.commit`: a backup that found nothing of
     # its own to add records the other's tip as its commit while its files stay its own.
-    seen = {path: f.blob for path, f in saved.files.items()}
+    seen = {path: f.oid for path, f in saved.files.items()}
     theirs = {path: f for path, f in parent.files.items()}
     files = {}
     for path in sorted(set(mine) | set(theirs)):
@@ -35,13 +37,21 @@ def keep_their_changes(
     return files
 
 
+def content_of(file: StoredFile | None) -> str | None:
+    """What a file holds, by the sha256 its manifest or pointer records: a new mtime, a
+    new inode or a manifest rewritten by compaction leave it the same. A raw blob (the
+    guide's non-LFS files) has no such hash: its blob id stands in."""
+    if file is None:
+        return None
+    return file.content_id or file.blob
+
+
 def _choose(
     mine: StoredFile | None, theirs: StoredFile | None, seen: str | None
 ) -> StoredFile | None:
-    """`seen`: the blob this host last saved or restored at this path (None: none)."""
-    untouched_here = (mine.blob if mine else None) == seen
-    if untouched_here:
-        return theirs  # whatever the tip holds: changed, added or deleted there
-    if mine is None and theirs is not None and theirs.blob != seen:
+    """`seen`: the content this host last saved or restored at this path (None: none)."""
+    if content_of(mine) == seen:
+        return theirs  # untouched here: whatever the tip holds, changed, added or deleted there
+    if mine is None and theirs is not None and content_of(theirs) != seen:
         return theirs  # deleted here, but changed there since: keep the newer content
     return mine

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sync.backup_tree import Parent
 from sync.content.pack import PackReader
+from sync.merge.files import content_of
 from sync.merge.rows import MergeCount, is_mergeable, merge_into
 from sync.snapshot import LocalFile
 from sync.staging import fetch_objects, write_file
@@ -55,4 +56,4 @@ def merge_tip(
 def _unseen(stored: StoredFile, saved: SavedState) -> bool:
     """True when the tip's version is not one this host saved or restored itself."""
     known = saved.files.get(stored.path)
-    return known is None or known.blob != stored.blob
+    return known is None or known.oid != content_of(stored)

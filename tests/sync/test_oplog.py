@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sync.oplog import KEEP, downloaded_since, log_path, read_operations, record
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_trimming_keeps_the_newest_entries_and_this_months_downloads(tmp_path: Path) -> None:
@@ -36,3 +40,51 @@ def test_downloads_since_a_day_count_every_download_and_nothing_else(tmp_path: P
     assert downloaded_since(tmp_path, everything) == 1244
     assert downloaded_since(tmp_path, datetime.now(UTC) + timedelta(minutes=1)) == 0
     assert downloaded_since(tmp_path / "none", everything) == 0
+
+
+APPENDER = """
+import sys
+from pathlib import Path
+from sync.oplog import Operation, append
+home, name = Path(sys.argv[1]), sys.argv[2]
+sys.stdout.write("ready\\n"); sys.stdout.flush(); sys.stdin.readline()
+for n in range(int(sys.argv[3])):
+    entry = Operation("backup", name, "2026-01-01T00:00:00+00:00", 0.1, True, message=str(n))
+    append(home, entry, keep=40)
+"""
+
+
+def test_two_processes_appending_while_the_log_is_trimmed_lose_no_entry(tmp_path: Path) -> None:
+    count = 600
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", APPENDER, str(tmp_path), name, str(count)],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for name in ("scheduler", "cli")
+    ]
+    for writer in writers:
+        assert writer.stdout.readline() == "ready\n"
+    for writer in writers:  # both start appending at once
+        writer.stdin.write("go\n")
+        writer.stdin.flush()
+    for writer in writers:
+        assert writer.wait(timeout=120) == 0
+    entries = read_operations(tmp_path)
+    assert len(entries) <= 2 * 40  # it trimmed all along
+    for name in ("scheduler", "cli"):
+        seen = [int(e.message) for e in entries if e.kind == name]
+        # Whatever the trims dropped is the oldest: each writer's entries end in an
+        # unbroken run up to its last one, with nothing missing in between.
+        assert seen == list(range(count - len(seen), count)), name
+    assert len(log_path(tmp_path).read_bytes().splitlines()) == len(entries)
+
+
+def test_a_log_that_cannot_be_written_never_fails_the_operation(tmp_path: Path) -> None:
+    log_path(tmp_path).mkdir(parents=True)  # not a file: every append fails
+    with record(tmp_path, "backup", "manual") as backing_up:
+        backing_up.status = "created"
+    assert log_path(tmp_path).is_dir()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 
 from sync.content.compact import BUDGET, TIER_LIMIT, PackUse, choose, compact, pack_uses
@@ -56,7 +57,8 @@ def test_compaction_moves_live_chunks_and_the_content_reads_back(tmp_path) -> No
         tickets = [writer.add(chunks[2 * n]), writer.add(chunks[2 * n + 1])]
         [(oid, size)], placements = writer.finish()
         place = placements[tickets[0]]
-        ref = ChunkRef(f"{n:064x}", 3000, oid, place.offset, place.length)
+        chunk_id = hashlib.sha256(chunks[2 * n]).hexdigest()
+        ref = ChunkRef(chunk_id, 3000, oid, place.offset, place.length)
         manifests[f"f{n}"] = Manifest(3000, "0" * 64, "test", (ref,), {oid: size})
     before = pack_uses(manifests.values())
     rewritten, packs = compact(store, manifests)
