@@ -12,7 +12,7 @@ TEST_PACKAGES := $(RUN_PACKAGES) chromium iproute2 util-linux
 BENCH_PACKAGES := $(TEST_PACKAGES) python3-doc debian-reference-ja nodejs-doc restic borgbackup
 BENCH_SDISTS := pymdown-extensions==13.1.2
 
-.PHONY: run test lint bench system-run system-test system-bench
+.PHONY: run test lint bench soak system-run system-test system-bench
 
 run: system-run $(VENV)/.runtime
 	@$(BIN)/python -m config.password
@@ -29,6 +29,10 @@ lint: $(VENV)/.dev
 
 bench: system-bench $(VENV)/.bench bench/corpora/.done
 	$(BIN)/python -m bench
+
+# The multi-host stateful test with hundreds of examples (a step of `make bench` too).
+soak: system-test $(VENV)/.dev
+	$(BIN)/python -m bench.soak
 
 bench/corpora/.done: | $(BIN)/python
 	$(BIN)/python -m pip download -q --no-deps --no-binary :all: -d bench/corpora $(BENCH_SDISTS)

@@ -10,6 +10,7 @@ Every rebuilt file is checked against its whole-content hash.
 from __future__ import annotations
 
 import errno
+import logging
 import os
 import shutil
 import sqlite3
@@ -28,7 +29,8 @@ from sync.sqlitefile import CheckedDatabases, backup_copy, is_live_sqlite, is_sq
 from sync.tree import DATA_PREFIX, StoredFile, lfs_objects, pack_path
 from sync.workspace import Workspace
 
-__all__ = ["Base", "fetch_objects", "stage", "write_file"]
+__all__ = ["Base", "drop_damaged", "fetch_objects", "stage", "write_file"]
+log = logging.getLogger(__name__)
 
 
 def stage(
@@ -83,6 +85,22 @@ def stage(
                 "The data was not touched."
             ) from None
         raise
+
+
+def drop_damaged(ws: Workspace, files: Iterable[StoredFile]) -> bool:
+    """Delete the cached LFS objects of `files` that do not hash to their id (a flipped
+    byte on disk passes every size check); True when there were any, to fetch again.
+    Run only after a rebuild failed: hashing every cached pack on every restore would
+    cost what the rebuild's own hash check already proves."""
+    damaged = [
+        oid
+        for oid, size in lfs_objects(files).items()
+        if ws.store.has(Pointer(oid, size)) and not ws.store.is_intact(Pointer(oid, size))
+    ]
+    for oid in damaged:
+        log.warning("Dropping damaged LFS object %s from the cache", oid[:12])
+        ws.store.delete(oid)
+    return bool(damaged)
 
 
 _WORKERS = max(1, min(4, os.cpu_count() or 1))

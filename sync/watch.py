@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sync import remote_errors
 from sync.actions.newer import newer_backup
 from sync.actions.recovery import recover
 from sync.actions.restore import restore
@@ -126,11 +125,7 @@ class RemoteWatch:
         if not ws.has_cache():
             with operation_lock(ws.lock_file):
                 ws.ensure_cache()
-        result = ws.git.ls_remote(ws.branch)
-        if result.returncode != 0:
-            remote_errors.raise_for(result, operation="ls-remote")
-        line = result.text.split()
-        return line[0] if line else None
+        return ws.remote_tip()
 
     def _newer(self, tip: str | None) -> NewerBackup | None:
         ws = self.workspace

@@ -303,6 +303,14 @@ class Workspace:
                 return False  # the remote has no older history to give
             self.fetch(depth=f"--deepen={max(held, DEEPEN_STEP)}", blobs="blob:none")
 
+    def remote_tip(self) -> str | None:
+        """The newest backup on the remote (one `ls-remote`, nothing fetched)."""
+        result = self.git.ls_remote(self.branch)
+        if result.returncode != 0:
+            remote_errors.raise_for(result, operation="ls-remote")
+        line = result.text.split()
+        return line[0] if line else None
+
     def tip(self) -> str | None:
         """The newest backup this cache knows of, without a network call."""
         if not self.has_cache():

@@ -107,8 +107,11 @@ def backup_locked(
     ws.ensure_cache(new_remote=force)
     saved = load_state(ws.state_file)
     tip = ws.tip()
-    if not force and tip and saved.commit == tip and not saved.is_dirty(local):
-        return _unchanged(tip, saved.files)  # no network, no git: the common timer tick
+    unchanged_here = not force and tip and saved.commit == tip and not saved.is_dirty(local)
+    # Nothing changed here: one look that the remote still has this backup (it may have
+    # been emptied or recreated since) is all an unchanged backup costs.
+    if unchanged_here and ws.remote_tip() == tip:
+        return _unchanged(tip, saved.files)
 
     # Fetch first: a bad token or a dead remote fails here, fast, before git-lfs
     # (which can retry a 401 for minutes); and a commit on the newest tip rarely races.

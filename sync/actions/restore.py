@@ -23,7 +23,7 @@ from sync.progress import RestoreProgress
 from sync.refs import validate_ref
 from sync.snapshot import LocalFile, is_side_file, scan
 from sync.sqlitefile import CheckedDatabases, is_healthy, is_sqlite
-from sync.staging import Base, stage
+from sync.staging import Base, drop_damaged, stage
 from sync.state import SavedState, load_state
 from sync.tree import StoredFile, describe_blobs, lfs_objects, read_data_files
 from sync.workspace import Workspace
@@ -81,9 +81,17 @@ def restore_locked(
     # object, a damaged database, a dead remote) leaves no safety backup on top of the branch.
     live, bases = _from_live(ws, saved, local, target)
     checked = CheckedDatabases(ws.home / "checked-databases")
-    staging, downloaded = stage(
-        ws, commit, target, progress, live=live, bases=bases, checked=checked
-    )
+    try:
+        staging, downloaded = stage(
+            ws, commit, target, progress, live=live, bases=bases, checked=checked
+        )
+    except VerificationFailed:
+        if not drop_damaged(ws, target.values()):
+            raise
+        # A cached pack was damaged on disk: the remote's copy, fetched again, is not.
+        staging, downloaded = stage(
+            ws, commit, target, progress, live=live, bases=bases, checked=checked
+        )
     try:
         progress.phase("checking")
         verify_staging(staging, target, checked)
@@ -211,7 +219,9 @@ def _commit_restored_state(
     intent = UnrecordedRestore(commit, replaced, undo)
     ws.set_restore_unrecorded(intent)
     try:
-        record_restore(ws, intent, fetch=False)
+        # On the remote's newest tip, fetched now: the restore may have resolved its target
+        # from the cache alone, and that remote may since have moved, or been emptied.
+        record_restore(ws, intent)
     except SyncError as exc:
         log.warning("Restored %s; recording it as the newest backup failed: %s", commit, exc)
         return exc

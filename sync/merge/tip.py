@@ -9,10 +9,11 @@ from pathlib import Path
 
 from sync.backup_tree import Parent
 from sync.content.pack import PackReader
+from sync.errors import VerificationFailed
 from sync.merge.files import content_of
 from sync.merge.rows import MergeCount, is_mergeable, merge_into
 from sync.snapshot import LocalFile
-from sync.staging import fetch_objects, write_file
+from sync.staging import drop_damaged, fetch_objects, write_file
 from sync.state import SavedState
 from sync.tree import StoredFile
 from sync.workspace import Workspace
@@ -36,6 +37,18 @@ def merge_tip(
     if not theirs:
         return {}
     fetch_objects(ws, parent.commit, theirs)
+    try:
+        return _merge(ws, theirs, live)
+    except VerificationFailed:
+        if not drop_damaged(ws, theirs.values()):
+            raise
+        fetch_objects(ws, parent.commit, theirs)  # the remote's copies of damaged cached packs
+        return _merge(ws, theirs, live)
+
+
+def _merge(
+    ws: Workspace, theirs: dict[str, StoredFile], live: dict[str, LocalFile]
+) -> dict[str, MergeCount]:
     merged: dict[str, MergeCount] = {}
     with (
         tempfile.TemporaryDirectory(dir=ws.home, prefix="merge-") as tmp,

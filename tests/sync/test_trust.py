@@ -356,3 +356,23 @@ def test_every_operation_is_in_the_log(make_workspace: Hosts) -> None:
         ("restore", "manual"),
         ("restore", "undo"),
     ]
+
+
+# Found by tests/sync/test_stateful.py ----------------------------------------------------------
+
+
+def test_a_restore_after_the_remote_was_emptied_records_on_the_empty_remote(
+    make_workspace: Hosts, remote: Remote
+) -> None:
+    """The restore resolved its target from the cache alone and recorded it on the
+    cache's stale tip: the whole old history went to the emptied remote (or a shallow
+    cache's push was refused)."""
+    ws = make_workspace("a")
+    _, previous = old_then_new(ws)
+    (ws.data_dir / "notes.txt").write_text("newest")
+    backup(ws)
+    empty_remote(remote)
+
+    assert restore(ws, previous).status == "restored"  # its packs are still cached
+    assert git("rev-list", "--count", "main", cwd=remote.git_dir).strip() == "1"
+    assert fresh_restore(make_workspace, "fresh") == {"notes.txt": b"new"}
