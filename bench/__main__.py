@@ -29,7 +29,7 @@ from bench import sources as sources_bench
 from bench import wiki as wiki_bench
 from config import Settings
 from sync import Workspace, backup, restore
-from sync.snapshot import hash_file
+from sync.local.snapshot import hash_file
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"

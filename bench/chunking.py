@@ -24,7 +24,7 @@ from pyfastcdc import FastCDC
 
 from bench import datasets
 from bench.long_history import du
-from sync.sqlitefile import backup_copy, is_sqlite
+from sync.local.sqlitefile import backup_copy, is_sqlite
 
 KIB = 1024
 

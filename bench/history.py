@@ -16,7 +16,7 @@ import git as gitpython
 
 from config import Settings
 from sync import Workspace, history
-from sync.lfs import Pointer, parse_pointer
+from sync.repo.lfs import Pointer, parse_pointer
 
 if TYPE_CHECKING:
     from streamlit.testing.v1 import AppTest

@@ -37,9 +37,9 @@ from config import Settings
 from sync import Workspace, backup
 from sync.actions.storage import storage_usage
 from sync.content.compact import pack_uses
-from sync.maintenance import maintain_if_due
+from sync.layout.stored import lfs_objects, read_data_files
 from sync.oplog import KEEP, Operation, log_path
-from sync.tree import lfs_objects, read_data_files
+from sync.repo.maintenance import maintain_if_due
 
 ROOT = Path(__file__).resolve().parent.parent
 ROWS_PER_BACKUP = 20  # three exchanges of a chat, as bench/realtime.py writes them

@@ -37,8 +37,8 @@ from typing import TYPE_CHECKING
 
 from bench import datasets
 from bench.long_history import du
-from sync.snapshot import hash_file
-from sync.sqlitefile import is_sqlite
+from sync.local.snapshot import hash_file
+from sync.local.sqlitefile import is_sqlite
 
 if TYPE_CHECKING:
     from sync import Workspace

@@ -33,9 +33,9 @@ from chatbot.history_schema import ensure_schema, new_id
 from config import Settings
 from sync import Workspace, backup
 from sync.actions.startup import startup_restore
+from sync.background.throttle import HORIZON_DAYS, spacing_for_quota
+from sync.background.watch import RemoteWatch
 from sync.models import StorageUsage
-from sync.throttle import HORIZON_DAYS, spacing_for_quota
-from sync.watch import RemoteWatch
 
 MINUTES = 30
 EXCHANGES_PER_MINUTE = 3

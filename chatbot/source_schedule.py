@@ -20,7 +20,7 @@ from chatbot.knowledge import KnowledgeBase
 from chatbot.source_pull import PullResult, pull_all
 from chatbot.source_store import SourceStore
 from sync.errors import Busy
-from sync.locking import operation_lock
+from sync.repo.locking import operation_lock
 from sync.sources import SourceAccess
 
 log = logging.getLogger("kura.sources")

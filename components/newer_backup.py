@@ -7,7 +7,7 @@ import streamlit as st
 from components.i18n import ago, files, t
 from components.operations import data_changed, run_restore
 from components.runtime import runtime, watch
-from sync.watch import WatchState
+from sync.background.watch import WatchState
 
 FOLLOWED = "kura_followed"
 

@@ -19,13 +19,13 @@ from chatbot.source_schedule import SourcePuller
 from config import Settings, load_settings
 from config.password import password_file, shared_password
 from sync import Workspace
-from sync.maintenance import maintain_if_due
-from sync.notify import Notifier
-from sync.scheduler import AutoBackup
+from sync.background.notify import Notifier
+from sync.background.scheduler import AutoBackup
+from sync.background.startup_thread import StartupRestore
+from sync.background.throttle import QuotaThrottle
+from sync.background.watch import RemoteWatch
+from sync.repo.maintenance import maintain_if_due
 from sync.sources import SourceAccess
-from sync.startup import StartupRestore
-from sync.throttle import QuotaThrottle
-from sync.watch import RemoteWatch
 from web.sessions import SessionStore
 
 log = logging.getLogger("kura.app")

@@ -13,8 +13,8 @@ from components.i18n import files, size, t
 from components.operations import data_changed, flash, run_restore
 from components.runtime import runtime, startup
 from sync import SyncError, Workspace, backup, backup_file, history, status
-from sync.progress import ProgressSnapshot
-from sync.startup import StartupState
+from sync.background.startup_thread import StartupState
+from sync.local.progress import ProgressSnapshot
 
 MEANWHILE_DISMISSED = "kura_meanwhile_dismissed"
 FRESH_DIALOG = "kura_fresh_dialog"

@@ -12,8 +12,8 @@ from components.runtime import scheduler
 from components.text import code
 from config import Settings, mask_token
 from sync import Status
+from sync.background.scheduler import SchedulerState
 from sync.models import Failure
-from sync.scheduler import SchedulerState
 
 
 def _auto_backup(state: SchedulerState, settings: Settings) -> None:

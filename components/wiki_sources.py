@@ -17,7 +17,7 @@ from components.operations import flash
 from components.text import plain
 from config import Settings
 from sync.errors import SyncError
-from sync.locking import operation_lock
+from sync.repo.locking import operation_lock
 from sync.sources import SourceAccess, check_url
 
 

@@ -12,15 +12,16 @@ from datetime import datetime
 from pathlib import Path
 
 from config import Settings, redact_url
-from sync import remote_errors
 from sync.errors import LfsMissing, NotConfigured, RemoteGone
-from sync.execute import Secrets, credential_origin
-from sync.git import Git
-from sync.lfs import LfsStore
-from sync.locking import file_lock
+from sync.layout.state import load_state
+from sync.local.atomic import write_atomic
+from sync.local.mount import STAGING, is_mount_point
 from sync.models import LastBackup, UnrecordedRestore
-from sync.mount import STAGING, is_mount_point
-from sync.state import load_state, write_atomic
+from sync.repo import remote_errors
+from sync.repo.execute import Secrets, credential_origin
+from sync.repo.git import Git
+from sync.repo.lfs import LfsStore
+from sync.repo.locking import file_lock
 
 log = logging.getLogger(__name__)
 READ_WAIT = 600.0  # a reader waits out a repack rather than fail
@@ -130,7 +131,7 @@ class Workspace:
     @property
     def staging_dir(self) -> Path:
         # On the data directory's filesystem, so the swap is renames: beside it, or inside
-        # it when it is a mount point (whose contents are swapped, `sync.mount`).
+        # it when it is a mount point (whose contents are swapped, `sync.local.mount`).
         if is_mount_point(self.data_dir):
             return self.data_dir / STAGING
         return self.data_dir.parent / f".{self.data_dir.name}.kura-staging"

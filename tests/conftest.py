@@ -163,7 +163,7 @@ def files_of(directory: Path) -> dict[str, bytes]:
 
 def data_paths(tree) -> list[str]:
     """The data files a backup's tree (GitPython) holds, without the format mark."""
-    from sync.tree import FORMAT_MARK
+    from sync.layout.stored import FORMAT_MARK
 
     return sorted(
         b.path

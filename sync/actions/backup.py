@@ -9,10 +9,15 @@ from collections.abc import Set
 from dataclasses import replace
 from pathlib import Path
 
-from sync import confirmed, remote_errors
 from sync.actions.recovery import recover
-from sync.announce import announce_backup
-from sync.backup_tree import (
+from sync.background.announce import announce_backup
+from sync.content.compact import compact
+from sync.content.index import ChunkIndex
+from sync.content.writer import ContentWriter
+from sync.errors import Busy, PushRejected, VerificationFailed
+from sync.guards import check_lineage, check_shrink
+from sync.layout import confirmed
+from sync.layout.build import (
     Parent,
     Snapshot,
     build_tree,
@@ -20,21 +25,17 @@ from sync.backup_tree import (
     read_parent,
     write_manifests,
 )
-from sync.content.compact import compact
-from sync.content.index import ChunkIndex
-from sync.content.writer import ContentWriter
-from sync.errors import Busy, PushRejected, VerificationFailed
-from sync.guards import check_lineage, check_shrink
-from sync.history_index import STORAGE_TRAILER, HistoryIndex, Storage
-from sync.lfs import Pointer
-from sync.locking import operation_lock
+from sync.layout.history_index import STORAGE_TRAILER, HistoryIndex, Storage
+from sync.layout.state import SavedFile, SavedState, load_state, save_state
+from sync.layout.stored import StoredFile, describe_blobs, lfs_objects, remember_manifest
+from sync.local.snapshot import LocalFile, check_sizes, scan, snapshot_file
 from sync.merge.files import keep_their_changes
 from sync.merge.tip import merge_tip
 from sync.models import BackupResult
 from sync.oplog import record
-from sync.snapshot import LocalFile, check_sizes, scan, snapshot_file
-from sync.state import SavedFile, SavedState, load_state, save_state
-from sync.tree import StoredFile, describe_blobs, lfs_objects, remember_manifest
+from sync.repo import remote_errors
+from sync.repo.lfs import Pointer
+from sync.repo.locking import operation_lock
 from sync.workspace import Workspace
 
 log = logging.getLogger(__name__)

@@ -10,12 +10,12 @@ from pathlib import Path
 
 from sync.actions.resolve import resolve
 from sync.errors import InvalidRef
+from sync.layout.state import SavedState, load_state
+from sync.layout.stored import StoredFile, read_data_files
+from sync.local.snapshot import LocalFile, hash_file, is_side_file, scan
+from sync.local.sqlitefile import is_sqlite
 from sync.models import FileChange, RestorePlan
 from sync.refs import validate_ref
-from sync.snapshot import LocalFile, hash_file, is_side_file, scan
-from sync.sqlitefile import is_sqlite
-from sync.state import SavedState, load_state
-from sync.tree import StoredFile, read_data_files
 from sync.workspace import Workspace
 
 

@@ -10,9 +10,9 @@ from pathlib import Path
 from sync.actions.recovery import recover
 from sync.actions.resolve import resolve
 from sync.content.pack import PackReader
-from sync.locking import operation_lock
-from sync.staging import fetch_objects, write_file
-from sync.tree import read_data_files
+from sync.layout.staging import fetch_objects, write_file
+from sync.layout.stored import read_data_files
+from sync.repo.locking import operation_lock
 from sync.workspace import Workspace
 
 EXTRACT_WAIT = 60.0

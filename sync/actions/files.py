@@ -14,9 +14,9 @@ from typing import BinaryIO
 from sync.actions.extract import backup_file
 from sync.actions.resolve import resolve
 from sync.errors import NoSuchFile
+from sync.layout.stored import read_data_files
 from sync.models import BackupFile
 from sync.refs import validate_ref
-from sync.tree import read_data_files
 from sync.workspace import Workspace
 
 

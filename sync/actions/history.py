@@ -17,11 +17,11 @@ from datetime import datetime, timedelta, timezone
 
 from sync.actions.recovery import recover
 from sync.errors import Busy, SyncError
-from sync.git import ZERO_SHA, Change, parse_raw_log
-from sync.history_index import Storage
-from sync.locking import operation_lock
+from sync.layout.history_index import Storage
+from sync.layout.stored import DATA_PREFIX, FORMAT_MARK, describe_blobs
 from sync.models import KURA_KINDS, BackupInfo
-from sync.tree import DATA_PREFIX, FORMAT_MARK, describe_blobs
+from sync.repo.git import ZERO_SHA, Change, parse_raw_log
+from sync.repo.locking import operation_lock
 from sync.workspace import Workspace
 
 log = logging.getLogger(__name__)

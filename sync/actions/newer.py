@@ -9,10 +9,10 @@ keeps them). Reads the cache: call it after a fetch.
 from __future__ import annotations
 
 from sync.actions.origins import file_origins
+from sync.layout.state import SavedFile, load_state
+from sync.layout.stored import StoredFile, read_data_files
+from sync.local.snapshot import scan
 from sync.models import NewerBackup
-from sync.snapshot import scan
-from sync.state import SavedFile, load_state
-from sync.tree import StoredFile, read_data_files
 from sync.workspace import Workspace
 
 

@@ -2,7 +2,7 @@
 
 With two instances on one remote, the latest backup holds, per file, the version
 of whichever instance wrote it last. For the newest backup the cache knows, the history
-index remembers each file's last writer (sync/history_index.py): nothing is walked. For
+index remembers each file's last writer (sync/layout/history_index.py): nothing is walked. For
 an older backup, one `git log --raw` pass from it back finds, for each of its files, the
 newest commit that wrote that version.
 """
@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sync.git import ZERO_SHA, parse_raw_log
-from sync.history_index import HistoryIndex
+from sync.layout.history_index import HistoryIndex
+from sync.layout.stored import DATA_PREFIX, FORMAT_MARK
 from sync.models import KURA_KINDS, FileOrigin
-from sync.tree import DATA_PREFIX, FORMAT_MARK
+from sync.repo.git import ZERO_SHA, parse_raw_log
 from sync.workspace import Workspace
 
 _FORMAT = (

@@ -8,9 +8,9 @@ import shutil
 from pathlib import Path
 
 from sync.errors import Busy
-from sync.journal import Journal, complete_swap, read_journal
-from sync.snapshot import scan
-from sync.state import SavedFile, SavedState, save_state
+from sync.layout.state import SavedFile, SavedState, save_state
+from sync.local.journal import Journal, complete_swap, read_journal
+from sync.local.snapshot import scan
 from sync.workspace import Workspace
 
 log = logging.getLogger(__name__)

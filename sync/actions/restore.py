@@ -13,19 +13,19 @@ from sync.actions.recovery import record_restored, recover
 from sync.actions.resolve import resolve
 from sync.content.chunker import SQLITE_BLOCKS
 from sync.errors import InvalidRef, SyncError, VerificationFailed
-from sync.journal import Journal, complete_swap, write_journal
-from sync.lfs import looks_like_pointer
-from sync.locking import operation_lock
+from sync.layout.staging import Base, drop_damaged, stage
+from sync.layout.state import SavedState, load_state
+from sync.layout.stored import StoredFile, describe_blobs, lfs_objects, read_data_files
+from sync.local.journal import Journal, complete_swap, write_journal
+from sync.local.mount import is_mount_point
+from sync.local.progress import RestoreProgress
+from sync.local.snapshot import LocalFile, is_side_file, scan
+from sync.local.sqlitefile import CheckedDatabases, is_healthy, is_sqlite
 from sync.models import BackupResult, RestoreResult, UnrecordedRestore
-from sync.mount import is_mount_point
 from sync.oplog import Recording, record
-from sync.progress import RestoreProgress
 from sync.refs import validate_ref
-from sync.snapshot import LocalFile, is_side_file, scan
-from sync.sqlitefile import CheckedDatabases, is_healthy, is_sqlite
-from sync.staging import Base, drop_damaged, stage
-from sync.state import SavedState, load_state
-from sync.tree import StoredFile, describe_blobs, lfs_objects, read_data_files
+from sync.repo.lfs import looks_like_pointer
+from sync.repo.locking import operation_lock
 from sync.workspace import Workspace
 
 log = logging.getLogger(__name__)

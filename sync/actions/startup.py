@@ -1,6 +1,6 @@
 """Start-up restore: bring the latest backup back onto a wiped host, never over data.
 
-One attempt; `sync.startup.StartupRestore` retries it in the background until it
+One attempt; `sync.background.startup_thread.StartupRestore` retries it in the background until it
 settles. An attempt on an empty data directory first marks the host as *pending*
 (`Workspace.restore_pending`): until a restore succeeds, or someone deliberately
 starts fresh, backups refuse with `restore_first`, and the next attempt restores
@@ -18,13 +18,13 @@ from typing import Literal
 from sync.actions.recovery import recover
 from sync.actions.restore import note_restore, restore_locked
 from sync.guards import in_lineage
-from sync.locking import operation_lock
+from sync.layout.state import load_state
+from sync.local.progress import RestoreProgress
+from sync.local.snapshot import scan
 from sync.models import RestoreResult
 from sync.oplog import record
-from sync.progress import RestoreProgress
 from sync.refs import LATEST
-from sync.snapshot import scan
-from sync.state import load_state
+from sync.repo.locking import operation_lock
 from sync.workspace import Workspace
 
 log = logging.getLogger(__name__)

@@ -9,12 +9,12 @@ from pathlib import Path
 from sync.actions.recovery import recover
 from sync.actions.storage import storage_usage
 from sync.errors import Busy
-from sync.locking import operation_lock
+from sync.layout.state import load_state
+from sync.local.snapshot import LocalFile, scan
+from sync.local.sqlitefile import HEADER as SQLITE_HEADER
 from sync.models import Failure, FileInfo, Status
 from sync.oplog import last_attempt
-from sync.snapshot import LocalFile, scan
-from sync.sqlitefile import HEADER as SQLITE_HEADER
-from sync.state import load_state
+from sync.repo.locking import operation_lock
 from sync.workspace import Workspace
 
 _SNIFF = 4096

@@ -5,7 +5,7 @@ storage used is the sum of the distinct LFS objects across the history: whole
 files of older backups, and packs. A backup's growth is the bytes of the
 objects that first appear in it. Bandwidth is what restores and verifies
 downloaded this month, from the operations log. All of it is read from the
-local cache and KURA_HOME (the per-backup figures from `sync/history_index.py`, brought
+local cache and KURA_HOME (the per-backup figures from `sync/layout/history_index.py`, brought
 up to date with the commits since the last read): no network call.
 """
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 import statistics
 from datetime import UTC, datetime
 
-from sync.history_index import HistoryIndex
+from sync.layout.history_index import HistoryIndex
 from sync.models import StorageUsage
 from sync.oplog import downloaded_since
 from sync.workspace import Workspace

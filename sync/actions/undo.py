@@ -7,10 +7,10 @@ from sync.actions.history import history
 from sync.actions.recovery import recover
 from sync.actions.restore import note_restore, restore_locked
 from sync.errors import NothingToUndo
-from sync.locking import operation_lock
+from sync.local.progress import RestoreProgress
 from sync.models import BackupInfo, RestoreResult
 from sync.oplog import record
-from sync.progress import RestoreProgress
+from sync.repo.locking import operation_lock
 from sync.workspace import Workspace
 
 UNDOABLE = ("restore",)  # an undo is not undone: restore a point instead

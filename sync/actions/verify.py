@@ -2,7 +2,7 @@
 
 The default check is cheap: it proves that every LFS object the backup needs
 (its packs, and the whole files of older backups) is on the remote at the right
-size, by asking the remote (`sync.lfs_batch`), without downloading any data.
+size, by asking the remote (`sync.repo.lfs_batch`), without downloading any data.
 `deep` downloads the objects into a scratch repository (never trusting the
 local cache), hashes each one, rebuilds every file and checks its hash, and runs
 SQLite's integrity check on each database.
@@ -14,22 +14,22 @@ import contextlib
 import tempfile
 from pathlib import Path
 
-from sync import remote_errors
 from sync.actions.recovery import recover
 from sync.actions.resolve import resolve
 from sync.content.pack import PackReader
 from sync.content.reader import assemble
 from sync.errors import VerificationFailed
-from sync.git import Git
-from sync.lfs import LfsStore, parse_pointer
-from sync.lfs_batch import CannotAsk, missing_objects
-from sync.locking import operation_lock
+from sync.layout.stored import StoredFile, data_files, lfs_objects, pack_entries
+from sync.local.snapshot import hash_file
+from sync.local.sqlitefile import is_healthy, is_sqlite
 from sync.models import VerifyResult
 from sync.oplog import record
 from sync.refs import LATEST, validate_ref
-from sync.snapshot import hash_file
-from sync.sqlitefile import is_healthy, is_sqlite
-from sync.tree import StoredFile, data_files, lfs_objects, pack_entries
+from sync.repo import remote_errors
+from sync.repo.git import Git
+from sync.repo.lfs import LfsStore, parse_pointer
+from sync.repo.lfs_batch import CannotAsk, missing_objects
+from sync.repo.locking import operation_lock
 from sync.workspace import Workspace
 
 

@@ -21,7 +21,7 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
 def run(ws: Workspace, args: argparse.Namespace) -> Output:
     result = sync.backup(ws, message=args.message, kind="manual", force=args.force)
     if result.status == "created":
-        from sync.maintenance import maintain_if_due  # loaded by the one command using it
+        from sync.repo.maintenance import maintain_if_due  # loaded by the one command using it
 
         maintain_if_due(ws)  # as `git gc --auto` would: only when the cache passed a bound
     if result.status == "unchanged":

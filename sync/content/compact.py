@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 from sync.content.manifest import ChunkRef, Manifest
 from sync.content.pack import DamagedPack, PackReader, PackWriter
-from sync.lfs import LfsStore, Pointer
+from sync.repo.lfs import LfsStore, Pointer
 
 log = logging.getLogger(__name__)
 KIB, MIB = 1024, 1024 * 1024

@@ -24,7 +24,7 @@ import zstandard
 
 from sync.content.manifest import ChunkRef
 from sync.errors import VerificationFailed
-from sync.lfs import LfsStore
+from sync.repo.lfs import LfsStore
 
 MAGIC = b"KURAPACK 1\n"
 TARGET_SIZE = 8 * 1024 * 1024  # a first backup of 300 MB makes about 20 packs

@@ -11,7 +11,7 @@ from pathlib import Path
 from sync.content.manifest import ChunkRef, Manifest
 from sync.content.pack import BATCH, PackReader
 from sync.errors import VerificationFailed
-from sync.snapshot import LocalFile, signature
+from sync.local.snapshot import LocalFile, signature
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from sync.content.chunker import CONTENT_CHUNKER, cut
 from sync.content.index import ChunkIndex
 from sync.content.manifest import ChunkRef, Manifest
 from sync.content.pack import PackWriter
-from sync.lfs import LfsStore
+from sync.repo.lfs import LfsStore
 
 
 @dataclass(frozen=True)

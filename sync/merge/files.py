@@ -12,9 +12,9 @@ this host's version of them already holds both instances' rows.
 
 from __future__ import annotations
 
-from sync.backup_tree import Parent
-from sync.state import SavedState
-from sync.tree import StoredFile
+from sync.layout.build import Parent
+from sync.layout.state import SavedState
+from sync.layout.stored import StoredFile
 
 
 def keep_their_changes(

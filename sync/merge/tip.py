@@ -7,15 +7,15 @@ import logging
 import tempfile
 from pathlib import Path
 
-from sync.backup_tree import Parent
 from sync.content.pack import PackReader
 from sync.errors import VerificationFailed
+from sync.layout.build import Parent
+from sync.layout.staging import drop_damaged, fetch_objects, write_file
+from sync.layout.state import SavedState
+from sync.layout.stored import StoredFile
+from sync.local.snapshot import LocalFile
 from sync.merge.files import content_of
 from sync.merge.rows import MergeCount, is_mergeable, merge_into
-from sync.snapshot import LocalFile
-from sync.staging import drop_damaged, fetch_objects, write_file
-from sync.state import SavedState
-from sync.tree import StoredFile
 from sync.workspace import Workspace
 
 log = logging.getLogger(__name__)

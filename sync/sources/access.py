@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from config import Settings
-from sync.execute import credential_origin
+from sync.repo.execute import credential_origin
 
 
 @dataclass(frozen=True)

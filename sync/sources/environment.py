@@ -4,7 +4,7 @@ GitPython starts git with the server's whole environment plus what it is given, 
 everything else is blanked here: SHARED_PASSWORD, OPENAI_API_KEY, the backup token and
 any other secret of the server never reach git, its helpers or a hostile server's
 error messages. The source's token reaches git only through the same credential helper
-backups use (sync/execute.py), scoped to the source's own origin, from this environment:
+backups use (sync/repo/execute.py), scoped to the source's own origin, from this environment:
 never argv, a URL or a file.
 """
 
@@ -13,8 +13,8 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
-from sync import execute
-from sync.execute import Secrets
+from sync.repo import execute
+from sync.repo.execute import Secrets
 
 # Beside the base configuration every git call gets (no credential helper but the scoped
 # one, redirects refused): only these transports, no submodules, and objects checked as

@@ -16,9 +16,9 @@ from pathlib import Path, PurePosixPath
 import git
 
 from sync.errors import AuthFailed, RemoteUnreachable, SourceRefused, SyncError
-from sync.execute import Secrets, credential_origin
-from sync.locking import operation_lock
-from sync.remote_errors import unreachable_cause
+from sync.repo.execute import Secrets, credential_origin
+from sync.repo.locking import operation_lock
+from sync.repo.remote_errors import unreachable_cause
 from sync.sources.environment import source_environment
 from sync.sources.reach import pinned_resolution
 

@@ -5,7 +5,7 @@ network: not the cloud's metadata address, not a database on a private address, 
 service on loopback. The host is resolved here, every address it resolves to is checked,
 and git is then pinned to exactly those addresses (`http.curloptResolve`), so a second,
 different DNS answer (rebinding) cannot move the connection inside after the check.
-Redirects are never followed (sync/execute.py), so a public server cannot point git inside.
+Redirects are never followed (sync/repo/execute.py), so a public server cannot point git inside.
 """
 
 from __future__ import annotations

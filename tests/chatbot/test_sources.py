@@ -181,7 +181,7 @@ def test_scheduled_pulls_wait_for_the_restore_and_for_backups(
     tmp_path: Path, upstream: Path
 ) -> None:
     from chatbot.source_schedule import SourcePuller
-    from sync.locking import operation_lock
+    from sync.repo.locking import operation_lock
     from tests.conftest import wait_until
 
     kb = KnowledgeBase(tmp_path / "data" / "wiki.db")

@@ -16,10 +16,17 @@ from sync.content.compact import compact
 from sync.content.index import ChunkIndex
 from sync.content.manifest import Manifest
 from sync.content.writer import ContentWriter
-from sync.history_index import Storage
-from sync.lfs import LfsStore, Pointer
-from sync.sqlitefile import backup_copy
-from sync.tree import ATTRIBUTES, FORMAT_MARK, FORMAT_MARK_TARGET, LFS_RULES, pack_path, piece_path
+from sync.layout.history_index import Storage
+from sync.layout.stored import (
+    ATTRIBUTES,
+    FORMAT_MARK,
+    FORMAT_MARK_TARGET,
+    LFS_RULES,
+    pack_path,
+    piece_path,
+)
+from sync.local.sqlitefile import backup_copy
+from sync.repo.lfs import LfsStore, Pointer
 from tests.conftest import Remote
 
 ROWS = 20

@@ -11,8 +11,8 @@ from sync import backup, history, startup_restore, status
 from sync.content import chunker
 from sync.content.manifest import parse_manifest
 from sync.errors import FileTooLarge
-from sync.lfs import parse_pointer
-from sync.tree import FORMAT_MARK, read_data_files
+from sync.layout.stored import FORMAT_MARK, read_data_files
+from sync.repo.lfs import parse_pointer
 from sync.workspace import Workspace
 from tests.conftest import data_paths, git, message_ids, write_db
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from sync import Workspace, backup, history, verify
-from sync.snapshot import is_side_file
+from sync.local.snapshot import is_side_file
 from tests.conftest import cli_env, files_of, message_ids, write_db
 from tests.servers.git_http import GitHttpServer
 from tests.sync.conftest import host

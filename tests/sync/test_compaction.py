@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sync import Workspace, backup, restore
 from sync.content.compact import TIER_LIMIT, pack_uses
-from sync.tree import read_data_files
+from sync.layout.stored import read_data_files
 from tests.conftest import message_ids
 
 

@@ -12,9 +12,9 @@ import pytest
 
 from sync import backup, restore, status
 from sync.actions.restore import journal_for, verify_staging
-from sync.journal import Journal, write_journal
-from sync.staging import stage
-from sync.tree import read_data_files
+from sync.layout.staging import stage
+from sync.layout.stored import read_data_files
+from sync.local.journal import Journal, write_journal
 from tests.conftest import files_of
 
 ROOT = Path(__file__).resolve().parents[2]

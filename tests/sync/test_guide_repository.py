@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from sync import backup, diff, history, restore, verify
-from sync.tree import read_data_files
+from sync.layout.stored import read_data_files
 from tests.conftest import git, message_ids, write_db
 
 

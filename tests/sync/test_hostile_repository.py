@@ -10,7 +10,7 @@ import pytest
 
 from sync import backup, restore
 from sync.errors import VerificationFailed
-from sync.tree import FORMAT_MARK
+from sync.layout.stored import FORMAT_MARK
 from tests.conftest import files_of, git
 
 

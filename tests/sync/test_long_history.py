@@ -11,8 +11,8 @@ import pytest
 
 from sync import Workspace, restore, status
 from sync.content.compact import MIN_WASTE, TIER_LIMIT, pack_uses
-from sync.maintenance import LOOSE_LIMIT, PACK_LIMIT, cache_shape, maintain
-from sync.tree import read_data_files
+from sync.layout.stored import read_data_files
+from sync.repo.maintenance import LOOSE_LIMIT, PACK_LIMIT, cache_shape, maintain
 from tests.conftest import Remote, message_ids
 from tests.sync.long_history import ROWS, make_history, scratch_dir
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from sync import Workspace, backup, diff, history, restore, verify
-from sync.backup_tree import write_blobs
-from sync.git import TreeEntry
-from sync.tree import PIECES_PREFIX, read_data_files
+from sync.layout.build import write_blobs
+from sync.layout.stored import PIECES_PREFIX, read_data_files
+from sync.repo.git import TreeEntry
 from tests.conftest import files_of, message_ids, write_db
 
 

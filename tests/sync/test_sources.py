@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from sync.errors import AuthFailed, Busy, RemoteUnreachable, SourceRefused
-from sync.execute import Secrets
+from sync.repo.execute import Secrets
 from sync.sources import Mirror, check_url
 from sync.sources.environment import source_environment
 from tests.conftest import TOKEN, git

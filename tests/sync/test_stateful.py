@@ -43,9 +43,9 @@ from config import Settings
 from sync import Workspace, backup, restore
 from sync.actions.undo import undo
 from sync.errors import ERROR_CODES, SyncError
-from sync.maintenance import maintain
 from sync.models import RestoreResult
 from sync.oplog import read_operations
+from sync.repo.maintenance import maintain
 
 EXAMPLES = int(os.environ.get("KURA_STATEFUL_EXAMPLES", "20"))
 STEPS = int(os.environ.get("KURA_STATEFUL_STEPS", "20"))

@@ -18,8 +18,8 @@ import pytest
 
 from config import Settings
 from sync import SyncError, Workspace, backup, restore, verify
+from sync.background.watch import RemoteWatch
 from sync.sources import SourceAccess
-from sync.watch import RemoteWatch
 from tests.conftest import TOKEN, git, write_db
 from tests.servers.git_http import GitHttpServer
 from tests.servers.trap import CanaryTrap

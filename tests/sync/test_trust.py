@@ -19,9 +19,9 @@ from sync.actions.undo import undo
 from sync.actions.verify import verify
 from sync.content.compact import TIER_LIMIT
 from sync.errors import NothingToUndo, RemoteUnreachable, RestoreFirst, SyncError
-from sync.maintenance import maintain
+from sync.layout.stored import read_data_files
 from sync.oplog import read_operations
-from sync.tree import read_data_files
+from sync.repo.maintenance import maintain
 from tests.conftest import Remote, files_of, git, message_ids, write_db
 from tests.sync.test_compaction import grow
 

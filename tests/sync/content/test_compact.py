@@ -8,7 +8,7 @@ import os
 from sync.content.compact import BUDGET, TIER_LIMIT, PackUse, choose, compact, pack_uses
 from sync.content.manifest import ChunkRef, Manifest
 from sync.content.pack import PackReader, PackWriter
-from sync.lfs import LfsStore
+from sync.repo.lfs import LfsStore
 
 KIB, MIB = 1024, 1024 * 1024
 

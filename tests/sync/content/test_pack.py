@@ -8,7 +8,7 @@ import pytest
 from sync.content.manifest import ChunkRef
 from sync.content.pack import BATCH_CHUNKS, Arrivals, PackReader, PackWriter
 from sync.errors import VerificationFailed
-from sync.lfs import LfsStore
+from sync.repo.lfs import LfsStore
 
 
 def test_chunks_read_back_in_order_across_batches_and_packs(tmp_path) -> None:

@@ -20,7 +20,7 @@ from config import Settings
 from sync import Workspace, backup, restore
 from sync.actions.startup import startup_restore
 from sync.errors import Busy
-from sync.state import load_state
+from sync.layout.state import load_state
 from tests.conftest import TOKEN, cli_env, git
 from tests.servers.git_http import GitHttpServer
 

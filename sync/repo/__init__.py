@@ -1,0 +1,2 @@
+"""The repository: every git and git-lfs process, the remote's LFS objects, the cache's
+locks and its maintenance."""
