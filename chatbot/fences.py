@@ -1,8 +1,8 @@
 """Code fences kept whole when text is cut: a cut inside a fenced block closes it there
 and opens it again, with the same language and quote marks, where the next piece starts.
 
-An excerpt that began inside a code block used to lose its opening fence, so shell
-comments (`# add this flag`) rendered as headings and the code as an empty box.
+Without it, an excerpt that begins inside a code block has no opening fence: shell
+comments (`# add this flag`) render as headings and the code as an empty box.
 """
 
 from __future__ import annotations

@@ -43,6 +43,10 @@ _INCLUDE = re.compile(
     r"|(?:import|export)[ \t][^\n]*?from[ \t]+['\"][^'\"]+['\"];?)[ \t]*$",
     re.MULTILINE,
 )
+# The raw page's fences, at any indent: a fence inside a list item sits four spaces or
+# more in. `chatbot/fences.py` reads Kura's normalized passages, where a fence is at most
+# three spaces in and may be quoted; one pattern for both would change what one of them
+# takes for a fence, so each keeps its own.
 _FENCE = re.compile(r"^[ \t]*(```+|~~~+)")
 _LANGUAGE = re.compile(r"[^\s{\[]*")
 _BLOCK_OPEN = re.compile(

@@ -19,6 +19,7 @@ from pathlib import Path
 from chatbot.knowledge import KnowledgeBase
 from chatbot.source_pull import PullResult, pull_all
 from chatbot.source_store import SourceStore
+from sync.background.worker import Loop
 from sync.errors import Busy
 from sync.repo.locking import operation_lock
 from sync.sources import SourceAccess
@@ -62,9 +63,7 @@ class SourcePuller:
         self.every = every_minutes * 60
         self.hold = hold
         self._lock = threading.Lock()
-        self._wake = threading.Event()
-        self._stopped = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._loop = Loop("kura-sources", self._round)
         self._state = PullerState(every_minutes=every_minutes)
 
     @property
@@ -74,18 +73,14 @@ class SourcePuller:
 
     def start(self) -> SourcePuller:
         if self.every > 0:
-            self._thread = threading.Thread(target=self._run, name="kura-sources", daemon=True)
-            self._thread.start()
+            self._loop.start()
         return self
 
     def stop(self, timeout: float = 30.0) -> None:
-        self._stopped.set()
-        self._wake.set()
-        if self._thread:
-            self._thread.join(timeout)
+        self._loop.stop(timeout)
 
     def pull_now(self) -> None:
-        self._wake.set()
+        self._loop.wake()
 
     def round(self) -> bool:
         """One pull of every source, unless held or a backup runs; True when it ran."""
@@ -109,12 +104,10 @@ class SourcePuller:
             )
         return True
 
-    def _run(self) -> None:
-        while not self._stopped.is_set():
-            try:
-                ran = self.round()
-            except Exception:  # a round must never end the thread
-                log.exception("wiki sources: the round failed")
-                ran = True
-            self._wake.wait(self.every if ran else RETRY_SECONDS)
-            self._wake.clear()
+    def _round(self) -> float:
+        try:
+            ran = self.round()
+        except Exception:  # a round must never end the thread
+            log.exception("wiki sources: the round failed")
+            ran = True
+        return self.every if ran else RETRY_SECONDS

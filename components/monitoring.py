@@ -31,9 +31,9 @@ def render(ws: Workspace, settings: Settings) -> None:
         t("monitor.last_success"),
         ago(state.last_success.started_at) if state.last_success else t("monitor.none"),
     )
-    if state.last_failure:
-        when = clock.when(state.last_failure.started_at)
-        st.caption(t("monitor.failure_detail", when=when, message=state.last_failure.message))
+    if state.last_failed:
+        when = clock.when(state.last_failed.started_at)
+        st.caption(t("monitor.failure_detail", when=when, message=state.last_failed.message))
     _charts([e for e in entries if e.operation == "backup" and e.ok][-CHARTED:])
     _storage(_usage(ws, ws.tip()), settings)
 

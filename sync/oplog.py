@@ -233,7 +233,7 @@ class Health:
     rate_7_days: float | None  # share of successful operations, None when there were none
     rate_last_100: float | None
     last_success: Operation | None
-    last_failure: Operation | None
+    last_failed: Operation | None  # the newest failed operation, however long ago
 
 
 def health(entries: list[Operation], *, now: datetime | None = None) -> Health:
@@ -244,7 +244,7 @@ def health(entries: list[Operation], *, now: datetime | None = None) -> Health:
         rate_7_days=_rate(week),
         rate_last_100=_rate(recent),
         last_success=next((e for e in reversed(entries) if e.ok), None),
-        last_failure=next((e for e in reversed(entries) if not e.ok), None),
+        last_failed=next((e for e in reversed(entries) if not e.ok), None),
     )
 
 

@@ -213,7 +213,7 @@ class Workspace:
         if fresh or (not pointed and self.git.config_get("remote.origin.url") != self.remote_url):
             self.git.set_origin(self.remote_url, branch=self.branch)
             # A new cache takes the newest backup alone: what a restore needs, whatever
-            # the length of history. Older backups come when someone asks (`reach`).
+            # the length of history. Older backups come when someone asks (`deepen`).
             self.fetch(depth="--depth=1" if fresh else None)
         _POINTED.add((str(self.cache_dir), self.remote_url))
 
@@ -246,10 +246,10 @@ class Workspace:
         if tip is not None:
             # A cache that fetched older history without blobs fetches every later commit
             # that way too: the newest backup's manifests and pointers must be here.
-            self.complete(tip)
+            self.fetch_missing_blobs(tip)
         return tip
 
-    def complete(self, commit: str) -> None:
+    def fetch_missing_blobs(self, commit: str) -> None:
         """Every blob of a backup's tree in the cache (manifests, pointers), fetched in one
         request when an older backup's were left out: git-lfs cannot read a tree with
         missing blobs, and git would fetch them one by one."""
@@ -262,7 +262,7 @@ class Workspace:
             if result.returncode != 0:
                 remote_errors.raise_for(result, operation="fetch")
 
-    def reach(self, backups: int | None = None, *, blobs: str = "blob:none") -> None:
+    def deepen(self, backups: int | None = None, *, blobs: str = "blob:none") -> None:
         """Make sure the cache holds the newest `backups` backups (None: all of them),
         fetching the older ones' commits and trees only (blob:none: their manifests come
         when read; `blob:limit=1024` takes the LFS pointers too). A full cache has them

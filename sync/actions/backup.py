@@ -25,7 +25,8 @@ from sync.layout.build import (
     read_parent,
     write_manifests,
 )
-from sync.layout.history_index import STORAGE_TRAILER, HistoryIndex, Storage
+from sync.layout.commits import STORAGE_TRAILER, Storage
+from sync.layout.history_index import HistoryIndex
 from sync.layout.state import SavedFile, SavedState, load_state, save_state
 from sync.layout.stored import StoredFile, describe_blobs, lfs_objects, remember_manifest
 from sync.local.snapshot import LocalFile, check_sizes, scan, snapshot_file
@@ -352,7 +353,7 @@ def _storage(ws: Workspace, tip: str | None, new: dict[str, int]) -> Storage:
         return Storage(added, said.bytes + added, said.objects + len(new), said.backups + 1)
     assert tip is not None
     if ws.git.is_shallow():
-        ws.reach(None, blobs="blob:limit=1024")  # commits, trees and LFS pointers
+        ws.deepen(None, blobs="blob:limit=1024")  # commits, trees and LFS pointers
     before = HistoryIndex(ws.history_index_file).growth(ws.git, tip, recent=0)
     return Storage(
         added, before.lfs_bytes + added, before.lfs_objects + len(new), before.backups + 1

@@ -9,18 +9,12 @@ newest commit that wrote that version.
 
 from __future__ import annotations
 
-from datetime import datetime
-
+from sync.layout.commits import read_commits
 from sync.layout.history_index import HistoryIndex
 from sync.layout.stored import DATA_PREFIX, FORMAT_MARK
-from sync.models import KURA_KINDS, FileOrigin
-from sync.repo.git import ZERO_SHA, parse_raw_log
+from sync.models import FileOrigin
+from sync.repo.git import ZERO_SHA
 from sync.workspace import Workspace
-
-_FORMAT = (
-    "%x1e%H%x1f%cI%x1f%(trailers:key=Kura-Host,valueonly,separator=%x2c)"
-    "%x1f%(trailers:key=Kura-Kind,valueonly,separator=%x2c)"
-)
 
 
 def file_origins(ws: Workspace, commit: str | None = None) -> dict[str, FileOrigin]:
@@ -42,16 +36,12 @@ def _walk(ws: Workspace, commit: str) -> dict[str, FileOrigin]:
         if e.path.startswith(DATA_PREFIX) and e.path != FORMAT_MARK
     }
     origins: dict[str, FileOrigin] = {}
-    for header, changes in parse_raw_log(ws.git.log(commit, _FORMAT, raw=True)):
-        sha, date, host, kind = header.split("\x1f")
-        for change in changes:
+    for backup in read_commits(ws.git, commit):
+        for change in backup.changes:
             path = change.path[len(DATA_PREFIX) :]
             if wanted.get(change.path) == change.new != ZERO_SHA and path not in origins:
                 origins[path] = FileOrigin(
-                    commit=sha,
-                    date=datetime.fromisoformat(date),
-                    host=host.strip(),
-                    kind=kind.strip() if kind.strip() in KURA_KINDS else "external",
+                    commit=backup.sha, date=backup.date, host=backup.host, kind=backup.kind
                 )
         if len(origins) == len(wanted):
             break

@@ -14,14 +14,14 @@ def resolve(ws: Workspace, ref: str, tip: str | None) -> str:
     if ref == LATEST:
         return tip
     commit = _find(ws, ref, tip)
-    ws.complete(commit)  # an older backup's manifests, if the cache began after it
+    ws.fetch_missing_blobs(commit)  # an older backup's manifests, if the cache began after it
     return commit
 
 
 def _find(ws: Workspace, ref: str, tip: str) -> str:
     matches = ws.git.commits_with_prefix(ref, tip)
     if not matches and ws.git.is_shallow():
-        ws.reach(None)  # an older backup than this cache began with: its history first
+        ws.deepen(None)  # an older backup than this cache began with: its history first
         matches = ws.git.commits_with_prefix(ref, tip)
     if not matches:
         raise InvalidRef(f"No backup on branch {ws.branch} has the id {ref}; see the history.")

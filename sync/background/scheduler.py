@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from sync.actions.backup import backup
 from sync.background.cadence import Cadence
 from sync.background.notify import Notifier
+from sync.background.worker import Loop
 from sync.errors import Busy, SyncError
 from sync.layout.state import load_state
 from sync.local.snapshot import scan
@@ -107,9 +108,7 @@ class AutoBackup:
         self._changes: _Changes | None = None
         self._not_before = 0.0  # monotonic: throttling or a retry's backoff
         self._lock = threading.Lock()
-        self._wake = threading.Event()
-        self._stopped = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._loop = Loop("kura-auto-backup", self._round)
         self._state = SchedulerState(
             enabled=self.interval > 0,
             interval_seconds=self.interval,
@@ -122,17 +121,12 @@ class AutoBackup:
             return self._state
 
     def start(self) -> AutoBackup:
-        if self.interval <= 0 or self._thread is not None:
-            return self
-        self._thread = threading.Thread(target=self._run, name="kura-auto-backup", daemon=True)
-        self._thread.start()
+        if self.interval > 0:
+            self._loop.start()
         return self
 
     def stop(self, *, final_backup: bool = True, timeout: float = 120.0) -> None:
-        self._stopped.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
+        self._loop.stop(timeout)
         if final_backup and self.interval > 0 and self._unsaved() is not None:
             if self.hold():
                 log.warning("Not backing up at shutdown: the start-up restore has not settled")
@@ -223,17 +217,16 @@ class AutoBackup:
             return None
         return signatures
 
-    def _run(self) -> None:
-        while not self._stopped.is_set():
-            try:
-                self.poll_once()
-            except Exception:
-                log.exception("Auto-backup poll failed")
-            try:
-                self.maintain()
-            except Exception:
-                log.exception("Cache maintenance failed")
-            self._wake.wait(self.poll)
+    def _round(self) -> float:
+        try:
+            self.poll_once()
+        except Exception:
+            log.exception("Auto-backup poll failed")
+        try:
+            self.maintain()
+        except Exception:
+            log.exception("Cache maintenance failed")
+        return self.poll
 
     def _retry_delay(self) -> float:
         failures = self.state.consecutive_failures

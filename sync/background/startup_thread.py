@@ -16,6 +16,7 @@ from typing import Literal
 
 from sync.actions.startup import StartupResult, startup_restore
 from sync.background.notify import Notifier
+from sync.background.worker import Loop
 from sync.errors import Busy, SyncError
 from sync.local.progress import RestoreProgress
 from sync.local.snapshot import scan
@@ -80,9 +81,7 @@ class StartupRestore:
         self.jitter = jitter
         self.progress = RestoreProgress()
         self._lock = threading.Lock()
-        self._wake = threading.Event()
-        self._stopped = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._loop = Loop("kura-startup", self._round)
         self._state = StartupState()
 
     @property
@@ -91,27 +90,23 @@ class StartupRestore:
             return self._state
 
     def start(self) -> StartupRestore:
-        if self._thread is None:
+        if not self._loop.started:
             self._update(phase=self._coming_phase())  # right away: the first page load reads it
-            self._thread = threading.Thread(target=self._run, name="kura-startup", daemon=True)
-            self._thread.start()
+            self._loop.start()
         return self
 
     def stop(self, timeout: float = 5.0) -> None:
-        self._stopped.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
+        self._loop.stop(timeout)
 
     def retry_now(self) -> None:
         """Run the next attempt now (also to settle after a restore or fresh start by hand)."""
-        self._wake.set()
+        self._loop.wake()
 
     def wait_settled(self, timeout: float) -> StartupState:
         """Block until an attempt has finished (for tests and the command line)."""
         deadline = datetime.now(UTC) + timedelta(seconds=timeout)
         while self.state.phase in ("checking", "restoring") and datetime.now(UTC) < deadline:
-            self._stopped.wait(0.05)
+            self._loop.pause(0.05)
         return self.state
 
     def attempt(self) -> StartupState:
@@ -164,21 +159,16 @@ class StartupRestore:
         base = min(self.max_retry, self.first_retry * 2 ** (attempts - 1))
         return base * (1 + random.uniform(-self.jitter, self.jitter))
 
-    def _run(self) -> None:
-        while not self._stopped.is_set():
-            try:
-                state = self.attempt()
-            except Exception:
-                log.exception("Start-up restore attempt crashed")
-                state = self._update(phase="failed", next_retry=None)
-            if state.phase == "done":
-                return
-            # diverged: look again now and then (someone may restore from a shell)
-            wait = (
-                self._delay(max(state.attempts, 1)) if state.phase == "failed" else self.max_retry
-            )
-            self._wake.wait(wait)
-            self._wake.clear()
+    def _round(self) -> float | None:
+        try:
+            state = self.attempt()
+        except Exception:
+            log.exception("Start-up restore attempt crashed")
+            state = self._update(phase="failed", next_retry=None)
+        if state.phase == "done":
+            return None
+        # diverged: look again now and then (someone may restore from a shell)
+        return self._delay(max(state.attempts, 1)) if state.phase == "failed" else self.max_retry
 
     def _update(self, **changes: object) -> StartupState:
         with self._lock:

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from sync.actions.newer import newer_backup
 from sync.actions.recovery import recover
 from sync.actions.restore import restore
+from sync.background.worker import Loop
 from sync.errors import Busy, SyncError
 from sync.layout.state import load_state
 from sync.models import NewerBackup
@@ -70,9 +71,7 @@ class RemoteWatch:
         self.hold = hold
         self._seen: tuple[str | None, str | None] | None = None  # (remote tip, saved commit)
         self._lock = threading.Lock()
-        self._stopped = threading.Event()
-        self._wake = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._loop = Loop("kura-watch", self._round)
         self._state = WatchState(
             enabled=every_seconds > 0, every_seconds=every_seconds, follow=follow
         )
@@ -83,16 +82,12 @@ class RemoteWatch:
             return self._state
 
     def start(self) -> RemoteWatch:
-        if self.every > 0 and self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="kura-watch", daemon=True)
-            self._thread.start()
+        if self.every > 0:
+            self._loop.start()
         return self
 
     def stop(self, timeout: float = 30.0) -> None:
-        self._stopped.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
+        self._loop.stop(timeout)
 
     def check_once(self) -> WatchState:
         """One round: ask the remote, fetch if it moved, follow if asked to."""
@@ -118,7 +113,7 @@ class RemoteWatch:
         """This host just loaded a backup: drop `newer` and look again at once."""
         self._seen = None
         self._update(newer=None)
-        self._wake.set()
+        self._loop.wake()
 
     def _remote_tip(self) -> str | None:
         ws = self.workspace
@@ -143,15 +138,13 @@ class RemoteWatch:
         self._seen = None
         self._update(newer=None, followed=newer.commit)
 
-    def _run(self) -> None:
-        while not self._stopped.is_set():
-            try:
-                self.check_once()
-            except Exception:
-                log.exception("Remote watch round failed")
-            held = self.hold() or self.state.checked_at is None
-            self._wake.wait(min(self.every, HELD_RETRY_SECONDS) if held else self.every)
-            self._wake.clear()
+    def _round(self) -> float:
+        try:
+            self.check_once()
+        except Exception:
+            log.exception("Remote watch round failed")
+        held = self.hold() or self.state.checked_at is None
+        return min(self.every, HELD_RETRY_SECONDS) if held else self.every
 
     def _update(self, **changes: object) -> None:
         with self._lock:

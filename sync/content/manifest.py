@@ -1,7 +1,8 @@
 """The manifest: how a backup rebuilds one data file from chunks in packs.
 
-It is stored as an ordinary git blob at the file's own path (`data/<path>`), so
-history, diff and restore find it where the whole-file pointer used to be.
+It is stored as an ordinary git blob at the file's own path (`data/<path>`), where
+a whole-file backup keeps its LFS pointer: history, diff and restore find either at
+the same place.
 Format version 2 (3 with index pieces), UTF-8 text::
 
     kura-manifest 2
@@ -24,8 +25,8 @@ rewrites the pieces that hold changed chunks, and every other piece is the same
 blob as before. A file of more than TOP_MAX pieces is written as version 3: the
 manifest names index pieces (`kura-index 1`, then `piece <blob> <chunks>` lines
 naming pieces or index pieces), grouped where the pieces' ids say, in as many
-levels as keep the manifest at TOP_MAX lines. A small change to a 57 MB database
-writes a few kilobytes of manifest, whatever the file's size. Version 1 held the
+levels as keep the manifest at TOP_MAX lines, so what a small change writes does
+not grow with the file's size. Version 1 held the
 pack table and every chunk line in the manifest itself; it is still read. A reader
 that meets a version it does not know refuses the backup. The pack tables carry
 sizes so that any tree can name its packs as LFS pointers.

@@ -21,18 +21,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from sync.layout.commits import read_commits
 from sync.layout.stored import DATA_PREFIX, FORMAT_MARK, PACKS_PREFIX
-from sync.models import KURA_KINDS, FileOrigin
-from sync.repo.git import ZERO_SHA, Change, Git, parse_raw_log
+from sync.models import FileOrigin
+from sync.repo.git import ZERO_SHA, Change, Git
 from sync.repo.lfs import MAX_POINTER_SIZE, parse_pointer
 
 VERSION = 2
-STORAGE_TRAILER = "Kura-Storage"
-_FORMAT = (
-    "%x1e%H%x1f%ct%x1f%cI%x1f%(trailers:key=Kura-Host,valueonly,separator=%x2c)"
-    "%x1f%(trailers:key=Kura-Kind,valueonly,separator=%x2c)"
-    f"%x1f%(trailers:key={STORAGE_TRAILER},valueonly,separator=%x2c)"
-)
 _LFS_PATHS = (DATA_PREFIX, PACKS_PREFIX)
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS backups (
@@ -53,32 +48,6 @@ _RESET = """
 DROP TABLE IF EXISTS backups; DROP TABLE IF EXISTS objects; DROP TABLE IF EXISTS origins;
 DROP TABLE IF EXISTS totals;
 """
-
-
-@dataclass(frozen=True)
-class Storage:
-    """What a backup's `Kura-Storage` trailer says: the LFS bytes it added to the remote,
-    and the remote's totals after it. Kura writes it on every backup, so that a cache
-    holding the newest backup alone still knows the whole history's figures."""
-
-    added: int
-    bytes: int
-    objects: int
-    backups: int
-
-    def trailer(self) -> str:
-        return (
-            f"{STORAGE_TRAILER}: added={self.added} bytes={self.bytes} "
-            f"objects={self.objects} backups={self.backups}"
-        )
-
-    @classmethod
-    def parse(cls, text: str) -> Storage | None:
-        try:
-            fields = dict(part.split("=", 1) for part in text.strip().split())
-            return cls(*(int(fields[k]) for k in ("added", "bytes", "objects", "backups")))
-        except (KeyError, ValueError):
-            return None
 
 
 @dataclass(frozen=True)
@@ -154,14 +123,14 @@ class HistoryIndex:
     def _add(self, db: sqlite3.Connection, git: Git, tip: str, since: str | None) -> None:
         """Index the commits after `since` (all of them when None), oldest first."""
         span = f"{since}..{tip}" if since else tip
-        commits = list(reversed(parse_raw_log(git.log(span, _FORMAT, raw=True))))
+        commits = list(reversed(read_commits(git, span)))
         # Commits that say their storage need no pointer read (nor, in a cache that began
         # after them, a fetch of their blobs).
         blobs = {
             c.new
-            for header, changes in commits
-            if Storage.parse(header.split("\x1f")[5]) is None
-            for c in changes
+            for commit in commits
+            if commit.storage is None
+            for c in commit.changes
             if c.path.startswith(_LFS_PATHS) and c.new != ZERO_SHA
         }
         if git.is_partial():
@@ -171,18 +140,18 @@ class HistoryIndex:
         pointers = _pointers(git, blobs)
         row = db.execute("SELECT bytes, objects, backups FROM totals").fetchone()
         total, objects, count = row or (0, 0, 0)
-        for header, changes in commits:
-            sha, stamp, date, host, kind, said = header.split("\x1f")
-            _record_origins(db, changes, (sha, date, host.strip(), _kind(kind)))
-            storage = Storage.parse(said)
+        for commit in commits:
+            origin = (commit.sha, commit.date.isoformat(), commit.host, commit.kind)
+            _record_origins(db, commit.changes, origin)
+            sha, stamp, storage = commit.sha, commit.stamp, commit.storage
             if storage is not None:
                 total, objects, count = storage.bytes, storage.objects, storage.backups
                 db.execute(
                     "INSERT INTO backups (sha, stamp, growth) VALUES (?, ?, ?)",
-                    (sha, int(stamp), storage.added),
+                    (sha, stamp, storage.added),
                 )
                 continue
-            new = {pointers[c.new] for c in changes if c.new in pointers}
+            new = {pointers[c.new] for c in commit.changes if c.new in pointers}
             growth = 0
             for oid, size in new:
                 if db.execute("INSERT OR IGNORE INTO objects VALUES (?, ?)", (oid, size)).rowcount:
@@ -190,7 +159,7 @@ class HistoryIndex:
                     objects += 1
             db.execute(
                 "INSERT INTO backups (sha, stamp, growth) VALUES (?, ?, ?)",
-                (sha, int(stamp), growth),
+                (sha, stamp, growth),
             )
             total += growth
             count += 1
@@ -209,10 +178,6 @@ def _record_origins(db: sqlite3.Connection, changes: list[Change], origin: tuple
             db.execute("DELETE FROM origins WHERE path = ?", (path,))
         else:
             db.execute("INSERT OR REPLACE INTO origins VALUES (?, ?, ?, ?, ?)", (path, *origin))
-
-
-def _kind(kind: str) -> str:
-    return kind.strip() if kind.strip() in KURA_KINDS else "external"
 
 
 def _pointers(git: Git, blobs: set[str]) -> dict[str, tuple[str, int]]:

@@ -176,8 +176,9 @@ def pack_path(oid: str) -> str:
 
 def piece_path(blob: str) -> str:
     """Where a backup's tree names a manifest piece. Two levels of 16 keep each tree a
-    change rewrites small (a root of 256 entries cost 7 KB a backup); readers find
-    pieces by id, so backups that used `manifests/<2 hex>/` read the same."""
+    change rewrites small (git rewrites a whole tree object for one changed entry);
+    readers find pieces by id, so backups that used `manifests/<2 hex>/` read the
+    same."""
     return f"{PIECES_PREFIX}{blob[0]}/{blob[1]}/{blob}"
 
 

@@ -123,9 +123,9 @@ def _snapshot_sqlite(
     """The database's own bytes while no one commits (`frozen`): the signature is taken
     then, after the checkpoint that may have touched the file. Otherwise a copy through
     SQLite's backup API, with the signature it had before. Writers wait while the file
-    is read and hashed (about 0.1 s a 50 MB) and its new chunks packed: few, once the
-    file was backed up before; its first backup, where packing every chunk waits on the
-    disk, takes the copy instead."""
+    is read and hashed and its new chunks packed: few, once the file was backed up
+    before; its first backup, where packing every chunk waits on the disk, takes the
+    copy instead."""
     with frozen(source) as raw:
         if raw is not None:
             return writer.add(raw, chunker), signature(source)

@@ -39,7 +39,9 @@ def backup_copy(source: Path, target: Path) -> None:
         src.close()
 
 
-FROZEN_LIMIT = 512 * 1024 * 1024  # writers wait while the file is read: about 0.1 s a 50 MB
+# Writers wait while the file is read and hashed: past this size a copy through the
+# backup API, which lets them go on, costs them less.
+FROZEN_LIMIT = 512 * 1024 * 1024
 _WRITERS_WAIT = 2.0
 
 

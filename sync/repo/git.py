@@ -103,14 +103,6 @@ class Git:
         out = self._run("rev-list", "--end-of-options", tip, "--").text.split()
         return [sha for sha in out if sha.startswith(prefix)]
 
-    def objects_with_paths(self, tip: str) -> list[tuple[str, str]]:
-        """(object id, path) of every tree and blob reachable from `tip`."""
-        named = self._run("rev-list", "--objects", "--end-of-options", tip).text.splitlines()
-        return [tuple(line.split(" ", 1)) for line in named if " " in line]
-
-    def count_commits(self, tip: str) -> int:
-        return int(self._run("rev-list", "--count", "--end-of-options", tip).text)
-
     def ls_tree(self, treeish: str, *paths: str) -> list[TreeEntry]:
         """Every blob under `paths` (the whole tree when none), recursively."""
         args = ["ls-tree", "-z", "--full-tree", "-r"]

@@ -16,7 +16,7 @@ from sync.content.compact import compact
 from sync.content.index import ChunkIndex
 from sync.content.manifest import Manifest
 from sync.content.writer import ContentWriter
-from sync.layout.history_index import Storage
+from sync.layout.commits import Storage
 from sync.layout.stored import (
     ATTRIBUTES,
     FORMAT_MARK,
