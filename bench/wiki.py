@@ -37,8 +37,9 @@ from chatbot.answer import extractive_answer
 from chatbot.context import llm_passages
 from chatbot.fences import balanced
 from chatbot.importer import Importer
-from chatbot.knowledge import CANDIDATES, Hit, KnowledgeBase
+from chatbot.knowledge import Hit, KnowledgeBase
 from chatbot.query import Terms
+from chatbot.ranking import CANDIDATES
 
 PYTHON_LIBRARY = Path("/usr/share/doc/python3-doc/html/library")
 DEBIAN_REFERENCE_DIR = Path("/usr/share/debian-reference")
