@@ -178,7 +178,7 @@ def verify_staging(
             problem = "has the wrong size"
         elif file.pointer and looks_like_pointer(path):
             problem = "is an LFS pointer, not its content"
-        elif is_sqlite(path) and not _healthy(path, file, checked):
+        elif _stored_as_database(file) and is_sqlite(path) and not _healthy(path, file, checked):
             problem = "is a damaged SQLite database"
         if problem:
             shutil.rmtree(staging, ignore_errors=True)
@@ -186,6 +186,12 @@ def verify_staging(
                 f"{file.path} in this backup {problem}; pick another restore point. "
                 "The data was not touched."
             )
+
+
+def _stored_as_database(file: StoredFile) -> bool:
+    """A file backed up as a database (by SQLite's own reading) must open as one; a file
+    that only starts like one was stored as its bytes, which its hash already proves."""
+    return file.manifest is None or file.manifest.chunker in SQLITE_BLOCKS
 
 
 def _healthy(path: Path, file: StoredFile, checked: CheckedDatabases | None) -> bool:

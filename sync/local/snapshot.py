@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sqlite3
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -106,15 +107,24 @@ def snapshot_file(
     for _ in range(_COPY_ATTEMPTS):
         before = signature(file.absolute)
         if is_live_sqlite(file.absolute):
-            chunker = sqlite_chunker(previous)
-            if previous is None:  # a first backup: every chunk is new (see _snapshot_sqlite)
-                return _copied(file.absolute, writer, scratch, chunker), before
-            return _snapshot_sqlite(file.absolute, writer, scratch, before, chunker)
+            try:
+                return _snapshot_database(file, writer, scratch, before, previous)
+            except sqlite3.DatabaseError:
+                pass  # SQLite's header, but no database SQLite can open: its bytes as they are
         with file.absolute.open("rb") as source:
             pending = writer.add(source)
         if signature(file.absolute) == before:
             return pending, before
     raise SyncError(f"{file.path} kept changing while it was copied; try the backup again.")
+
+
+def _snapshot_database(
+    file: LocalFile, writer: ContentWriter, scratch: Path, before: Signature, previous: str | None
+) -> tuple[PendingFile, Signature]:
+    chunker = sqlite_chunker(previous)
+    if previous is None:  # a first backup: every chunk is new (see _snapshot_sqlite)
+        return _copied(file.absolute, writer, scratch, chunker), before
+    return _snapshot_sqlite(file.absolute, writer, scratch, before, chunker)
 
 
 def _snapshot_sqlite(

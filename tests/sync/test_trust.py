@@ -376,3 +376,20 @@ def test_a_restore_after_the_remote_was_emptied_records_on_the_empty_remote(
     assert restore(ws, previous).status == "restored"  # its packs are still cached
     assert git("rev-list", "--count", "main", cwd=remote.git_dir).strip() == "1"
     assert fresh_restore(make_workspace, "fresh") == {"notes.txt": b"new"}
+
+
+def test_a_file_that_only_starts_like_a_database_backs_up_and_restores(
+    make_workspace: Hosts,
+) -> None:
+    """A page, an upload, anything that begins with SQLite's 16-byte header but is no
+    database: every backup failed with a raw sqlite3 error, and a backup holding it
+    could not be restored ("a damaged SQLite database")."""
+    ws = make_workspace("a")
+    looks = ws.data_dir / "notes.txt"
+    looks.write_bytes(b"SQLite format 3\x00 but not a database")
+    assert backup(ws).status == "created"  # a first backup
+    looks.write_bytes(b"SQLite format 3\x00 and changed")
+    assert backup(ws).status == "created"  # on top of a backup that holds it
+    assert fresh_restore(make_workspace, "fresh") == {
+        "notes.txt": b"SQLite format 3\x00 and changed"
+    }
