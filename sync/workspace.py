@@ -224,8 +224,8 @@ class Workspace:
         if not new_remote and (self.tip() is not None or load_state(self.state_file).commit):
             raise RemoteGone(
                 f"The backup repository {self.settings.remote} has disappeared. Put it back "
-                "to go on; or back up anyway (Back up anyway on the admin page, or python "
-                "-m sync backup --force) to start a new one holding this host's data."
+                "to go on, or start a new one holding this host's data (Start a new backup "
+                "repository on the admin page, or python -m sync backup --force)."
             )
         Git(remote).init(branch=self.branch)
 
