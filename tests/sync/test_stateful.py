@@ -379,7 +379,7 @@ class Hosts(RuleBasedStateMachine):
             return
         assert status == "restored"
         record = remote_tip(self.remote)
-        if record != self.history[-1]:
+        if not self.history or record != self.history[-1]:  # on an emptied remote: the first
             self._landed(record, "created", target)
         host.seen_commit = record
         host.unrecorded = False
