@@ -233,10 +233,11 @@ class Hosts(RuleBasedStateMachine):
         try:
             result = undo(host.ws)
         except SyncError as exc:
-            # Nothing to undo is an answer, not an operation; an unrecorded restore's
-            # target may have gone with an emptied remote.
-            if exc.code not in ("nothing_to_undo", "invalid_ref"):
+            # Nothing to undo is an answer, not an operation. The restore an undo tries is
+            # logged, also when its target went with an emptied remote (invalid_ref).
+            if exc.code != "nothing_to_undo":
                 host.operations += 1
+            if exc.code not in ("nothing_to_undo", "invalid_ref"):
                 self._refused(exc)
             assert read_content(host.ws.data_dir) in (before, forced(before, tip))
             return
