@@ -16,7 +16,6 @@ found but never quoted beside its twin.
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass, field
 
@@ -27,8 +26,10 @@ from mdit_py_plugins.admon import admon_plugin
 from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
+from chatbot.inline import label, words
+
 PATH_SEPARATOR = " › "
-# Inline markup is read by inline_text, from each block's source.
+# Inline markup is read by chatbot/inline.py, from each block's source.
 _MD = (
     MarkdownIt("commonmark")
     .enable("table")
@@ -37,7 +38,6 @@ _MD = (
     .use(container_plugin, "box", validate=lambda params, *_: bool(params.strip()))
     .disable("inline")
 )
-_ATTR_LIST = re.compile(r"\s*\{\s*[#.:][^}]*\}\s*$")
 _INCLUDE = re.compile(
     r"^[ \t]*(?:\{\*.*\*\}|<<<[ \t]+@?\S+.*|--8<--[ \t]+\S.*"
     r"|(?:import|export)[ \t][^\n]*?from[ \t]+['\"][^'\"]+['\"];?)[ \t]*$",
@@ -49,27 +49,12 @@ _INCLUDE = re.compile(
 # takes for a fence, so each keeps its own.
 _FENCE = re.compile(r"^[ \t]*(```+|~~~+)")
 _LANGUAGE = re.compile(r"[^\s{\[]*")
-_BLOCK_OPEN = re.compile(
-    r"^[ \t]*///[ \t]*(?P<kind>[\w-]+)(?:[ \t]*\|[ \t]*(?P<title>.*?))?[ \t]*$"
-)
+# Matched on a line without its trailing blanks, so no lazy group backtracks over them.
+_BLOCK_OPEN = re.compile(r"^[ \t]*///[ \t]*(?P<kind>[\w-]+)(?:[ \t]*\|[ \t]*(?P<title>.*))?$")
 _BLOCK_CLOSE = re.compile(r"^[ \t]*///[ \t]*$")
-_TITLE = re.compile(r"^title:[ \t]*[\"']?(.*?)[\"']?[ \t]*$", re.MULTILINE)
-_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.DOTALL)
-_IMAGE = re.compile(r"!\[([^\]]*)\]\((?:[^()]|\([^()]*\))*\)")
-_LINK = re.compile(r"\[([^\]]+)\]\((?:[^()]|\([^()]*\))*\)")
-_CODE_LINK = re.compile(r"\[(`[^`]+`)\](?:\[[^\]]*\]|\((?:[^()]|\([^()]*\))*\))")
-_REFERENCE = re.compile(r"\[([^\]]+)\]\[[^\]]*\]")
-_AUTOLINK = re.compile(r"<((?:https?|mailto|ftp):[^<>\s]+)>")
-_TAG = re.compile(r"<!--.*?-->|</?[A-Za-z][\w-]*(?:\s[^<>]*)?/?>", re.DOTALL)
-_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
-# `*` may open emphasis inside a word (CommonMark), so inside Japanese text too; `_` may not.
-_EMPHASIS = re.compile(
-    r"(?<!\*)\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?!\*)|(?<![\w_])_(?=[^\s_])(.+?)(?<=[^\s_])_(?![\w_])"
-)
-_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
-_HIDDEN = 0xE000  # an escaped character waits in the private-use area while rules run
-_UNHIDE = re.compile("[\ue000-\ue07f]")
-_BOX = re.compile(r"^\s*(?P<kind>[\w-]+)?\s*(?:\[(?P<bracketed>[^\]]*)\]|(?P<title>.*?))\s*$")
+_TITLE = re.compile(r"^title:(.*)$", re.MULTILINE)
+# Matched on stripped text: `kind [Title]` or `kind Title`.
+_BOX = re.compile(r"(?P<kind>[\w-]+)?\s*(?:\[(?P<bracketed>[^\]]*)\]|(?P<title>.*))")
 _ALERT = re.compile(r"^\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\][ \t]*", re.IGNORECASE)
 _WRAPPER_OPEN = re.compile(r"^\s*<div\s+class=[\"']([^\"']+)[\"']\s*>\s*$", re.IGNORECASE)
 _WRAPPER_CLOSE = re.compile(r"^\s*</div>\s*$", re.IGNORECASE)
@@ -118,15 +103,17 @@ class _Sections:
 
 def markdown_sections(text: str) -> tuple[str, list[tuple[str, str]]]:
     """(title, [(heading path, text)]): each text is Markdown blocks separated by blank lines."""
-    tokens = _MD.parse(_without_includes(_blocks_as_admonitions(text)))
-    reader = _Reader(tokens, _variant_classes(tokens))
+    env: dict = {}
+    tokens = _MD.parse(_without_includes(_blocks_as_admonitions(text)), env)
+    reader = _Reader(tokens, _variant_classes(tokens), set(env.get("references", ())))
     reader.read()
     return reader.out.title, reader.out.done
 
 
 class _Reader:
-    def __init__(self, tokens: list[Token], variants: set[str]) -> None:
+    def __init__(self, tokens: list[Token], variants: set[str], references: set[str]) -> None:
         self.tokens = tokens
+        self.references = references  # the page's link labels: `[text][label]` reads as text
         self.out = _Sections()
         self.stack: list[Token] = []  # open lists, items, quotes and notes
         self.lines: list[str] = []  # the outermost container's blocks: it is one block
@@ -145,7 +132,7 @@ class _Reader:
         kind = token.type.removesuffix("_open").removesuffix("_close")
         if token.type == "front_matter":
             found = _TITLE.search(token.content)
-            self.out.title = label(found.group(1)) if found else ""
+            self.out.title = label(_unquoted(found.group(1))) if found else ""
         elif token.type == "heading_open":
             self.out.heading(int(token.tag[1]), label(self.tokens[index + 1].content))
             return index + 2
@@ -172,7 +159,7 @@ class _Reader:
         return index
 
     def paragraph(self, inline: Token) -> None:
-        text = inline_text(inline)
+        text = words(inline.content, self.references)
         alert = (
             _ALERT.match(text) if self.stack and self.stack[-1].type == "blockquote_open" else None
         )
@@ -232,7 +219,7 @@ class _Reader:
             if token.type == "tr_open":
                 rows.append([])
             elif token.type == "inline":
-                rows[-1].append(inline_text(token).replace("|", "\\|"))
+                rows[-1].append(words(token.content, self.references).replace("|", "\\|"))
             index += 1
         if rows:
             lines = [_row(rows[0]), _row(["---"] * len(rows[0])), *(_row(r) for r in rows[1:])]
@@ -307,9 +294,8 @@ def _block_text(token: Token) -> str:
         language = _LANGUAGE.match(token.info.strip()).group(0)
         return fence(token.content.rstrip(), language)
     if token.type == "html_block":
-        if not _TAG.sub("", token.content).strip():
-            return ""  # comments, anchors and component tags: no words
-        return " ".join(BeautifulSoup(token.content, "html.parser").get_text(" ").split())
+        # Comments, anchors and component tags have no words.
+        return " ".join(BeautifulSoup(token.content, "lxml").get_text(" ").split())
     return ""
 
 
@@ -335,7 +321,7 @@ def _note_title(token: Token) -> str:
     group's tabs need no line of their own."""
     if token.type == "admonition_open":
         return f"**{label(token.content) or token.meta.get('tag', 'note').capitalize()}**"
-    found = _BOX.match(token.info)
+    found = _BOX.fullmatch(token.info.strip())
     kind = (found.group("kind") or "") if found else ""
     title = label((found.group("bracketed") or found.group("title") or "") if found else "")
     if _transparent(token):
@@ -349,51 +335,11 @@ def _row(cells: list[str]) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
-def inline_text(token: Token) -> str:
-    """The words of an inline token: link and image text kept, inline code in backticks,
-    emphasis markers, inline HTML and escapes dropped.
-
-    Read from the source with a few rules rather than markdown-it's inline parser, which
-    took 40% of an import: what is lost is only the rare odd nesting of emphasis."""
-    pieces = _CODE_SPAN.split(token.content)
-    out = []
-    for index in range(0, len(pieces), 3):
-        out.append(_plain(pieces[index]))
-        if index + 2 < len(pieces):
-            out.append(f"`{pieces[index + 2].strip()}`")
-    return " ".join(_CODE_LINK.sub(r"\1", "".join(out)).split())
-
-
-def label(markdown: str) -> str:
-    """A heading, title or path as plain text: code spans, emphasis, links, tags, escapes
-    and attribute lists read as words, never as raw Markdown."""
-    text = _ATTR_LIST.sub("", markdown)
-    pieces = _CODE_SPAN.split(text)
-    out = []
-    for index in range(0, len(pieces), 3):
-        out.append(_plain(pieces[index]))
-        if index + 2 < len(pieces):
-            out.append(pieces[index + 2].strip())
-    return " ".join("".join(out).split())
-
-
-def _plain(text: str) -> str:
-    escaped = "\\" in text
-    if escaped:  # `\<component>` is text: hidden from the rules below, shown at the end
-        text = _ESCAPE.sub(lambda m: chr(_HIDDEN + ord(m.group(1))), text)
-    if "[" in text:  # most text has no markup: each rule runs only where it could match
-        text = _REFERENCE.sub(r"\1", _LINK.sub(r"\1", _IMAGE.sub(r"\1", text)))
-    if "<" in text:
-        text = _TAG.sub("", _AUTOLINK.sub(r"\1", text))
-    if "*" in text or "_" in text:
-        text = _EMPHASIS.sub(_emphasized, _STRONG.sub(r"\2", text))
-    if escaped:
-        text = _UNHIDE.sub(lambda m: chr(ord(m.group(0)) - _HIDDEN), text)
-    return html.unescape(text) if "&" in text else text
-
-
-def _emphasized(found: re.Match[str]) -> str:
-    return found.group(1) if found.group(1) is not None else found.group(2)
+def _unquoted(value: str) -> str:
+    """A front matter value without its quotes."""
+    value = value.strip()
+    value = value[1:] if value[:1] in ("'", '"') else value
+    return (value[:-1] if value[-1:] in ("'", '"') else value).strip()
 
 
 def _blocks_as_admonitions(text: str) -> str:
@@ -401,7 +347,7 @@ def _blocks_as_admonitions(text: str) -> str:
     indented, which the admonition plugin reads."""
     out, depth = [], 0
     for line in text.split("\n"):
-        opened = _BLOCK_OPEN.match(line)
+        opened = _BLOCK_OPEN.match(line.rstrip())
         if opened:
             title = (opened.group("title") or "").replace('"', "'")
             out.append("    " * depth + f'!!! {opened.group("kind")} "{title}"'.replace(' ""', ""))

@@ -100,7 +100,7 @@ def parse(name: str, text: str) -> Document:
 def _html(text: str) -> tuple[str, list[Section]]:
     """Blocks of text under their headings; a `<pre>` stays a code block. The page's first
     `<h1>` is its title: a `<title>` tends to carry the site's name as well."""
-    soup = BeautifulSoup(text, "html.parser")
+    soup = BeautifulSoup(text, "lxml")
     for tag in [*soup(_SKIP_TAGS), *soup.select(_SKIP_SELECTORS)]:
         tag.decompose()
     first = soup.find("h1")

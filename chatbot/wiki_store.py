@@ -10,7 +10,8 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from chatbot.markdown import PATH_SEPARATOR, label
+from chatbot.inline import label
+from chatbot.markdown import PATH_SEPARATOR
 from chatbot.wiki_schema import FULL_TEXT_TABLES, index_japanese
 
 # A passage with its page, as a Hit reads it.

@@ -12,6 +12,12 @@ from __future__ import annotations
 
 import re
 
+from markdown_it import MarkdownIt
+from markdown_it.tree import SyntaxTreeNode
+
+from chatbot.inline import code_span
+from chatbot.markdown import fence
+
 # Inline Markdown anywhere in a line; what starts a block (heading, list, quote) only at
 # its start.
 _INLINE = re.compile(r"([\\`*_\[\]<>!|~&$])")
@@ -37,13 +43,8 @@ def plain(text: str) -> Markdown:
 
 
 def code(text: str) -> Markdown:
-    """Text as inline code, shown exactly as written: the fence is one backtick longer than
-    any run of backticks inside it, so nothing can close it early."""
-    flat = " ".join(str(text).splitlines())
-    longest = max((len(run) for run in re.findall(r"`+", flat)), default=0)
-    fence = "`" * (longest + 1)
-    padded = f" {flat} " if flat.startswith("`") or flat.endswith("`") else flat
-    return Markdown(f"{fence}{padded}{fence}")
+    """Text as inline code, shown exactly as written: nothing inside can close it early."""
+    return Markdown(code_span(str(text)))
 
 
 def _escape_line(line: str) -> str:
@@ -51,58 +52,127 @@ def _escape_line(line: str) -> str:
     return _BLOCK.sub(lambda m: m.group(1) + "\\" + m.group(2), line)
 
 
-_FENCE = re.compile(r"^\s*(> )*\s*(```|~~~)")
-_SAFE_SCHEMES = ("http:", "https:", "mailto:", "#", "/")
-# `![alt](…)`, `![alt][ref]`, `![alt]`: the `!` makes it an image the browser fetches.
-_IMAGE = re.compile(r"!(?=\[)")
-# `[text](target …)`: the target's scheme decides whether it stays a link.
-_LINK = re.compile(r"\]\(\s*<?([^)\s>]*)")
-# `[ref]: target` definitions, used by reference links and images.
-_DEFINITION = re.compile(r"^(\s{0,3})\[([^\]]+)\]:\s*<?(\S*?)>?(\s|$)")
+# How the page reads the wiki's Markdown: CommonMark with tables and strikethrough, as
+# Streamlit shows them. Nesting deeper than this is not a page anyone wrote.
+_PARSER = MarkdownIt("commonmark", {"maxNesting": 20}).enable(["table", "strikethrough"])
+_LINK_SCHEMES = ("http", "https", "mailto")
+_MARKS = {"em": "*", "strong": "**", "s": "~~"}
 
 
 def wiki_markdown(text: str) -> Markdown:
-    """The wiki's Markdown (code blocks, lists, tables), for st.markdown with raw HTML off,
-    which shows any HTML in a document as text. Outside code: images become links (a
-    viewer's browser never fetches what a document names), a link whose target is not
-    http(s), mailto or on this site becomes text (never `javascript:`), `<` is text (no
-    autolinks, no HTML), and `$` is escaped: a shell prompt in a sentence is not a formula."""
-    lines, in_code = [], False
-    for line in text.split("\n"):
-        if _FENCE.match(line):
-            in_code = not in_code
-        elif not in_code:
-            line = _outside_code(_definition(line))
-        lines.append(line)
-    return Markdown("\n".join(lines))
+    """The wiki's Markdown (code blocks, lists, quotes, tables, emphasis), written again
+    from markdown-it-py's parse so that only what Kura writes is markup: every piece of
+    text is escaped (`plain`), code spans and blocks are fenced longer than any run
+    inside them, images become links, raw HTML is shown as text, and a link stays a link
+    only to http(s) or mailto. Nothing in a document can make a browser fetch or run
+    anything, whatever its backticks, fences or entities."""
+    tree = SyntaxTreeNode(_PARSER.parse(str(text)))
+    return Markdown("\n".join(_join(tree.children, loose=True)))
 
 
-def _outside_code(line: str) -> str:
-    spans = line.split("`")
-    return "`".join(s if i % 2 else _neutral(s) for i, s in enumerate(spans))
+def _join(nodes: list[SyntaxTreeNode], *, loose: bool) -> list[str]:
+    """Blocks' lines, a blank line between them where the source had one."""
+    lines: list[str] = []
+    for node in nodes:
+        if lines and loose:
+            lines.append("")
+        lines.extend(_block(node))
+    return lines
 
 
-def _neutral(text: str) -> str:
-    text = text.replace("$", "\\$").replace("<", "\\<")
-    text = _IMAGE.sub("\\\\!", text)
-    return _LINK.sub(_link, text)
+def _block(node: SyntaxTreeNode) -> list[str]:
+    kind = node.type
+    if kind == "paragraph":
+        return _inline(node.children[0]).split("\n")
+    if kind == "heading":
+        return [f"{'#' * int(node.tag[1])} " + _inline(node.children[0]).replace("\n", " ")]
+    if kind in ("fence", "code_block"):
+        language = re.sub(r"[^\w+#.-]", "", node.info.split()[0]) if node.info.strip() else ""
+        return fence(node.content.rstrip("\n"), language).split("\n")
+    if kind == "blockquote":
+        return [f"> {line}" if line else ">" for line in _join(node.children, loose=True)]
+    if kind in ("bullet_list", "ordered_list"):
+        return _list(node)
+    if kind == "table":
+        return _table(node)
+    if kind == "hr":
+        return ["---"]
+    return plain(node.content.rstrip("\n")).split("\n")  # raw HTML: shown as written
 
 
-def _link(match: re.Match[str]) -> str:
-    target = match.group(1)
-    if _safe(target):
-        return match.group(0)
-    return "\\]\\(" + match.group(0)[2:]  # no longer a link: shown as written
+def _list(node: SyntaxTreeNode) -> list[str]:
+    loose = any(not child.hidden for item in node.children for child in item.children)
+    number = int(node.attrs.get("start", 1))
+    lines: list[str] = []
+    for item in node.children:
+        marker = f"{number}. " if node.type == "ordered_list" else "- "
+        number += 1
+        body = _join(item.children, loose=loose) or [""]
+        if lines and loose:
+            lines.append("")
+        lines.append(marker + body[0])
+        lines.extend(" " * len(marker) + line if line else "" for line in body[1:])
+    return lines
 
 
-def _definition(line: str) -> str:
-    found = _DEFINITION.match(line)
-    if not found or _safe(found.group(3)):
-        return line
-    return f"{found.group(1)}\\[{line[len(found.group(1)) + 1 :]}"
+def _table(node: SyntaxTreeNode) -> list[str]:
+    rows = [row for section in node.children for row in section.children]
+    cells = [[_cell(cell) for cell in row.children] for row in rows]
+    width = max(len(row) for row in cells)
+    aligns = [_align(cell.attrs.get("style", "")) for cell in rows[0].children]
+    lines = [_row(cells[0], width), _row(aligns, width)]
+    return [*lines, *(_row(row, width) for row in cells[1:])]
 
 
-def _safe(target: str) -> bool:
-    lowered = target.strip().lower()
-    scheme = re.match(r"^[a-z][a-z0-9+.-]*:", lowered)
-    return not scheme or lowered.startswith(_SAFE_SCHEMES)
+def _cell(cell: SyntaxTreeNode) -> str:
+    """A cell's Markdown: GFM splits a row on every `|` not escaped, in code spans too."""
+    return _inline(cell.children[0], table=True) if cell.children else ""
+
+
+def _align(style: str | int | float) -> str:
+    side = str(style).removeprefix("text-align:")
+    return {"left": ":---", "right": "---:", "center": ":---:"}.get(side, "---")
+
+
+def _row(cells: list[str], width: int) -> str:
+    padded = [*cells, *([""] * (width - len(cells)))]
+    return "| " + " | ".join(c.replace("\n", " ") for c in padded) + " |"
+
+
+def _inline(node: SyntaxTreeNode, *, table: bool = False) -> str:
+    pieces: list[str] = []
+    for child in node.children:
+        piece = _span(child, table=table)
+        if pieces and pieces[-1].endswith("`") and piece.startswith("`"):
+            pieces.append(JOINER)  # two code spans side by side stay two
+        pieces.append(piece)
+    return "".join(pieces)
+
+
+def _span(node: SyntaxTreeNode, *, table: bool) -> str:
+    kind = node.type
+    if kind in ("text", "text_special"):
+        return _escape_line(node.content)
+    if kind == "code_inline":
+        return code(node.content).replace("|", "\\|") if table else code(node.content)
+    if kind == "softbreak":
+        return "\n"
+    if kind == "hardbreak":
+        return "\\\n"
+    if kind in _MARKS:
+        return _MARKS[kind] + _inline(node, table=table) + _MARKS[kind]
+    if kind in ("link", "image"):
+        target = str(node.attrs.get("href") or node.attrs.get("src") or "")
+        words = _inline(node, table=table) if kind == "link" else _escape_line(_alt(node))
+        return f"[{words}](<{target}>)" if _linkable(target) and words else words
+    return _escape_line(node.content)  # inline HTML: shown as written
+
+
+def _alt(node: SyntaxTreeNode) -> str:
+    return "".join(c.content for c in node.walk() if c.type in ("text", "code_inline"))
+
+
+def _linkable(target: str) -> bool:
+    """http(s) and mailto only; markdown-it has already percent-encoded spaces and `<>`."""
+    scheme, colon, _ = target.partition(":")
+    return bool(colon) and scheme.lower() in _LINK_SCHEMES and not re.search(r"[<>\s]", target)

@@ -7,8 +7,8 @@ import pandas as pd
 import streamlit as st
 
 from chatbot.importer import Importer, ImportReport
+from chatbot.inline import label
 from chatbot.knowledge import DocumentInfo, KnowledgeBase
-from chatbot.markdown import label
 from chatbot.parsing import SUFFIXES
 from chatbot.setup import knowledge_base
 from components import clock, confirm, wiki_sources

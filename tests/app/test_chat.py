@@ -9,7 +9,7 @@ from chatbot.history import ChatHistory
 from chatbot.knowledge import KnowledgeBase
 from chatbot.parsing import parse
 from sync import Workspace
-from tests.app.conftest import log_in
+from tests.app.conftest import log_in, shown
 from tests.openai_standin import OpenAiStandIn
 
 RESTORE_DOC = "# Restoring\n\nSelect a restore point in the history table and press Restore."
@@ -68,7 +68,7 @@ def test_answers_show_the_wikis_markdown_but_never_its_html(app: AppTest, app_en
     [answer] = [m for m in app.markdown if "gh auth token" in m.value]
     assert "```console\n$ gh auth token\n```" in answer.value  # a code block, as written
     assert not answer.allow_html  # HTML from a page is shown as text, never run
-    assert "**Tokens** [1]" in answer.value
+    assert "**Tokens** [1]" in shown(answer.value)
 
 
 def test_conversations_new_chat_rename_delete(app: AppTest, app_env, wiki) -> None:
@@ -201,7 +201,7 @@ def test_admin_page_deletes_old_conversations(admin: AppTest, app_env) -> None:
 def test_a_dollar_outside_code_is_not_a_formula() -> None:
     from components.text import wiki_markdown
 
-    text = "Costs $5 and `$HOME` stays\n\n```console\n$ echo $PATH\n```\n> ```\n> $ ls\n> ```"
+    text = "Costs $5 and `$HOME` stays\n\n```console\n$ echo $PATH\n```\n\n> ```\n> $ ls\n> ```"
     assert wiki_markdown(text) == text.replace("Costs $5", "Costs \\$5")
 
 

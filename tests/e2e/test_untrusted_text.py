@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import ClassVar
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from chatbot.history import ChatHistory
 from chatbot.knowledge import KnowledgeBase
@@ -106,3 +106,74 @@ def test_images_in_titles_names_and_documents_load_nothing(
     assert _Beacon.hits == []
     assert not [url for url in requested if beacon in url]
     assert page.locator("img[src*='127.0.0.1']").count() == 0
+
+
+# Each ends an image or a script where a renderer that reads Markdown with patterns
+# (single backticks, any fence line) stops treating the text as text: the breakouts a probe
+# found, mismatched fences, nested containers, references, entities and HTML in tables.
+HOSTILE = [
+    "The otter sleeps holding hands ` ![o](http://{b}/stray-backtick.png)",
+    "Named `.md` and ``a`b`` then ![o](http://{b}/code-span.png)",
+    "::: warning Don't ` ![x](http://{b}/container.png)\nbody\n:::",
+    "<p>An otter ` ![h](http://{b}/html-p.png)</p>",
+    "<pre>~~~</pre>\n\n![i](http://{b}/after-pre.png)",
+    "```\nopen backticks\n~~~\n![a](http://{b}/mismatched.png)",
+    "~~~\ntildes\n```\n![t](http://{b}/tildes.png)\n~~~",
+    "````\nfour\n```\n![f](http://{b}/four.png)\n````\n\n![g](http://{b}/after-four.png)",
+    "> - > ```\n> - > ![d](http://{b}/nested.png)",
+    "Reference ![x][ref] style\n\n[ref]: http://{b}/reference.png",
+    "Autolink <http://{b}/autolink.png> and www.{b}/bare.png",
+    "&#33;[e](http://{b}/entity.png) &#96; ![f](http://{b}/entity-tick.png)",
+    "| otter | cell |\n| --- | --- |\n"
+    "| <img src='http://{b}/table.png'> | `x|![p](http://{b}/pipe.png)` |",
+    "<script>window.kuraPwned = 1</script><img src=x onerror='window.kuraPwned = 1'>",
+    "[click](javascript:window.kuraPwned=1) [data](data:text/html,<script>1</script>)",
+]
+
+
+def _hostile(beacon: str) -> str:
+    return "\n\n".join(case.format(b=beacon) for case in HOSTILE)
+
+
+@pytest.mark.server_env({"UI_LANGUAGE": "en"})
+def test_hostile_markdown_loads_and_runs_nothing_for_any_viewer(
+    browser: Browser, server: Server, beacon: str
+) -> None:
+    data = server.workspace.data_dir
+    corpus = _hostile(beacon)
+    history = ChatHistory(data / "chatbot.db")
+    conversation = history.start("Otter notes")
+    history.add(conversation.id, "user", "Tell me about the otter")
+    history.add(conversation.id, "assistant", corpus)
+    kb = KnowledgeBase(data / "wiki.db")
+    page_text = "# Otter guide\n\nThe otter sleeps holding hands.\n\n" + corpus
+    kb.add(parse("otter.md", page_text), size=len(page_text))
+
+    requested: list[str] = []
+    for viewer in ("asks", "opens"):  # the one who asks, then another user reading it
+        context = browser.new_context()
+        page = context.new_page()
+        page.on("request", lambda request: requested.append(request.url))
+        page.goto(server.url)
+        page.get_by_label("Password", exact=True).fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        page.get_by_role("heading", name="Ask the wiki").wait_for()
+        if viewer == "asks":
+            page.get_by_test_id("stChatInputTextArea").fill("How does the otter sleep?")
+            page.keyboard.press("Enter")
+            expect(page.get_by_text("holding hands").first).to_be_visible()
+            page.get_by_role("button", name="[1] Otter guide").first.click()
+            expect(page.get_by_role("dialog").get_by_text("open backticks")).to_be_visible()
+            page.keyboard.press("Escape")
+        else:
+            page.get_by_test_id("stSidebar").get_by_role("button", name="Otter notes").click()
+            expect(page.get_by_text("open backticks")).to_be_visible()
+        page.wait_for_timeout(1500)  # anything an image would fetch has been asked for by now
+        assert page.evaluate("window.kuraPwned") is None
+        assert page.locator(f"img[src*='{beacon}']").count() == 0
+        for link in page.locator("a").all():
+            href = (link.get_attribute("href") or "").lower()
+            assert not href.startswith(("javascript:", "data:")), href
+        context.close()
+    assert _Beacon.hits == []
+    assert not [url for url in requested if beacon in url]
