@@ -2,16 +2,24 @@
 
 There is no working tree: pages are listed from the commit's tree and read as blobs.
 A symbolic link or a submodule is a tree entry here, skipped with a reason, never a path
-on disk; a blob larger than a page can be is never downloaded (a partial clone's size
-filter) and never read.
+on disk. A blob larger than a page can be is never downloaded: the fetch filters it out
+(a partial clone), and nothing afterwards may fetch it lazily. Sizes come from the
+objects present (a blob the filter left out is over the limit by definition), diffs
+compare trees without reading blobs, and every command but the fetch runs with no
+transport allowed at all. The fetch itself is bounded in time and in bytes.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import shutil
+import signal
+import subprocess
+import time
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import git
 
@@ -28,6 +36,19 @@ MAX_PAGE_BYTES = 10 * 1024 * 1024  # as for an imported file: larger is not a pa
 MAX_SOURCE_BYTES = 200 * 1024 * 1024  # a wiki, not a monorepo: more is refused
 _LFS_POINTER = b"version https://git-lfs.github.com/spec/v1"
 _LINK, _SUBMODULE = 0o120000, 0o160000
+# Git may fetch an object a partial clone lacks whenever a command reads it. Outside the
+# fetch no transport is allowed, so such a read fails rather than downloads.
+_OFFLINE = {"GIT_ALLOW_PROTOCOL": "kura-offline"}
+_WATCH_SECONDS = 0.1  # how often a running fetch's bytes are measured
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """A tree entry, read without reading its blob."""
+
+    mode: int
+    kind: str  # blob | commit (a submodule)
+    sha: str
 
 
 @dataclass(frozen=True)
@@ -81,8 +102,9 @@ class Mirror:
         self.allow_private = allow_private
         # The token is for the source's own origin: git offers it to no other host.
         self._secrets = Secrets(token=token, origin=credential_origin(url))
-        self._environment = source_environment(self._secrets)
+        self._environment = {**source_environment(self._secrets), **_OFFLINE}
         self._opened: git.Repo | None = None
+        self._present: dict[str, int] | None = None  # the objects held, read once per listing
 
     def locked(self) -> AbstractContextManager[None]:
         """One pull of a source at a time, across threads and processes."""
@@ -98,25 +120,63 @@ class Mirror:
         elsewhere since the source was added."""
         pins = pinned_resolution(self.url, allow_private=self.allow_private)
         repo = self._repo()
-        repo.git.update_environment(**source_environment(self._secrets, resolve=pins))
-        try:
-            repo.git.fetch(
-                "--quiet",
-                "--no-tags",
-                "--depth=1",
-                f"--filter=blob:limit={MAX_PAGE_BYTES}",
-                "origin",
-                f"+refs/heads/{self.branch}:refs/heads/{self.branch}",
-                kill_after_timeout=self.timeout,
-            )
-        except git.GitCommandError as error:
-            raise self._failure(error) from None
+        command = [
+            "git",
+            "-c",
+            "fetch.unpackLimit=1",  # one pack file, so the bytes received are easy to watch
+            "fetch",
+            "--quiet",
+            "--no-tags",
+            "--depth=1",
+            f"--filter=blob:limit={MAX_PAGE_BYTES}",
+            "origin",
+            f"+refs/heads/{self.branch}:refs/heads/{self.branch}",
+        ]
+        # The one command that may reach the network: the offline guard is lifted for it.
+        environment = {**source_environment(self._secrets, resolve=pins), **dict.fromkeys(_OFFLINE)}
+        self._watched(repo, command, environment)
         return repo.commit(self.branch).hexsha
+
+    def _watched(
+        self, repo: git.Repo, command: list[str], environment: dict[str, str | None]
+    ) -> None:
+        """Run the fetch, killed (with its helpers) when it runs past the timeout or
+        writes more than the source's byte cap into the mirror."""
+        start, began = _size(self.path / "objects"), time.monotonic()
+        with repo.git.custom_environment(**environment):
+            process = repo.git.execute(command, as_process=True, start_new_session=True)
+        child = process.proc
+        stopped = ""
+        while child.poll() is None:
+            try:
+                child.wait(_WATCH_SECONDS)
+            except subprocess.TimeoutExpired:
+                if time.monotonic() - began > self.timeout:
+                    stopped = "timeout"
+                elif _size(self.path / "objects") - start > self.max_bytes:
+                    stopped = "bytes"
+                if stopped:
+                    os.killpg(child.pid, signal.SIGKILL)
+                    child.wait()
+        stderr = child.stderr.read().decode(errors="replace") if child.stderr else ""
+        if not stopped and _size(self.path / "objects") - start > self.max_bytes:
+            stopped = "bytes"  # it all arrived between two looks
+        if stopped == "bytes":
+            self.close()
+            shutil.rmtree(self.path, ignore_errors=True)  # what it sent is not kept
+            raise SourceRefused(
+                f"The source sent over {self.max_bytes / 2**20:g} MB; point it at a smaller "
+                "repository, or at the folder that holds the wiki (--path)."
+            )
+        if stopped or child.returncode:
+            status = None if stopped else child.returncode
+            raise self._failure(git.GitCommandError(command, status, stderr))
 
     def pages(self, commit: str, *, folder: str = "", since: str | None = None) -> Pages:
         repo = self._repo()
+        self._present = None
         listed = self._listing(repo, commit, folder)
-        if since and since != commit and _has_commit(repo, since):
+        if since and since != commit and since in self._sizes():
             return self._changes(repo, since, commit, folder, listed)
         found = Pages(commit)
         for path, entry in listed.items():
@@ -153,58 +213,70 @@ class Mirror:
             self._opened = repo
         return self._opened
 
-    def _listing(self, repo: git.Repo, commit: str, folder: str) -> dict[str, git.Blob]:
-        tree = repo.commit(commit).tree
-        if folder:
-            try:
-                tree = tree / folder
-            except KeyError:
-                raise SourceRefused(f"{self.branch} has no folder {folder!r}.") from None
-        return {
-            PurePosixPath(item.path).relative_to(tree.path or ".").as_posix(): item
-            for item in tree.traverse()
-            if item.type in ("blob", "submodule")
-        }
+    def _listing(self, repo: git.Repo, commit: str, folder: str) -> dict[str, _Entry]:
+        """The folder's entries, from its trees alone (`ls-tree` reads no blob)."""
+        prefix = f"{folder.strip('/')}/" if folder else ""
+        if prefix and not repo.git.ls_tree(commit, "--", prefix.rstrip("/")):
+            raise SourceRefused(f"{self.branch} has no folder {folder!r}.")
+        listed = {}
+        spec = prefix or "."
+        for line in repo.git.ls_tree("-r", "-z", "--full-tree", commit, "--", spec).split("\0"):
+            if not line:
+                continue
+            meta, _, path = line.partition("\t")
+            mode, kind, sha = meta.split()
+            listed[path.removeprefix(prefix)] = _Entry(int(mode, 8), kind, sha)
+        return listed
 
     def _changes(
-        self, repo: git.Repo, since: str, commit: str, folder: str, listed: dict[str, git.Blob]
+        self, repo: git.Repo, since: str, commit: str, folder: str, listed: dict[str, _Entry]
     ) -> Pages:
         """Only what the diff between the two commits touches. The diff is between trees,
-        so it is exact even when the branch was force-pushed in between."""
+        so it is exact even when the branch was force-pushed in between, and it detects
+        no renames: that would read the blobs, the ones left out included."""
         found = Pages(commit, complete=False)
         prefix = f"{folder.strip('/')}/" if folder else ""
-        seen: set[str] = set()  # a changed file is both sides of its change
-        for change in repo.commit(since).diff(commit, paths=folder or None):
-            for path in (change.a_path, change.b_path):
-                inside = path.removeprefix(prefix) if path and path.startswith(prefix) else None
-                if inside is None or inside in seen:
-                    continue
-                seen.add(inside)
-                if inside in listed:
-                    self._take(found, inside, listed[inside])
-                elif inside.lower().endswith(self.suffixes):
-                    found.removed.append(inside)
+        changed = repo.git.diff_tree(
+            "-r", "-z", "--no-renames", "--name-only", since, commit, "--", prefix or "."
+        )
+        for path in filter(None, changed.split("\0")):
+            inside = path.removeprefix(prefix)
+            if inside in listed:
+                self._take(found, inside, listed[inside])
+            elif inside.lower().endswith(self.suffixes):
+                found.removed.append(inside)
         return found
 
-    def _take(self, found: Pages, path: str, entry: git.Blob) -> None:
+    def _take(self, found: Pages, path: str, entry: _Entry) -> None:
         if not path.lower().endswith(self.suffixes):
             return
-        reason = self._refusal(entry)
+        size = self._sizes().get(entry.sha)
+        reason = self._refusal(entry, size)
         if reason:
             found.skipped.append(f"{path} {reason}; skipped.")
         else:
-            found.pages.append(Page(path, entry.hexsha, entry.size))
+            found.pages.append(Page(path, entry.sha, size or 0))
 
-    def _refusal(self, entry: git.Blob) -> str | None:
-        if entry.type == "submodule" or entry.mode == _SUBMODULE:
+    def _refusal(self, entry: _Entry, size: int | None) -> str | None:
+        if entry.kind == "commit" or entry.mode == _SUBMODULE:
             return "is a submodule, which is never followed"
         if entry.mode == _LINK:
             return "is a symbolic link, which is never followed"
-        if entry.size > MAX_PAGE_BYTES:
+        if size is None or size > MAX_PAGE_BYTES:  # absent: the fetch's filter left it out
             return f"is over {MAX_PAGE_BYTES // 2**20} MiB"
-        if entry.size < 200 and entry.data_stream.read().startswith(_LFS_POINTER):
+        if size < 200 and self.read(Page("", entry.sha, size)).startswith(_LFS_POINTER):
             return "is stored in Git LFS"
         return None
+
+    def _sizes(self) -> dict[str, int]:
+        """Every object the mirror holds, with its size: listing them fetches nothing."""
+        if self._present is None:
+            listing = self._repo().git.cat_file(
+                "--batch-all-objects", "--batch-check=%(objectname) %(objectsize)"
+            )
+            pairs = (line.partition(" ") for line in listing.split("\n"))
+            self._present = {sha: int(size) for sha, _, size in pairs if sha}
+        return self._present
 
     def _failure(self, error: git.GitCommandError) -> SyncError:
         text = self._secrets.redact(str(error.stderr or ""))
@@ -227,9 +299,13 @@ class Mirror:
         )
 
 
-def _has_commit(repo: git.Repo, sha: str) -> bool:
-    try:
-        repo.git.cat_file("-e", f"{sha}^{{commit}}")
-    except git.GitCommandError:
-        return False
-    return True
+def _size(folder: Path) -> int:
+    """The bytes of the files under a folder (a mirror's objects: a few packs)."""
+    total = 0
+    for root, _, files in os.walk(folder):
+        for name in files:
+            try:
+                total += os.lstat(os.path.join(root, name)).st_size
+            except FileNotFoundError:  # a temporary file renamed as it was counted
+                continue
+    return total

@@ -11,10 +11,11 @@ import time
 from pathlib import Path
 
 import pytest
+from gitdb.exc import BadObject
 
 from sync.errors import AuthFailed, Busy, RemoteUnreachable, SourceRefused
 from sync.repo.execute import Secrets
-from sync.sources import Mirror, check_url
+from sync.sources import Mirror, Page, check_url
 from sync.sources.environment import source_environment
 from tests.conftest import TOKEN, git
 from tests.servers.git_http import GitHttpServer
@@ -116,7 +117,7 @@ def test_links_submodules_lfs_and_huge_files_are_skipped(tmp_path: Path, upstrea
 
 def test_a_repository_over_the_size_cap_is_refused(tmp_path: Path, upstream: Path) -> None:
     source = mirror(tmp_path, str(upstream), max_bytes=20)
-    with pytest.raises(SourceRefused, match="point it at the folder that holds the wiki"):
+    with pytest.raises(SourceRefused, match="the folder that holds the wiki"):
         source.pages(source.fetch())
 
 
@@ -231,3 +232,55 @@ def test_a_second_pull_of_the_same_source_is_busy(tmp_path: Path, upstream: Path
     source.path.parent.mkdir(parents=True)
     with source.locked(), pytest.raises(Busy), mirror(tmp_path, str(upstream)).locked():
         pass
+
+
+def _largest_object(mirror_path: Path) -> int:
+    """The largest object anywhere in the mirror: listing them fetches nothing."""
+    listed = git("cat-file", "--batch-all-objects", "--batch-check=%(objectsize)", cwd=mirror_path)
+    return max(int(size) for size in listed.split())
+
+
+def test_a_page_over_the_limit_is_never_downloaded(
+    tmp_path: Path, upstream: Path, http_server: GitHttpServer
+) -> None:
+    """A 40 MB page, on the first pull and on a later one that also renames a page (a
+    rename detection would read, and so fetch, every blob it compares)."""
+    served = http_server.create_repo(repo="wiki-huge")
+    git("push", "-q", str(served), "main", cwd=upstream)
+    source = mirror(
+        tmp_path, http_server.repo_url(repo="wiki-huge"), token=TOKEN, allow_private=True
+    )
+    first = source.fetch()
+    (upstream / "docs" / "huge.md").write_bytes(b"# Huge\n" + os.urandom(40 * 2**20))
+    git("mv", "docs/guide/restore.md", "docs/guide/restoring.md", cwd=upstream)
+    second = commit_all(upstream, "huge")
+    git("push", "-q", str(served), "main", cwd=upstream)
+
+    assert source.fetch() == second
+    changed = source.pages(second, folder="docs", since=first)
+    assert changed.skipped == ["huge.md is over 10 MiB; skipped."]
+    assert (paths(changed), changed.removed) == (["guide/restoring.md"], ["guide/restore.md"])
+    whole = source.pages(second, folder="docs")
+    assert whole.skipped == ["huge.md is over 10 MiB; skipped."]
+    assert _largest_object(source.path) < 2**20
+    huge = git("rev-parse", "HEAD:docs/huge.md", cwd=upstream).strip()
+    with pytest.raises((BadObject, ValueError)):  # the left-out blob: never downloaded
+        source.read(Page("huge.md", huge, 0))
+    source.close()
+    assert _largest_object(source.path) < 2**20
+    assert sum(p.stat().st_size for p in source.path.rglob("*") if p.is_file()) < 2**20
+
+
+def test_a_fetch_over_the_byte_cap_is_stopped(
+    tmp_path: Path, upstream: Path, http_server: GitHttpServer
+) -> None:
+    for index in range(6):  # pages each under the page limit, together over the cap
+        (upstream / "docs" / f"big{index}.md").write_bytes(os.urandom(2**20))
+    commit_all(upstream, "big")
+    served = http_server.create_repo(repo="wiki-big")
+    git("push", "-q", str(served), "main", cwd=upstream)
+    url = http_server.repo_url(repo="wiki-big")
+    source = mirror(tmp_path, url, token=TOKEN, allow_private=True, max_bytes=2**20)
+    with pytest.raises(SourceRefused, match="sent over 1 MB"):
+        source.fetch()
+    assert not source.path.exists(), "what it sent is not kept"
