@@ -8,11 +8,12 @@ import hmac
 import json
 import threading
 import time
-from collections import deque
+from pathlib import Path
 
 import streamlit as st
 
 from components.runtime import runtime
+from web.login_failures import LoginFailures
 from web.routes import COOKIE
 from web.tickets import TICKETS
 
@@ -37,7 +38,8 @@ class LoginGate:
     however many tabs or scripts guess at once, the server checks at most one guess per
     delay (a delay each tab slept on its own would let ten tabs guess ten times as fast).
     A check that cannot get the gate within `wait` seconds (a flood of guesses) is not
-    made, and the visitor is asked to try again: nobody waits longer than that.
+    made, and the visitor is asked to try again: nobody waits longer than that. The
+    failures are kept in `record` (KURA_HOME), so a restart does not reset the delay.
     """
 
     def __init__(
@@ -48,11 +50,10 @@ class LoginGate:
         first_delay: float = 0.5,
         cap: float = 8.0,
         wait: float | None = None,
+        record: Path | None = None,
     ) -> None:
         self._gate = threading.Lock()
-        self._lock = threading.Lock()  # guards the failure record, never held while sleeping
-        self._failures: deque[float] = deque()
-        self._window = window
+        self.failures = LoginFailures(record, window=window)
         self._free = free_failures
         self._first = first_delay
         self._cap = cap
@@ -60,9 +61,7 @@ class LoginGate:
 
     def delay(self) -> float:
         """What the next check waits: nothing at first, then doubling up to the cap."""
-        with self._lock:
-            self._forget_old()
-            extra = len(self._failures) - self._free
+        extra = self.failures.recent() - self._free
         return 0.0 if extra < 0 else min(self._cap, self._first * 2**extra)
 
     def busy(self) -> bool:
@@ -76,21 +75,15 @@ class LoginGate:
             time.sleep(self.delay())
             if password_matches(candidate, expected):
                 return True
-            with self._lock:
-                self._failures.append(time.monotonic())
+            self.failures.add()
             return False
         finally:
             self._gate.release()
 
-    def _forget_old(self) -> None:
-        horizon = time.monotonic() - self._window
-        while self._failures and self._failures[0] < horizon:
-            self._failures.popleft()
-
 
 @st.cache_resource
 def gate() -> LoginGate:
-    return LoginGate()
+    return LoginGate(record=runtime().settings.home / "login-failures.json")
 
 
 def attempt_login(candidate: object, expected: str) -> bool | None:

@@ -1,3 +1,4 @@
+import json
 import re
 import threading
 import time
@@ -133,3 +134,21 @@ def test_session_cookie_secure_makes_every_login_cookie_secure(
     ticket = re.search(r"body: \"([^\"]+)\"", script).group(1)  # what the page posts
     grant = TICKETS.redeem(ticket)
     assert grant is not None and grant.secure
+
+
+def test_failures_outlive_the_process_and_an_unreadable_record(tmp_path) -> None:
+    record = tmp_path / "login-failures.json"
+    before = LoginGate(free_failures=1, first_delay=0.001, cap=0.004, record=record)
+    for _ in range(3):
+        before.check("wrong", PASSWORD)
+    after_restart = LoginGate(free_failures=1, first_delay=0.001, cap=0.004, record=record)
+    assert after_restart.failures.recent() == 3
+    assert after_restart.delay() == 0.004
+    record.write_text("{not json")
+    assert LoginGate(free_failures=1, first_delay=0.001, cap=0.004, record=record).delay() == 0.004
+
+
+def test_old_failures_are_forgotten(tmp_path) -> None:
+    record = tmp_path / "login-failures.json"
+    record.write_text(json.dumps([time.time() - 3600] * 10))
+    assert LoginGate(free_failures=0, record=record, window=900).failures.recent() == 0
