@@ -9,14 +9,24 @@ because a name can resolve elsewhere tomorrow.
 
 from __future__ import annotations
 
+import ipaddress
+import re
+import unicodedata
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import SplitResult, unquote, urlsplit
 
 from config.settings import is_loopback
 from sync.errors import SourceRefused
 from sync.sources.reach import pinned_resolution
 
 EXAMPLE = "https://github.com/OWNER/REPO.wiki.git"
+MAX_URL_LENGTH = 2048
+# Backslashes, and (by Unicode category) control, format and blank characters: parsers
+# and people disagree on what they mean.
+_NEVER = {"\\"}
+_NEVER_CATEGORIES = ("C", "Z")
+# One label of a DNS name, in ASCII (an international name is given as its xn-- form).
+_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 
 
 def check_url(
@@ -44,24 +54,55 @@ def _checked(url: str, *, operator: bool, local_root: Path | None) -> str:
     text = url.strip()
     if not text:
         raise SourceRefused(f"Give the source's Git URL, for example {EXAMPLE}.")
-    if text.startswith("-") or "::" in text or any(c in text for c in "\r\n\0"):
+    if len(text) > MAX_URL_LENGTH:
+        raise SourceRefused(f"The URL is over {MAX_URL_LENGTH} characters; use one like {EXAMPLE}.")
+    if text.startswith("-") or "::" in text or any(_never(c) for c in text):
         raise SourceRefused(f"{_shown(text)} is not a repository URL; use one like {EXAMPLE}.")
-    parts = urlsplit(text)
-    if parts.scheme in ("http", "https") and (parts.username or parts.password):
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError:  # a port that is no number, or an unclosed IPv6 bracket
         raise SourceRefused(
-            "A source URL must not contain credentials; put the token in WIKI_SOURCES_TOKEN."
-        )
-    if parts.scheme == "https" and parts.hostname:
-        return text
-    if parts.scheme == "http" and parts.hostname:
-        if is_loopback(parts.hostname):
-            return text
-        raise SourceRefused(f"{_shown(text)} uses plain http; use https.")
+            f"{_shown(text)} has a malformed host or port; use one like {EXAMPLE}."
+        ) from None
+    if parts.scheme in ("http", "https"):
+        return _web(text, parts, port)
     local = _local_path(text)
     if local is not None:
         _check_local(local, operator=operator, root=local_root)
         return text
     raise SourceRefused(f"Only https URLs and local paths can be sources, for example {EXAMPLE}.")
+
+
+def _web(text: str, parts: SplitResult, port: int | None) -> str:
+    if "@" in parts.netloc:
+        raise SourceRefused(
+            "A source URL must not contain credentials; put the token in WIKI_SOURCES_TOKEN."
+        )
+    host = parts.hostname or ""
+    if not host:
+        raise SourceRefused(f"{_shown(text)} names no host; use one like {EXAMPLE}.")
+    if port == 0 or parts.netloc.endswith(":") or not _valid_host(host):
+        raise SourceRefused(f"{_shown(text)} has a malformed host or port; use one like {EXAMPLE}.")
+    if parts.scheme == "http" and not is_loopback(host):
+        raise SourceRefused(f"{_shown(text)} uses plain http; use https.")
+    return text
+
+
+def _never(char: str) -> bool:
+    return char in _NEVER or unicodedata.category(char)[0] in _NEVER_CATEGORIES
+
+
+def _valid_host(host: str) -> bool:
+    """A DNS name, an IPv4 address, or an IPv6 one (urlsplit has taken off its brackets)."""
+    if ":" in host:
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            return False
+        return True
+    labels = host.removesuffix(".").split(".")
+    return len(host) <= 253 and all(_LABEL.fullmatch(label) for label in labels)
 
 
 def _local_path(text: str) -> Path | None:

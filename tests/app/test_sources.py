@@ -65,6 +65,18 @@ def test_an_unsafe_url_is_one_line_and_adds_nothing(knowledge: AppTest, app_env)
     assert "No sources yet." in [c.value for c in knowledge.caption]
 
 
+def test_a_malformed_port_is_one_line_not_a_traceback(knowledge: AppTest) -> None:
+    log_in(knowledge)
+    url = "https://github.com:99999/x"
+    next(i for i in knowledge.text_input if i.label == "Repository URL").input(url)
+    _button(knowledge, "Add and pull").click().run()
+    assert not knowledge.exception
+    assert [shown(e.value) for e in knowledge.error] == [
+        f"{url!r} has a malformed host or port; use one like "
+        "https://github.com/OWNER/REPO.wiki.git."
+    ]
+
+
 def test_a_local_path_is_refused_unless_under_the_operators_folder(
     knowledge: AppTest, app_env, upstream: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

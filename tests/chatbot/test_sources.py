@@ -121,6 +121,8 @@ def test_bad_input_is_one_line_with_a_code(tmp_path: Path, upstream: Path, run, 
     data = tmp_path / "data"
     for args, expected in (
         (("add", "ext::sh -c id"), "source_refused"),
+        (("add", "https://github.com:99999/x"), "source_refused"),
+        (("add", "https://[::1/x"), "source_refused"),
         (("pull", "nope"), "not_found"),
         (("remove", "nope"), "not_found"),
         (("add", str(upstream), "--name", "../up"), "invalid_name"),
