@@ -24,6 +24,7 @@ from chatbot.chunking import PASSAGES_VERSION
 from chatbot.folders import safe_name, scan
 from chatbot.knowledge import DocumentInfo, KnowledgeBase
 from chatbot.parsing import UnreadableDocument, parse_bytes, read_bytes
+from chatbot.source_store import SourceStore
 
 
 @dataclass
@@ -54,6 +55,7 @@ class Importer:
         self.kb = kb
         self.report = ImportReport()
         self._known = {d.name: d for d in kb.documents()}
+        self._sources = {s.name for s in SourceStore(kb).all()}
 
     def paths(self, paths: Sequence[Path]) -> ImportReport:
         folders = [p for p in paths if p.is_dir()]
@@ -95,8 +97,6 @@ class Importer:
                 self.report.ambiguous.append((safe, matches))
                 return
             replace = matches[0] if matches else ""
-        if replace and replace != safe:
-            self.report.replaced.append((safe, replace))
         known = self._known.get(replace) if replace else None
         if known and known.origin.startswith("source:"):
             source = known.origin.removeprefix("source:")
@@ -105,7 +105,21 @@ class Importer:
                 "upload the file under another name."
             )
             return
-        self._add(replace or safe, raw, origin=known.origin if known else "")
+        owner = self._source_folder(replace or safe)
+        if owner and not known:
+            self.report.skipped.append(
+                f"{safe} would be a page in the folder of the wiki source {owner}; upload it "
+                "under another folder."
+            )
+            return
+        imported = self._add(replace or safe, raw, origin=known.origin if known else "")
+        if imported and replace and replace != safe:
+            self.report.replaced.append((safe, replace))
+
+    def _source_folder(self, name: str) -> str:
+        """The wiki source whose folder the name is in ("" for none): its pages are NAME/…"""
+        top = PurePosixPath(name).parts[0] if "/" in name else ""
+        return top if top and top in self._sources else ""
 
     def named_like(self, name: str) -> list[str]:
         """The documents a file uploaded alone under this name would be: the document of
@@ -140,7 +154,8 @@ class Importer:
             return
         self._add(name, raw, origin)
 
-    def _add(self, name: str, raw: bytes, origin: str) -> None:
+    def _add(self, name: str, raw: bytes, origin: str) -> bool:
+        """True when the page was imported (added or changed)."""
         digest = f"{PASSAGES_VERSION}:{hashlib.sha256(raw).hexdigest()}"
         known = self._known.get(name)
         if known and known.origin and known.origin != origin:
@@ -148,20 +163,21 @@ class Importer:
                 f"{name} is already a page from another folder; import both folders in one "
                 "command, or their parent folder, so each keeps its path."
             )
-            return
+            return False
         if known and known.digest == digest and known.origin == origin:
             self.report.unchanged.append(name)
-            return
+            return False
         try:
             document = parse_bytes(name, raw)
         except UnreadableDocument as exc:
             self.report.skipped.append(str(exc))
-            return
+            return False
         info = self.kb.add(document, size=len(raw), origin=origin, digest=digest)
         self._known[name] = info
         (self.report.changed if known else self.report.added).append(info)
         if not known:
             self._adopt_older(info)
+        return True
 
     def _adopt_older(self, info: DocumentInfo) -> None:
         """An older Kura named pages by file name alone: the same file (name, title and

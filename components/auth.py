@@ -119,7 +119,9 @@ def logout() -> None:
         if session:
             sessions.end(session)
     st.session_state.pop(_TICKET_KEY, None)
-    st.session_state[_FORGET_KEY] = True
+    # A ticket for no session: it tells the logout route whether the cookie is always Secure.
+    secure = runtime().settings.session_cookie_secure
+    st.session_state[_FORGET_KEY] = TICKETS.issue("", max_age=0, secure=secure)
 
 
 def _cookie() -> str | None:
@@ -137,8 +139,8 @@ def sync_cookie() -> None:
     ticket = st.session_state.pop(_TICKET_KEY, None)
     if ticket:
         _post("kura/session", ticket)
-    elif st.session_state.pop(_FORGET_KEY, False):
-        _post("kura/logout", "")
+    elif forget := st.session_state.pop(_FORGET_KEY, None):
+        _post("kura/logout", forget if isinstance(forget, str) else "")
 
 
 def _post(path: str, body: str) -> None:

@@ -23,7 +23,7 @@ def routes(tickets: Tickets = TICKETS) -> list[Route]:
             return Response(status_code=403)
         body = await request.body()
         grant = tickets.redeem(body[:MAX_TICKET_LENGTH].decode("ascii", "replace").strip())
-        if grant is None:
+        if grant is None or not grant.session:  # a logout's ticket opens nothing
             return Response(status_code=403)
         response = _no_store(204)
         attributes = _attributes(request, always_secure=grant.secure)
@@ -31,10 +31,15 @@ def routes(tickets: Tickets = TICKETS) -> list[Route]:
         return response
 
     async def logout(request: Request) -> Response:
+        """Clears the cookie with the attributes it was set with: the page's ticket says
+        whether it is always Secure (SESSION_COOKIE_SECURE); without one it still clears."""
         if not _same_origin(request):
             return Response(status_code=403)
+        body = await request.body()
+        grant = tickets.redeem(body[:MAX_TICKET_LENGTH].decode("ascii", "replace").strip())
         response = _no_store(204)
-        response.delete_cookie(COOKIE, **_attributes(request))
+        secure = bool(grant and grant.secure)
+        response.delete_cookie(COOKIE, **_attributes(request, always_secure=secure))
         return response
 
     return [

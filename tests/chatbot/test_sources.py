@@ -179,6 +179,28 @@ def test_a_folder_import_never_touches_a_sources_pages(tmp_path: Path, upstream:
     assert page.origin == "source:team" and page.title == "Home"
 
 
+def test_an_upload_neither_replaces_nor_joins_a_sources_pages(
+    tmp_path: Path, upstream: Path
+) -> None:
+    from chatbot.importer import Importer
+
+    kb = KnowledgeBase(tmp_path / "data" / "wiki.db")
+    source = SourceStore(kb).add(Source("team", str(upstream), "main", "docs"))
+    pull(kb, source, home=tmp_path / "home", access=NO_ACCESS)
+    importer = Importer(kb)
+    importer.upload("index.md", b"# Mine\n\nAn upload.")  # named like team/index.md only
+    importer.upload("team/new.md", b"# New\n\nLooks like a source page.")
+    report = importer.report
+    assert report.replaced == [] and report.imported == []  # no toast says "replaced"
+    assert report.skipped == [
+        "team/index.md comes from the wiki source team; change it there, or upload the file "
+        "under another name.",
+        "team/new.md would be a page in the folder of the wiki source team; upload it under "
+        "another folder.",
+    ]
+    assert not [d.name for d in kb.documents() if not d.origin]  # nothing uploaded
+
+
 def test_scheduled_pulls_wait_for_the_restore_and_for_backups(
     tmp_path: Path, upstream: Path
 ) -> None:

@@ -105,3 +105,11 @@ def test_logout_clears_the_cookie(url: str) -> None:
     assert status == 204
     assert cookie[COOKIE].value == "" and cookie[COOKIE]["max-age"] == "0"
     assert cookie[COOKIE]["httponly"] and cookie[COOKIE]["path"] == "/"
+
+
+def test_logout_clears_a_secure_cookie_as_secure(url: str, tickets: Tickets) -> None:
+    """SESSION_COOKIE_SECURE: the logout's ticket says so, or the browser keeps the cookie."""
+    forget = tickets.issue("", max_age=0, secure=True)
+    status, cookie, _ = post(f"{url}/kura/logout", forget)
+    assert status == 204 and cookie[COOKIE]["secure"] and cookie[COOKIE]["max-age"] == "0"
+    assert not post(f"{url}/kura/logout")[1][COOKIE]["secure"]  # plain http, no ticket
