@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import logging
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 from sync.actions.recovery import recover
 from sync.errors import Busy, SyncError
@@ -45,6 +45,8 @@ def history(
     tip = ws.tip()
     if tip is None:
         return []
+    if before is not None and before >= datetime.now(UTC):
+        before = None  # every backup is made by then (git cannot read a date past 2099)
     if before is not None or search or limit is None:
         _deepen(ws, None)  # a day or a word may be anywhere in the history
     else:

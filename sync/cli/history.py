@@ -61,4 +61,6 @@ def run(ws: Workspace, args: argparse.Namespace) -> Output:
         f"{size(b.bytes):>10}  {b.message}"
         for b in backups
     ]
-    return Output([b.to_json() for b in backups], "\n".join(lines) or "No backups yet.")
+    filtered = args.skip or args.before or args.search
+    empty = "No backups match these options." if filtered else "No backups yet."
+    return Output([b.to_json() for b in backups], "\n".join(lines) or empty)

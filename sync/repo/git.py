@@ -18,6 +18,9 @@ from sync.repo.execute import Call, Result, Secrets
 ZERO_SHA = "0" * 40
 
 
+_GIT_INT = 2**31 - 1  # the largest count git's options take
+
+
 @dataclass(frozen=True)
 class TreeEntry:
     mode: str
@@ -160,6 +163,12 @@ class Git:
     ) -> bytes:
         """Commits from `rev` along first parents: `skip` the newest ones, only those made
         `before` a time, only those whose message holds `grep` (any case, as written)."""
+        if skip > _GIT_INT or (limit or 0) > _GIT_INT:
+            # Git reads these as 32-bit ints: a larger one wraps round and lists from the
+            # start. No history holds that many backups, so nothing is after them.
+            skip, limit = (skip, _GIT_INT) if skip <= _GIT_INT else (0, 0)
+        if limit == 0:
+            return b""
         args = ["log", "-z", "--first-parent", f"--format={fmt}"]
         if raw:
             args += ["--raw", "--no-abbrev", "--no-renames", "--diff-merges=first-parent"]

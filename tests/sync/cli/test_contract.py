@@ -59,6 +59,19 @@ def test_status_history_diff_restore_verify(cli, ws) -> None:
     assert {h["host"] for h in hist} == {socket.gethostname()}  # additive: who made it
     code, limited, _ = cli("history", "--limit", "1", "--json")
     assert [h["commit"] for h in limited] == [second["commit"]]
+    # Past what git's 32-bit counts hold, and a day past what its dates read: exact anyway.
+    assert cli("history", "--skip", "2147483648", "--json")[1] == []
+    assert cli("history", "--skip", "1", "--limit", "4294967296", "--json")[1] == [hist[1]]
+    assert cli("history", "--before", "9999-12-31", "--json")[1] == hist
+    said = subprocess.run(
+        [sys.executable, "-m", "sync", "history", "--skip", "5"],
+        cwd=ROOT,
+        env=cli_env(ws),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert said.stdout.strip() == "No backups match these options."
 
     code, plan, _ = cli("diff", first["commit"][:7], "--json")
     assert code == 0
