@@ -19,13 +19,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bs4 import BeautifulSoup
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.admon import admon_plugin
 from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
+from chatbot.html_text import html_text
 from chatbot.inline import label, words
 
 PATH_SEPARATOR = " › "
@@ -51,6 +51,7 @@ _FENCE = re.compile(r"^[ \t]*(```+|~~~+)")
 _LANGUAGE = re.compile(r"[^\s{\[]*")
 # Matched on a line without its trailing blanks, so no lazy group backtracks over them.
 _BLOCK_OPEN = re.compile(r"^[ \t]*///[ \t]*(?P<kind>[\w-]+)(?:[ \t]*\|[ \t]*(?P<title>.*))?$")
+MAX_BLOCK_DEPTH = 8
 _BLOCK_CLOSE = re.compile(r"^[ \t]*///[ \t]*$")
 _TITLE = re.compile(r"^title:(.*)$", re.MULTILINE)
 # Matched on stripped text: `kind [Title]` or `kind Title`.
@@ -295,7 +296,7 @@ def _block_text(token: Token) -> str:
         return fence(token.content.rstrip(), language)
     if token.type == "html_block":
         # Comments, anchors and component tags have no words.
-        return " ".join(BeautifulSoup(token.content, "lxml").get_text(" ").split())
+        return " ".join(" ".join(html_text(token.content)).split())
     return ""
 
 
@@ -344,17 +345,19 @@ def _unquoted(value: str) -> str:
 
 def _blocks_as_admonitions(text: str) -> str:
     """`/// note | Title` ... `///` (pymdownx blocks) as `!!! note "Title"` with its body
-    indented, which the admonition plugin reads."""
-    out, depth = [], 0
+    indented, which the admonition plugin reads. Blocks nested deeper than a page would
+    nest them stay as text: each level indents every line inside it once more."""
+    out, depth, beyond = [], 0, 0
     for line in text.split("\n"):
         opened = _BLOCK_OPEN.match(line.rstrip())
-        if opened:
+        if opened and depth < MAX_BLOCK_DEPTH:
             title = (opened.group("title") or "").replace('"', "'")
             out.append("    " * depth + f'!!! {opened.group("kind")} "{title}"'.replace(' ""', ""))
             depth += 1
-        elif depth and _BLOCK_CLOSE.match(line):
+        elif depth and _BLOCK_CLOSE.match(line) and not beyond:
             depth -= 1
             out.append("")
         else:
+            beyond += 1 if opened else -1 if beyond and _BLOCK_CLOSE.match(line) else 0
             out.append("    " * depth + line if line.strip() else line)
     return "\n".join(out)

@@ -1,25 +1,33 @@
-"""Documents to clean text sections: Markdown through markdown-it-py, HTML through
-BeautifulSoup. Headings are kept, so every passage knows its section."""
+"""Documents to clean text sections: Markdown through markdown-it-py, HTML through lxml
+(libxml2: linear on hostile markup, where Python's html.parser takes minutes on a few
+hundred KB). Headings are kept, so every passage knows its section."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from bs4 import BeautifulSoup, Tag
+from lxml import etree
+from lxml.html import HtmlElement
 
+from chatbot.html_text import html_tree
 from chatbot.markdown import PATH_SEPARATOR, fence, markdown_sections
 
 SUFFIXES = (".md", ".markdown", ".mdx", ".txt", ".html", ".htm")
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024  # a wiki page; anything larger is not one
-_SKIP_TAGS = ("script", "style", "nav", "header", "footer", "noscript", "template", "aside")
-# What a page wraps around its text: ARIA landmarks, Sphinx's sidebar and ¶ links.
-_SKIP_SELECTORS = (
-    "[role=navigation], [role=search], [role=banner], [role=contentinfo], "
-    "div.sphinxsidebar, div.related, a.headerlink"
+# What a page wraps around its text: scripts and styles, navigation, headers and footers,
+# ARIA landmarks, Sphinx's sidebar and ¶ links. One XPath, run by libxml2.
+_SKIP = etree.XPath(
+    "//script | //style | //nav | //header | //footer | //noscript | //template | //aside"
+    " | //*[@role='navigation' or @role='search' or @role='banner' or @role='contentinfo']"
+    " | //div[contains(concat(' ', normalize-space(@class), ' '), ' sphinxsidebar ')]"
+    " | //div[contains(concat(' ', normalize-space(@class), ' '), ' related ')]"
+    " | //a[contains(concat(' ', normalize-space(@class), ' '), ' headerlink ')]"
 )
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+_BLOCKS = {*_HEADINGS, "p", "li", "pre", "td", "dt", "dd", "blockquote"}
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff01-\uff9f、。"
 _WRAPPED = re.compile(f"(?<=[{_CJK}])[ \\t]*\\n\\s*(?=[{_CJK}])")
 
@@ -100,31 +108,45 @@ def parse(name: str, text: str) -> Document:
 def _html(text: str) -> tuple[str, list[Section]]:
     """Blocks of text under their headings; a `<pre>` stays a code block. The page's first
     `<h1>` is its title: a `<title>` tends to carry the site's name as well."""
-    soup = BeautifulSoup(text, "lxml")
-    for tag in [*soup(_SKIP_TAGS), *soup.select(_SKIP_SELECTORS)]:
-        tag.decompose()
-    first = soup.find("h1")
-    title = _words(first) if first else _words(soup.title) if soup.title else ""
-    body = soup.body or soup
+    root = html_tree(text)
+    if root is None:
+        return "", []
+    for element in _SKIP(root):
+        element.drop_tree()
+    first = next(root.iter("h1"), None)
+    named = first if first is not None else next(root.iter("title"), None)
+    title = _words(named) if named is not None else ""
+    body = root.find("body")
     sections, path, parts = [], [], []
-    for element in body.find_all([*_HEADINGS, "p", "li", "pre", "td", "dt", "dd", "blockquote"]):
-        if element.find_parent(["p", "li", "pre", "td", "dd", "blockquote"]):
-            continue  # its text is already part of the enclosing block
-        if element.name in _HEADINGS:
+    for element in _blocks(root if body is None else body):
+        if element.tag in _HEADINGS:
             sections.append(Section(PATH_SEPARATOR.join(path), "\n\n".join(parts)))
-            path, parts = [*path[: int(element.name[1]) - 1], _words(element)], []
-        elif element.name == "pre":
-            parts.append(fence(element.get_text().strip(chr(10))))
+            path, parts = [*path[: int(element.tag[1]) - 1], _words(element)], []
+        elif element.tag == "pre":
+            parts.append(fence(element.text_content().strip(chr(10))))
         elif words := _words(element):
             parts.append(words)
     sections.append(Section(PATH_SEPARATOR.join(path), "\n\n".join(parts)))
     return title, sections
 
 
-def _words(element: Tag) -> str:
+def _blocks(root: HtmlElement) -> Iterator[HtmlElement]:
+    """Headings and the outermost text blocks, in document order. One walk of the tree: a
+    block's inner blocks are part of its text and are not visited again, so deep nesting
+    costs no more than its size."""
+    stack = list(reversed(root))
+    while stack:
+        element = stack.pop()
+        if element.tag in _BLOCKS:
+            yield element
+        elif isinstance(element.tag, str):  # not a comment or processing instruction
+            stack.extend(reversed(element))
+
+
+def _words(element: HtmlElement) -> str:
     """An element's text as one line. Inline tags join without spaces (`csv.<b>reader</b>`
     is csv.reader), and a line break between two Japanese characters is no space at all."""
-    return " ".join(_WRAPPED.sub("", element.get_text()).split())
+    return " ".join(_WRAPPED.sub("", element.text_content()).split())
 
 
 def _markdown(text: str) -> tuple[str, list[Section]]:

@@ -161,3 +161,13 @@ def test_a_long_sentence_is_cut_between_words() -> None:
     sentence = " ".join(f"word{n}" for n in range(300)) + "."
     for passage in chunk(parse("s.md", f"# S\n\n{sentence}"), target=200):
         assert all(w.startswith("word") for w in passage.text.rstrip(".").split())
+
+
+def test_blocks_nested_past_any_page_stay_text_and_keep_their_words() -> None:
+    """Each nested `///` block indents everything inside it once more: past a page's depth
+    the openers stay text, so a hostile page cannot grow quadratically."""
+    page = "/// note | t\n" * 500 + "deep body\n" + "///\n" * 500
+    document = parse("deep.md", page)
+    text = "\n".join(s.text for s in document.sections)
+    assert "deep body" in text
+    assert len(text) < 20 * len(page)

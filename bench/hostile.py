@@ -1,0 +1,216 @@
+"""Hostile uploads: how fast pathological documents import, and whether the server keeps
+answering while one does.
+
+    python -m bench.hostile [--sizes 100000 10485760] [--server]
+
+Each document is made of one construct repeated to the size (emphasis runs, `[` and
+backtick runs, deep nesting, one long line, each dialect's containers, HTML that Python's
+own parser takes minutes on) and imported as an upload is (`Importer.upload`: parse,
+passages, index). Ordinary text is the real Markdown of ../shared/corpora, repeated to
+the same size. Side by side, the inline readers on the same text: pyromark (what Kura
+uses) and markdown-it-py's inline parser (what the issue suggested). With `--server`, a
+10 MiB upload goes through the real server in Chromium while the health endpoint and a
+second session's page are timed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import threading
+import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+from markdown_it import MarkdownIt
+
+from chatbot.importer import Importer
+from chatbot.inline import words
+from chatbot.knowledge import KnowledgeBase
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPORA = ROOT.parent / "shared" / "corpora"
+
+# name: (file suffix, one repetition)
+CASES: dict[str, tuple[str, str]] = {
+    "emphasis runs": (".md", " **a"),
+    "underscore runs": (".md", " __a"),
+    "[ runs": (".md", "["),
+    "![ runs": (".md", "!["),
+    "unclosed links": (".md", "[a]("),
+    "reference labels": (".md", "[a]"),
+    "backtick runs": (".md", "`a ``b "),
+    "entities": (".md", "&#"),
+    "inline tags": (".md", "<a "),
+    "quotes nested": (".md", "> "),
+    "lists nested": (".md", "- "),
+    "one long line": (".md", "word "),
+    "blank runs in a heading": (".md", "# a" + " " * 997 + "x\n"),
+    "heading attributes": (".md", "## a { #b" + " " * 90 + "\n"),
+    "admonitions": (".md", '!!! note "t"\n    body\n'),
+    "containers": (".md", "::: warning " + " " * 50 + "x\n"),
+    "pymdownx blocks": (".md", "/// note | t" + " " * 50 + "\n"),
+    "MDX components": (".mdx", "<Tabs><TabItem label='a'>\n"),
+    "GitHub alerts": (".md", "> [!NOTE]\n"),
+    "fences unclosed": (".md", "```\n~~~~\n"),
+    "HTML comments unclosed": (".html", "<!--"),
+    "HTML tags unclosed": (".html", "<a "),
+    "HTML attributes unclosed": (".html", '<a href="'),
+    "HTML nested divs": (".html", "<div>a "),
+    "HTML nested quotes": (".html", "<blockquote>a "),
+}
+
+
+def ordinary(size: int) -> str:
+    text = "\n\n".join(p.read_text() for p in sorted(CORPORA.rglob("*.md")))
+    return (text * (size // max(1, len(text)) + 1))[:size]
+
+
+def hostile(unit: str, size: int) -> str:
+    return unit * (size // len(unit))
+
+
+def import_seconds(name: str, text: str) -> float:
+    with tempfile.TemporaryDirectory() as tmp:
+        importer = Importer(KnowledgeBase(Path(tmp) / "wiki.db"))
+        started = time.perf_counter()
+        importer.upload(name, text.encode())
+        return time.perf_counter() - started
+
+
+def inline_seconds(text: str, reader: Callable[[str], object]) -> float:
+    started = time.perf_counter()
+    reader(text)
+    return time.perf_counter() - started
+
+
+def imports(sizes: list[int]) -> str:
+    rows = [
+        "| document | size | import (s) | s per MB |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    worst = 0.0
+    for size in sizes:
+        cases = {"ordinary text (corpora)": (".md", None), **CASES}
+        for label, (suffix, unit) in cases.items():
+            text = ordinary(size) if unit is None else hostile(unit, size)
+            seconds = import_seconds(f"doc{suffix}", text)
+            per_mb = seconds / (len(text.encode()) / 1e6)
+            worst = max(worst, per_mb) if unit is not None else worst
+            rows.append(f"| {label} | {_size(len(text))} | {seconds:.2f} | {per_mb:.2f} |")
+            print(rows[-1], flush=True)
+    rows.append(f"\nSlowest hostile document: {worst:.2f} s per MB (target: at most 1).")
+    return "\n".join(rows)
+
+
+def inline_readers(size: int) -> str:
+    markdown_it = MarkdownIt("commonmark")
+    rows = [
+        f"| inline text ({_size(size)}) | pyromark (s) | markdown-it-py inline (s) |",
+        "| --- | ---: | ---: |",
+    ]
+    for label in ("emphasis runs", "[ runs", "![ runs", "unclosed links", "backtick runs"):
+        text = hostile(CASES[label][1], size)
+        ours = inline_seconds(text, words)
+        theirs = inline_seconds(text, markdown_it.parseInline)
+        rows.append(f"| {label} | {ours:.3f} | {theirs:.3f} |")
+        print(rows[-1], flush=True)
+    return "\n".join(rows)
+
+
+def server_during_import(size: int = 10 * 2**20) -> str:
+    """Seconds the health endpoint and a second session's login page take to answer while
+    the server imports a hostile upload in another session."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, PASSWORD, launch
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        upload = root / "hostile.md"
+        upload.write_text(hostile(CASES["admonitions"][1], size))  # the slowest per MB
+        remote = root / "remote.git"
+        import subprocess
+
+        subprocess.run(["git", "init", "-q", "--bare", str(remote)], check=True)
+        health, pages = [], []
+        with launch(root / "host", remote=str(remote), env={"UI_LANGUAGE": "en"}) as server:
+            with sync_playwright() as play:
+                browser = play.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                page = browser.new_page()
+                page.set_default_timeout(300_000)
+                _log_in(page, server.url, PASSWORD)
+                page.get_by_role("link", name="Knowledge").click()
+                page.locator("input[type=file]").first.set_input_files(str(upload))
+                page.get_by_role("button", name="Import").click()
+                done = threading.Event()
+                started = time.monotonic()
+                threading.Thread(
+                    target=lambda: (_wait_imported(page), done.set()), daemon=True
+                ).start()
+                other = browser.new_page()
+                while not done.wait(0.5):
+                    health.append(_timed(lambda: _health(server.url)))
+                    pages.append(_timed(lambda: _login_page(other, server.url)))
+                took = time.monotonic() - started
+                browser.close()
+    return (
+        f"A {_size(size)} hostile upload imported in {took:.1f} s through the server. "
+        f"Meanwhile the health endpoint answered in {_spread(health)} s "
+        f"and a second session's login page showed in {_spread(pages)} s "
+        f"({len(health)} probes; target: within 2 s)."
+    )
+
+
+def _log_in(page, url: str, password: str) -> None:
+    page.goto(url)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("heading", name="Ask the wiki").wait_for()
+
+
+def _wait_imported(page) -> None:
+    page.get_by_text("Imported 1 documents.").wait_for()
+
+
+def _health(url: str) -> None:
+    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=60) as response:
+        response.read()
+
+
+def _login_page(page, url: str) -> None:
+    page.goto(url)
+    page.get_by_label("Password", exact=True).wait_for()
+
+
+def _timed(action: Callable[[], object]) -> float:
+    started = time.monotonic()
+    action()
+    return time.monotonic() - started
+
+
+def _spread(values: list[float]) -> str:
+    if not values:
+        return "n/a"
+    return f"median {statistics.median(values):.2f}, max {max(values):.2f}"
+
+
+def _size(size: int) -> str:
+    return f"{size / 2**20:g} MiB" if size >= 2**20 else f"{size // 1000} KB"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.hostile")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 10 * 2**20])
+    parser.add_argument("--server", action="store_true", help="also time the server")
+    args = parser.parse_args()
+    out = [imports(args.sizes), inline_readers(100_000)]
+    if args.server:
+        out.append(server_during_import())
+    print("\n\n".join(out))
+
+
+if __name__ == "__main__":
+    main()
