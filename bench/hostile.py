@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import subprocess
 import tempfile
 import threading
 import time
@@ -25,10 +26,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from markdown_it import MarkdownIt
+from playwright.sync_api import sync_playwright
 
 from chatbot.importer import Importer
 from chatbot.inline import words
 from chatbot.knowledge import KnowledgeBase
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, PASSWORD, launch
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPORA = ROOT.parent / "shared" / "corpora"
@@ -123,45 +126,41 @@ def inline_readers(size: int) -> str:
 def server_during_import(size: int = 10 * 2**20) -> str:
     """Seconds the health endpoint and a second session's login page take to answer while
     the server imports a hostile upload in another session."""
-    from playwright.sync_api import sync_playwright
-
-    from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, PASSWORD, launch
-
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         upload = root / "hostile.md"
         upload.write_text(hostile(CASES["admonitions"][1], size))  # the slowest per MB
         remote = root / "remote.git"
-        import subprocess
-
         subprocess.run(["git", "init", "-q", "--bare", str(remote)], check=True)
-        health, pages = [], []
         with launch(root / "host", remote=str(remote), env={"UI_LANGUAGE": "en"}) as server:
-            with sync_playwright() as play:
-                browser = play.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                page = browser.new_page()
-                page.set_default_timeout(300_000)
-                _log_in(page, server.url, PASSWORD)
-                page.get_by_role("link", name="Knowledge").click()
-                page.locator("input[type=file]").first.set_input_files(str(upload))
-                page.get_by_role("button", name="Import").click()
-                done = threading.Event()
-                started = time.monotonic()
-                threading.Thread(
-                    target=lambda: (_wait_imported(page), done.set()), daemon=True
-                ).start()
-                other = browser.new_page()
-                while not done.wait(0.5):
-                    health.append(_timed(lambda: _health(server.url)))
-                    pages.append(_timed(lambda: _login_page(other, server.url)))
-                took = time.monotonic() - started
-                browser.close()
+            took, health, pages = _probe_while_importing(server.url, upload)
     return (
         f"A {_size(size)} hostile upload imported in {took:.1f} s through the server. "
         f"Meanwhile the health endpoint answered in {_spread(health)} s "
         f"and a second session's login page showed in {_spread(pages)} s "
         f"({len(health)} probes; target: within 2 s)."
     )
+
+
+def _probe_while_importing(url: str, upload: Path) -> tuple[float, list[float], list[float]]:
+    health, pages = [], []
+    with sync_playwright() as play:
+        browser = play.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.set_default_timeout(300_000)
+        _log_in(page, url, PASSWORD)
+        page.get_by_role("link", name="Knowledge").click()
+        page.locator("input[type=file]").first.set_input_files(str(upload))
+        page.get_by_role("button", name="Import").click()
+        started, done = time.monotonic(), threading.Event()
+        threading.Thread(target=lambda: (_wait_imported(page), done.set()), daemon=True).start()
+        other = browser.new_page()
+        while not done.wait(0.5):
+            health.append(_timed(lambda: _health(url)))
+            pages.append(_timed(lambda: _login_page(other, url)))
+        took = time.monotonic() - started
+        browser.close()
+    return took, health, pages
 
 
 def _log_in(page, url: str, password: str) -> None:
