@@ -16,6 +16,7 @@ second session's page are timed.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import tempfile
@@ -34,7 +35,8 @@ from chatbot.knowledge import KnowledgeBase
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, PASSWORD, launch
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPORA = ROOT.parent / "shared" / "corpora"
+# Real bilingual documentation beside the repository; else the repository's own docs.
+CORPORA = Path(os.environ.get("KURA_CORPORA", ROOT.parent / "shared" / "corpora"))
 
 # name: (file suffix, one repetition)
 CASES: dict[str, tuple[str, str]] = {
@@ -67,7 +69,8 @@ CASES: dict[str, tuple[str, str]] = {
 
 
 def ordinary(size: int) -> str:
-    text = "\n\n".join(p.read_text() for p in sorted(CORPORA.rglob("*.md")))
+    pages = sorted(CORPORA.rglob("*.md")) or sorted((ROOT / "docs").glob("*.md"))
+    text = "\n\n".join(p.read_text() for p in pages)
     return (text * (size // max(1, len(text)) + 1))[:size]
 
 
