@@ -15,6 +15,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from components.i18n import t
+from components.text import Markdown
 
 PENDING = "kura_confirm"
 
@@ -23,7 +24,9 @@ def request(key: str) -> None:
     st.session_state[PENDING] = key
 
 
-def ask(key: str, *, title: str, text: str, action: str, then: Callable[[], None]) -> None:
+def ask(
+    key: str, *, title: Markdown, text: Markdown, action: Markdown, then: Callable[[], None]
+) -> None:
     """Open the dialog while `key` is pending; `then` runs on the action, then a rerun."""
     if st.session_state.get(PENDING) != key:
         return
@@ -31,7 +34,7 @@ def ask(key: str, *, title: str, text: str, action: str, then: Callable[[], None
     st.dialog(title, on_dismiss=_close)(_dialog)(text, action, then)
 
 
-def _dialog(text: str, action: str, then: Callable[[], None]) -> None:
+def _dialog(text: Markdown, action: Markdown, then: Callable[[], None]) -> None:
     st.write(text)
     yes, no = st.columns(2)
     if no.button(t("confirm.cancel"), width="stretch", key="kura_confirm_cancel"):

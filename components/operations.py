@@ -6,7 +6,7 @@ import streamlit as st
 
 from components import data_resources
 from components.i18n import files, size, t
-from components.text import plain
+from components.text import Markdown, plain
 from sync import SyncError, Workspace, backup, restore
 from sync.actions.undo import undo as undo_restore
 from sync.actions.undo import undoable
@@ -16,7 +16,7 @@ FLASH = "kura_flash"
 SHRINK = "kura_confirm_shrink"
 
 
-def flash(text: str, icon: str = ":material/check_circle:") -> None:
+def flash(text: Markdown, icon: str = ":material/check_circle:") -> None:
     """A toast shown after the next rerun (a toast before st.rerun would be lost)."""
     st.session_state[FLASH] = (text, icon)
 
@@ -24,7 +24,7 @@ def flash(text: str, icon: str = ":material/check_circle:") -> None:
 def show_flash() -> None:
     if FLASH in st.session_state:
         text, icon = st.session_state.pop(FLASH)
-        st.toast(text, icon=icon)
+        st.toast(plain(text), icon=icon)
 
 
 def data_changed() -> None:

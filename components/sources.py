@@ -19,7 +19,7 @@ def show_sources(kb: KnowledgeBase, sources: list[dict], *, key: str) -> None:
             st.markdown(f"- {plain(source['title'])} · {plain(source['document'])}")
             continue
         place = where(source["title"], source["section"])
-        label = f"[{source['number']}] {plain(place)} · {plain(source['document'])}"
+        label = f"[{int(source['number'])}] {plain(place)} · {plain(source['document'])}"
         if st.button(label, key=f"{key}_{index}", type="tertiary", icon=":material/article:"):
             # Decorated at call time, so that the title follows UI_LANGUAGE.
             st.dialog(t("chat.source_title"), width="large")(_passage)(kb, source)
@@ -34,7 +34,7 @@ def _passage(kb: KnowledgeBase, source: dict) -> None:
     for hit in passages:
         if hit.ordinal == source["passage"]:
             with st.container(border=True):
-                st.markdown(f"**[{source['number']}] {plain(hit.where)}**")
+                st.markdown(f"**[{int(source['number'])}] {plain(hit.where)}**")
                 st.markdown(wiki_markdown(hit.text))
         else:
             st.markdown(f"**{plain(hit.where)}**")

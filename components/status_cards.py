@@ -9,7 +9,7 @@ import streamlit as st
 from components import clock
 from components.i18n import ago, duration, t
 from components.runtime import scheduler
-from components.text import code
+from components.text import code, plain
 from config import Settings, mask_token
 from sync import Status
 from sync.background.scheduler import SchedulerState
@@ -80,7 +80,7 @@ def render(state: Status, settings: Settings) -> None:
             st.metric(t("card.last_backup"), t("card.never"))
         if state.last_backup:
             stamp = clock.when(state.last_backup.date, seconds=True)
-            st.caption(f"{stamp} · {state.last_backup.commit[:8]}")
+            st.caption(f"{stamp} · {plain(state.last_backup.commit[:8])}")
     auto_state = scheduler().state
     dirty.metric(t("card.unsaved"), unsaved_text(state.dirty, auto_state))
     with auto:

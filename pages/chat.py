@@ -41,8 +41,8 @@ def render() -> None:
     if current is not None:
         for index, message in enumerate(history.messages(current)):
             with st.chat_message(message.role):
-                shown = plain if message.role == "user" else wiki_markdown
-                st.markdown(shown(message.content))
+                text = message.content
+                st.markdown(plain(text) if message.role == "user" else wiki_markdown(text))
                 show_sources(kb, message.sources, key=_key(current, index))
     question = st.chat_input(t("chat.placeholder"), max_chars=2000)
     if question:
