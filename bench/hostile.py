@@ -71,7 +71,8 @@ CASES: dict[str, tuple[str, str]] = {
 def ordinary(size: int) -> str:
     pages = sorted(CORPORA.rglob("*.md")) or sorted((ROOT / "docs").glob("*.md"))
     text = "\n\n".join(p.read_text() for p in pages)
-    return (text * (size // max(1, len(text)) + 1))[:size]
+    data = (text * (size // max(1, len(text)) + 1)).encode()[:size]
+    return data.decode(errors="ignore")  # `size` bytes, as the page limit counts them
 
 
 def hostile(unit: str, size: int) -> str:

@@ -90,13 +90,16 @@ def _sentences(paragraph: str, target: int, joint: str = "\n\n") -> Iterator[tup
 def _words(sentence: str, target: int) -> Iterator[str]:
     """A sentence longer than a passage, cut at the last space or comma before the limit;
     unspaced text without one is cut at the limit."""
-    while len(sentence) > target:
-        breaks = [m.end() for m in _WORD_BREAK.finditer(sentence, 0, target)]
-        cut = breaks[-1] if breaks and breaks[-1] > target // 2 else target
-        yield sentence[:cut].rstrip()
-        sentence = sentence[cut:].lstrip()
-    if sentence:
-        yield sentence
+    start, end = 0, len(sentence)  # cut by position: slicing off the rest each time is quadratic
+    while end - start > target:
+        breaks = [m.end() for m in _WORD_BREAK.finditer(sentence, start, start + target)]
+        cut = breaks[-1] if breaks and breaks[-1] - start > target // 2 else start + target
+        yield sentence[start:cut].rstrip()
+        start = cut
+        while start < end and sentence[start].isspace():
+            start += 1
+    if start < end:
+        yield sentence[start:]
 
 
 def _is_cjk(char: str) -> bool:
