@@ -22,7 +22,7 @@ from pathlib import Path, PurePosixPath
 
 from chatbot.chunking import PASSAGES_VERSION
 from chatbot.folders import safe_name, scan
-from chatbot.knowledge import DocumentInfo, KnowledgeBase
+from chatbot.knowledge import DocumentInfo, KnowledgeBase, Prepared
 from chatbot.parsing import UnreadableDocument, parse_bytes, read_bytes
 from chatbot.source_store import SourceStore
 
@@ -42,6 +42,14 @@ class ImportReport:
     @property
     def imported(self) -> list[DocumentInfo]:
         return [*self.added, *self.changed]
+
+
+@dataclass(frozen=True)
+class PreparedPage:
+    prepared: Prepared
+    size: int
+    origin: str
+    digest: str
 
 
 class Importer:
@@ -156,6 +164,12 @@ class Importer:
 
     def _add(self, name: str, raw: bytes, origin: str) -> bool:
         """True when the page was imported (added or changed)."""
+        page = self.prepare(name, raw, origin)
+        return page is not None and self.store(page) is not None
+
+    def prepare(self, name: str, raw: bytes, origin: str) -> PreparedPage | None:
+        """A page read, cut into passages and embedded, ready to store; None when it is
+        unchanged or refused (the report says which). Nothing is written."""
         digest = f"{PASSAGES_VERSION}:{hashlib.sha256(raw).hexdigest()}"
         known = self._known.get(name)
         if known and known.origin and known.origin != origin:
@@ -163,21 +177,27 @@ class Importer:
                 f"{name} is already a page from another folder; import both folders in one "
                 "command, or their parent folder, so each keeps its path."
             )
-            return False
+            return None
         if known and known.digest == digest and known.origin == origin:
             self.report.unchanged.append(name)
-            return False
+            return None
         try:
             document = parse_bytes(name, raw)
         except UnreadableDocument as exc:
             self.report.skipped.append(str(exc))
-            return False
-        info = self.kb.add(document, size=len(raw), origin=origin, digest=digest)
+            return None
+        return PreparedPage(self.kb.prepare(document), len(raw), origin, digest)
+
+    def store(self, page: PreparedPage) -> DocumentInfo:
+        """Write a prepared page: one short transaction."""
+        name = page.prepared.name
+        known = self._known.get(name)
+        info = self.kb.store(page.prepared, size=page.size, origin=page.origin, digest=page.digest)
         self._known[name] = info
         (self.report.changed if known else self.report.added).append(info)
         if not known:
             self._adopt_older(info)
-        return True
+        return info
 
     def _adopt_older(self, info: DocumentInfo) -> None:
         """An older Kura named pages by file name alone: the same file (name, title and

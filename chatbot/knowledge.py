@@ -13,6 +13,7 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,6 +30,7 @@ from chatbot.wiki_store import (
     PASSAGES,
     DocumentInfo,
     Hit,
+    Row,
     delete_document,
     read_hit,
     read_stored,
@@ -36,10 +38,25 @@ from chatbot.wiki_store import (
     where,
 )
 
-__all__ = ["DocumentInfo", "Hit", "KnowledgeBase", "where"]  # where the callers find them
+__all__ = [
+    "DocumentInfo",
+    "Hit",
+    "KnowledgeBase",
+    "Prepared",
+    "where",
+]  # where the callers find them
 
 if TYPE_CHECKING:  # the openai client loads only when an endpoint is configured
     from chatbot.embeddings import Embedder
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A document ready to store: its passages as rows (ordinal, section, text, vector)."""
+
+    name: str
+    title: str
+    rows: list[Row]
 
 
 class KnowledgeBase:
@@ -90,11 +107,14 @@ class KnowledgeBase:
         self, document: Document, *, size: int, origin: str = "", digest: str = ""
     ) -> DocumentInfo:
         """Add a parsed document, replacing one of the same name, in one short transaction."""
+        return self.store(self.prepare(document), size=size, origin=origin, digest=digest)
+
+    def prepare(self, document: Document) -> Prepared:
+        """A document's passages (and vectors): the slow part of an add, done before any
+        transaction or lock, so that a long page or a slow endpoint holds neither."""
         passages = chunk(document)
-        now = datetime.now(UTC).isoformat(timespec="seconds")
         vectors = None
         if self.embedder and passages:
-            # Before the transaction: a slow endpoint must not hold the database.
             vectors = self.embedder.embed(
                 [f"{document.title}\n{p.section}\n{p.text}" for p in passages]
             )
@@ -107,9 +127,18 @@ class KnowledgeBase:
             )
             for p in passages
         ]
-        info = DocumentInfo(document.name, document.title, len(passages), size, now, origin, digest)
+        return Prepared(document.name, document.title, rows)
+
+    def store(
+        self, prepared: Prepared, *, size: int, origin: str = "", digest: str = ""
+    ) -> DocumentInfo:
+        """Write a prepared document, replacing one of the same name, in one transaction."""
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        info = DocumentInfo(
+            prepared.name, prepared.title, len(prepared.rows), size, now, origin, digest
+        )
         with self.connection() as connection, connection:
-            store_document(connection, info, rows)
+            store_document(connection, info, prepared.rows)
         return info
 
     def newer_in(self, other: Path) -> list[DocumentInfo]:

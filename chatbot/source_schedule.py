@@ -2,8 +2,9 @@
 
 One daemon thread per server process. It waits while `hold()` is true (the start-up
 restore has not brought wiki.db back yet: pulling into an empty wiki would re-read
-every page), and each round holds the backup's operation lock, so a backup never
-snapshots a half-indexed pull and a restore never swaps wiki.db under one.
+every page). A round writes under the backup's operation lock, so a backup never
+snapshots a half-indexed pull and a restore never swaps wiki.db under one; the fetch and
+the reading of pages, however long, happen before it and hold nothing.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import dataclasses
 import logging
 import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,6 +29,7 @@ from sync.sources import SourceAccess
 log = logging.getLogger("kura.sources")
 
 RETRY_SECONDS = 5.0  # held, or a backup was running: look again soon
+LOCK_WAIT = 60.0  # a backup or a restore that holds the lock ends within this, as a rule
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,7 @@ class SourcePuller:
         access: SourceAccess,
         every_minutes: float,
         hold: Callable[[], bool] = lambda: False,
+        lock_wait: float = LOCK_WAIT,
     ) -> None:
         self.kb = kb
         self.home = home
@@ -62,6 +66,7 @@ class SourcePuller:
         self.access = access
         self.every = every_minutes * 60
         self.hold = hold
+        self.lock_wait = lock_wait
         self._lock = threading.Lock()
         self._loop = Loop("kura-sources", self._round)
         self._state = PullerState(every_minutes=every_minutes)
@@ -89,8 +94,7 @@ class SourcePuller:
         if not SourceStore(self.kb).all():
             return True  # nothing to pull: never take the backup's lock for nothing
         try:
-            with operation_lock(self.lock_file):
-                results = pull_all(self.kb, home=self.home, access=self.access)
+            results = pull_all(self.kb, home=self.home, access=self.access, hold=self._backup_lock)
         except Busy:
             return False
         for result in results:
@@ -103,6 +107,10 @@ class SourcePuller:
                 self._state, pulled_at=datetime.now(UTC), results=tuple(results)
             )
         return True
+
+    def _backup_lock(self) -> AbstractContextManager[None]:
+        """The backup's lock, for the writes alone: a backup running now ends first."""
+        return operation_lock(self.lock_file, wait=self.lock_wait)
 
     def _round(self) -> float:
         try:

@@ -82,9 +82,14 @@ def _add_form(store: SourceStore, settings: Settings, lock_file: Path) -> None:
 def _pull(store: SourceStore, source: Source, settings: Settings, lock_file: Path) -> None:
     with st.spinner(t("src.pulling", name=source.name)):
         try:
-            with operation_lock(lock_file, wait=30):
-                access = SourceAccess.of(settings)
-                result = pull(store.kb, source, home=settings.home, access=access)
+            access = SourceAccess.of(settings)
+            result = pull(
+                store.kb,
+                source,
+                home=settings.home,
+                access=access,
+                hold=lambda: operation_lock(lock_file, wait=30),
+            )
         except SyncError as error:
             st.error(plain(error.message))
             return

@@ -3,6 +3,7 @@ incremental re-indexing, and the last good index kept when a pull fails."""
 
 import json
 import shutil
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,7 +12,7 @@ import pytest
 
 from chatbot.cli import main
 from chatbot.knowledge import KnowledgeBase
-from chatbot.source_pull import pull
+from chatbot.source_pull import PullResult, pull
 from chatbot.source_store import Source, SourceStore
 from sync.sources import NO_ACCESS, SourceAccess
 from tests.sync.test_sources import commit_all
@@ -219,6 +220,7 @@ def test_scheduled_pulls_wait_for_the_restore_and_for_backups(
         access=NO_ACCESS,
         every_minutes=60,
         hold=lambda: held[0],
+        lock_wait=0.1,
     )
     assert not puller.round() and kb.documents() == []  # the start-up restore runs
     held[0] = False
@@ -237,6 +239,57 @@ def test_scheduled_pulls_wait_for_the_restore_and_for_backups(
         assert puller.state.results[0].added == ["team/new.md"]
     finally:
         puller.stop()
+
+
+def test_a_pull_reads_while_a_backup_runs_and_writes_after_it(
+    tmp_path: Path, upstream: Path
+) -> None:
+    """The fetch and the reading of pages hold nothing a backup waits for; only the writes
+    wait for the backup's lock."""
+    from sync.repo.locking import operation_lock
+    from tests.conftest import wait_until
+
+    kb = KnowledgeBase(tmp_path / "data" / "wiki.db")
+    source = SourceStore(kb).add(Source("team", str(upstream), "main", "docs"))
+    lock, home = tmp_path / "home" / "operation.lock", tmp_path / "home"
+    fetched = home / "sources" / "team.git" / "refs" / "heads" / "main"
+    results: list[PullResult] = []
+
+    def pulled() -> None:
+        backup_lock = lambda: operation_lock(lock, wait=60)  # noqa: E731
+        results.append(pull(kb, source, home=home, access=NO_ACCESS, hold=backup_lock))
+
+    with operation_lock(lock):  # a backup runs
+        puller = threading.Thread(target=pulled)
+        puller.start()
+        wait_until(fetched.exists, timeout=30)  # fetched (and reading) under the backup
+        assert kb.documents() == [] and puller.is_alive()
+    puller.join(timeout=60)
+    assert [r.status for r in results] == ["updated"]
+    assert len(kb.documents()) == 3
+
+
+def test_a_wiki_restored_while_a_pull_reads_is_not_written_over(
+    tmp_path: Path, upstream: Path
+) -> None:
+    from contextlib import contextmanager
+
+    from chatbot.source_pull import CHANGED_MEANWHILE
+
+    kb = KnowledgeBase(tmp_path / "data" / "wiki.db")
+    store = SourceStore(kb)
+    source = store.add(Source("team", str(upstream), "main", "docs"))
+
+    @contextmanager
+    def restored_meanwhile():
+        store.pulled("team", commit="0" * 40)  # a restore brought back an older wiki.db
+        yield
+
+    result = pull(kb, source, home=tmp_path / "home", access=NO_ACCESS, hold=restored_meanwhile)
+    assert (result.status, result.error) == ("failed", CHANGED_MEANWHILE)
+    assert kb.documents() == [] and store.get("team").commit == ""  # next pull lists all
+    again = pull(kb, store.get("team"), home=tmp_path / "home", access=NO_ACCESS)
+    assert again.status == "updated" and len(kb.documents()) == 3
 
 
 def test_a_second_pull_while_one_runs_is_busy(tmp_path: Path, upstream: Path, run, sources) -> None:
