@@ -23,7 +23,8 @@ from pathlib import Path, PurePosixPath
 from chatbot.chunking import PASSAGES_VERSION
 from chatbot.folders import safe_name, scan
 from chatbot.knowledge import DocumentInfo, KnowledgeBase, Prepared
-from chatbot.parsing import UnreadableDocument, parse_bytes, read_bytes
+from chatbot.parsing import UnreadableDocument, read_bytes
+from chatbot.reading import read_passages
 from chatbot.source_store import SourceStore
 
 
@@ -182,11 +183,12 @@ class Importer:
             self.report.unchanged.append(name)
             return None
         try:
-            document = parse_bytes(name, raw)
+            read = read_passages(name, raw)
         except UnreadableDocument as exc:
             self.report.skipped.append(str(exc))
             return None
-        return PreparedPage(self.kb.prepare(document), len(raw), origin, digest)
+        prepared = self.kb.prepared(read.name, read.title, read.passages)
+        return PreparedPage(prepared, len(raw), origin, digest)
 
     def store(self, page: PreparedPage) -> DocumentInfo:
         """Write a prepared page: one short transaction."""

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from chatbot import ranking
-from chatbot.chunking import chunk
+from chatbot.chunking import Chunk, chunk
 from chatbot.db import connect
 from chatbot.parsing import Document, read_document
 from chatbot.query import terms
@@ -112,12 +112,13 @@ class KnowledgeBase:
     def prepare(self, document: Document) -> Prepared:
         """A document's passages (and vectors): the slow part of an add, done before any
         transaction or lock, so that a long page or a slow endpoint holds neither."""
-        passages = chunk(document)
+        return self.prepared(document.name, document.title, chunk(document))
+
+    def prepared(self, name: str, title: str, passages: list[Chunk]) -> Prepared:
+        """Passages already cut (chatbot/reading.py), with their vectors when embedding."""
         vectors = None
         if self.embedder and passages:
-            vectors = self.embedder.embed(
-                [f"{document.title}\n{p.section}\n{p.text}" for p in passages]
-            )
+            vectors = self.embedder.embed([f"{title}\n{p.section}\n{p.text}" for p in passages])
         rows = [
             (
                 p.ordinal,
@@ -127,7 +128,7 @@ class KnowledgeBase:
             )
             for p in passages
         ]
-        return Prepared(document.name, document.title, rows)
+        return Prepared(name, title, rows)
 
     def store(
         self, prepared: Prepared, *, size: int, origin: str = "", digest: str = ""
