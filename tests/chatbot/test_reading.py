@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
+from chatbot import reading
 from chatbot.parsing import UnreadableDocument
 from chatbot.reading import OFFLOAD_BYTES, _read, read_passages
 
@@ -15,6 +18,8 @@ def test_a_large_document_reads_the_same_in_the_worker() -> None:
     raw = page.encode()
     assert len(raw) >= OFFLOAD_BYTES
     assert read_passages("guide.md", raw) == _read("guide.md", raw)
+    workers = reading._pool._processes  # read there: this interpreter stayed free
+    assert workers and os.getpid() not in workers
 
 
 def test_a_large_unreadable_document_is_refused_from_the_worker() -> None:
