@@ -3,9 +3,10 @@
 Usage: python -m bench [--size-mb 100 300 1000] [--rounds 3] [--remotes local http]
 Then the LFS storage each backup costs (`bench/storage.py`), the chunking
 measurements (`bench/chunking.py`) and what near-real-time backup costs
-(`bench/realtime.py`), and the multi-host soak (`bench/soak.py`). Prints Markdown
-tables, writes them to bench/results/latest.md and the plot of time against data size to
-docs/benchmarks-time-vs-size.png.
+(`bench/realtime.py`), the multi-host soak (`bench/soak.py`), hostile uploads
+(`bench/hostile.py`) and password guessing from one tab against ten
+(`bench/login.py`). Prints Markdown tables, writes them to bench/results/latest.md
+and the plot of time against data size to docs/benchmarks-time-vs-size.png.
 """
 
 from __future__ import annotations
@@ -23,7 +24,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench import chunking, datasets, fresh_clone, long_history, peers, realtime, soak, storage
+from bench import (
+    chunking,
+    datasets,
+    fresh_clone,
+    hostile,
+    login,
+    long_history,
+    peers,
+    realtime,
+    soak,
+    storage,
+)
 from bench import history as history_bench
 from bench import sources as sources_bench
 from bench import wiki as wiki_bench
@@ -286,6 +298,10 @@ def main() -> None:
     out.append(sources_bench.run())
     print(out[-1], flush=True)
     out.append(soak.run())
+    print(out[-1], flush=True)
+    out.append(hostile.run())
+    print(out[-1], flush=True)
+    out.append(login.run())
     print(out[-1], flush=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "latest.md").write_text("\n\n".join(out) + "\n")

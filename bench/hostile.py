@@ -204,15 +204,19 @@ def _size(size: int) -> str:
     return f"{size / 2**20:g} MiB" if size >= 2**20 else f"{size // 1000} KB"
 
 
+def run(sizes: tuple[int, ...] = (100_000, 10 * 2**20), *, server: bool = True) -> str:
+    out = [imports(list(sizes)), inline_readers(100_000)] if sizes else []
+    if server:
+        out.append(server_during_import())
+    return "\n\n".join(out)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.hostile")
     parser.add_argument("--sizes", type=int, nargs="*", default=[100_000, 10 * 2**20])
     parser.add_argument("--server", action="store_true", help="also time the server")
     args = parser.parse_args()
-    out = [imports(args.sizes), inline_readers(100_000)] if args.sizes else []
-    if args.server:
-        out.append(server_during_import())
-    print("\n\n".join(out))
+    print(run(tuple(args.sizes), server=args.server))
 
 
 if __name__ == "__main__":

@@ -58,13 +58,19 @@ def _answer(page: Page) -> str:
     return answer
 
 
-def main() -> None:
-    seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 45.0
-    print(f"| tabs | checks made in {seconds:g} s | answered wrong | answered busy |")
-    print("| ---: | ---: | ---: | ---: |")
+def run(seconds: float = 45.0) -> str:
+    rows = [
+        f"| tabs | checks made in {seconds:g} s | answered wrong | answered busy |",
+        "| ---: | ---: | ---: | ---: |",
+    ]
     for tabs in (1, 10):
         found = guesses(tabs, seconds)
-        print(f"| {tabs} | {found['checked']} | {found['wrong']} | {found['busy']} |")
+        rows.append(f"| {tabs} | {found['checked']} | {found['wrong']} | {found['busy']} |")
+    return "\n".join(rows)
+
+
+def main() -> None:
+    print(run(float(sys.argv[1]) if len(sys.argv) > 1 else 45.0))
 
 
 if __name__ == "__main__":
