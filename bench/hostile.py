@@ -16,7 +16,10 @@ second session's page are timed.
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
+import pkgutil
+import re
 import statistics
 import subprocess
 import tempfile
@@ -109,6 +112,44 @@ def imports(sizes: list[int]) -> str:
             print(rows[-1], flush=True)
     rows.append(f"\nSlowest hostile document: {worst:.2f} s per MB (target: at most 1).")
     return "\n".join(rows)
+
+
+# What document text is made of, for the pattern probe: markup, blanks, letters, kana.
+_PROBE = list(" \t\n*_`[]()!<>{}#:.-|~=&;\\/\"'aA1あ、。")
+
+
+def patterns() -> str:
+    """Every compiled pattern in chatbot/ and components/text.py, searched, matched and
+    substituted over runs of each character and pair of characters at 3,000 and 12,000
+    characters: a pattern whose time grows more than 6x for 4x the text is super-linear."""
+    modules = [m.name for m in pkgutil.iter_modules([str(ROOT / "chatbot")], "chatbot.")]
+    found, probed = [], 0
+    for name in [*(m for m in modules if not m.endswith("__main__")), "components.text"]:
+        for attr, pattern in vars(importlib.import_module(name)).items():
+            if isinstance(pattern, re.Pattern):
+                probed += 1
+                slow = _superlinear(pattern)
+                if slow:
+                    found.append(f"`{name}.{attr}` on {slow!r}")
+    verdict = "none" if not found else ", ".join(found)
+    return f"Patterns probed for super-linear time: {probed}; super-linear: {verdict}."
+
+
+def _superlinear(pattern: re.Pattern[str]) -> str | None:
+    units = [*_PROBE, *(a + b for a in _PROBE for b in _PROBE if a != b)]
+    for unit in units:
+        short = unit * (3000 // len(unit))
+        first = _pattern_seconds(pattern, short)
+        if first > 0.01 and _pattern_seconds(pattern, short * 4) / first > 6:
+            return unit
+    return None
+
+
+def _pattern_seconds(pattern: re.Pattern[str], text: str) -> float:
+    started = time.perf_counter()
+    pattern.search(text)
+    pattern.sub("", text)
+    return time.perf_counter() - started
 
 
 def inline_readers(size: int) -> str:
@@ -205,7 +246,7 @@ def _size(size: int) -> str:
 
 
 def run(sizes: tuple[int, ...] = (100_000, 10 * 2**20), *, server: bool = True) -> str:
-    out = [imports(list(sizes)), inline_readers(100_000)] if sizes else []
+    out = [imports(list(sizes)), inline_readers(100_000), patterns()] if sizes else []
     if server:
         out.append(server_during_import())
     return "\n\n".join(out)

@@ -33,7 +33,7 @@ RANK_DECAY = 0.85  # a passage one place lower needs a unit this much better to 
 HEADING_WEIGHT = 1.0
 FOLLOW = 2
 _ITEM = ("- ", "* ", "+ ")
-_NUMBERED = re.compile(r"\d+[.)] ")
+_NUMBERED = re.compile(r"(?<!\d)\d+[.)] ")  # from the run's start: no rescan inside it
 
 
 @dataclass(frozen=True)

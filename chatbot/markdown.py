@@ -54,8 +54,7 @@ _BLOCK_OPEN = re.compile(r"^[ \t]*///[ \t]*(?P<kind>[\w-]+)(?:[ \t]*\|[ \t]*(?P<
 MAX_BLOCK_DEPTH = 8
 _BLOCK_CLOSE = re.compile(r"^[ \t]*///[ \t]*$")
 _TITLE = re.compile(r"^title:(.*)$", re.MULTILINE)
-# Matched on stripped text: `kind [Title]` or `kind Title`.
-_BOX = re.compile(r"(?P<kind>[\w-]+)?\s*(?:\[(?P<bracketed>[^\]]*)\]|(?P<title>.*))")
+_KIND = re.compile(r"[\w-]*")  # a container's kind: `warning` of `::: warning Title`
 _ALERT = re.compile(r"^\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\][ \t]*", re.IGNORECASE)
 _WRAPPER_OPEN = re.compile(r"^\s*<div\s+class=[\"']([^\"']+)[\"']\s*>\s*$", re.IGNORECASE)
 _WRAPPER_CLOSE = re.compile(r"^\s*</div>\s*$", re.IGNORECASE)
@@ -322,14 +321,21 @@ def _note_title(token: Token) -> str:
     group's tabs need no line of their own."""
     if token.type == "admonition_open":
         return f"**{label(token.content) or token.meta.get('tag', 'note').capitalize()}**"
-    found = _BOX.fullmatch(token.info.strip())
-    kind = (found.group("kind") or "") if found else ""
-    title = label((found.group("bracketed") or found.group("title") or "") if found else "")
+    kind, title = _kind_and_title(token.info.strip())
     if _transparent(token):
         return ""
     if kind in ("details", "") and title:
         return f"**{title}**"
     return f"**{kind.capitalize()}: {title}**" if title else f"**{kind.capitalize()}**"
+
+
+def _kind_and_title(info: str) -> tuple[str, str]:
+    """`warning Title` or `note[Title]` (Starlight) as its kind and its title, as words."""
+    kind = _KIND.match(info).group(0)
+    rest = info[len(kind) :].lstrip()
+    if rest.startswith("[") and rest.endswith("]") and "]" not in rest[1:-1]:
+        rest = rest[1:-1]
+    return kind, label(rest)
 
 
 def _row(cells: list[str]) -> str:
