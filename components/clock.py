@@ -39,6 +39,13 @@ def when(moment: datetime | str, *, seconds: bool = False) -> str:
     return local.strftime("%Y-%m-%d %H:%M:%S %Z" if seconds else "%Y-%m-%d %H:%M %Z")
 
 
+def time_of_day(moment: datetime) -> str:
+    """15:10:42 JST: a time today (the next run, the last check), in the viewer's zone."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(viewer_zone()).strftime("%H:%M:%S %Z")
+
+
 _WEEKDAYS_JA = "月火水木金土日"
 
 

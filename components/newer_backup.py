@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from components import clock
 from components.i18n import ago, files, t
 from components.operations import data_changed, run_restore
 from components.runtime import runtime, watch
@@ -48,7 +49,7 @@ def status_line(state: WatchState) -> None:
     if not state.enabled or state.checked_at is None:
         return
     follow = t("watch.following") if state.follow else ""
-    when = f"{state.checked_at.astimezone():%H:%M:%S}"
+    when = clock.time_of_day(state.checked_at)
     st.caption(t("watch.checked", when=when, seconds=state.every_seconds, follow=follow))
     if state.error:
         st.caption(t("watch.failing", error=state.error))

@@ -63,7 +63,7 @@ def banner(*, logged_in: bool) -> None:
     if state.phase == "diverged":
         st.warning(t("startup.diverged"), icon=":material/pause_circle:")
         return
-    when = f"{state.next_retry.astimezone():%H:%M:%S}" if state.next_retry else "-"
+    when = clock.time_of_day(state.next_retry) if state.next_retry else "-"
     st.warning(t("startup.failed", error=state.error, when=when), icon=":material/sync_problem:")
     if st.button(t("startup.retry"), key="kura_startup_retry", icon=":material/refresh:"):
         _settle()

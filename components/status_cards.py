@@ -29,7 +29,7 @@ def _auto_backup(state: SchedulerState, settings: Settings) -> None:
     )
     st.metric(t("card.auto"), text)
     if state.next_run:
-        st.caption(t("card.next_run", when=f"{state.next_run.astimezone():%H:%M:%S}"))
+        st.caption(t("card.next_run", when=clock.time_of_day(state.next_run)))
     if state.throttled_to:
         st.caption(t("card.throttled", duration=duration(state.throttled_to)))
     if state.last_error:

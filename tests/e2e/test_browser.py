@@ -1,6 +1,7 @@
 """The app in a real browser: login, admin page, back up now, restore (deep links and
 sessions: test_sessions.py)."""
 
+import re
 import time
 from datetime import UTC
 from zoneinfo import ZoneInfo
@@ -129,12 +130,15 @@ def test_ask_the_wiki_in_the_browser(page: Page, server: Server) -> None:
     screenshot(page, "chat")
 
 
+@pytest.mark.server_env({"AUTO_BACKUP_MINUTES": "30", "REMOTE_WATCH_SECONDS": "600"})
 def test_times_are_in_the_viewers_timezone(browser: Browser, server: Server) -> None:
-    """A viewer in Tokyo sees every time in JST, the zone named; the server runs in UTC."""
+    """A viewer in Tokyo sees every time in JST, the zone named; the server runs in UTC:
+    the last backup, the next automatic one and the remote's last check alike."""
     ws = server.workspace
     write_db(ws.data_dir / "notes.db", range(3))
     backup(ws, message="in Tokyo's evening")
     made = history(ws)[0]
+    write_db(ws.data_dir / "notes.db", range(5))  # unsaved: an automatic backup is due
     context = browser.new_context(
         viewport={"width": 1400, "height": 1000}, timezone_id="Asia/Tokyo"
     )
@@ -143,7 +147,12 @@ def test_times_are_in_the_viewers_timezone(browser: Browser, server: Server) -> 
         log_in(page, server.url)
         tokyo = made.date.astimezone(ZoneInfo("Asia/Tokyo"))
         expect(page.get_by_text(f"{tokyo:%Y-%m-%d %H:%M:%S} JST")).to_be_visible()
+        expect(page.get_by_text("next at ")).to_be_visible()
+        expect(page.get_by_text("Remote checked ")).to_be_visible()
         expect(page.get_by_text("UTC")).to_have_count(0)
+        shown = page.inner_text("body")
+        times = re.findall(r"\d{2}:\d{2}:\d{2}(?: [A-Z]{2,5})?", shown)
+        assert times and all(found.endswith(" JST") for found in times), times
     finally:
         context.close()
 
