@@ -9,6 +9,7 @@ MAX_TABLES groups a page is grouped by day alone, and past that it is one table.
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -16,11 +17,13 @@ import pandas as pd
 import streamlit as st
 
 from components import charts, clock
-from components.i18n import MESSAGES, cell, size, t
+from components.i18n import cell, kind_label, size, t
 from sync import BackupInfo
 from sync.actions.backup import DEFAULT_MESSAGES
+from sync.models import NOTE_PREFIXES
 
 RESTORE_POINT = "kura_restore_point"
+_SHORT_ID = re.compile(r"[0-9a-f]{8}")
 _TABLES = "kura_history_tables"  # per group's table: its selection and its key's generation
 MAX_TABLES = 8
 
@@ -130,7 +133,7 @@ def _frame(backups: list[BackupInfo]) -> pd.DataFrame:
             t("col.message"): [_message(b) for b in backups],
             # Third: on a phone's 390 px the date, the note and the id the dialogs name show.
             t("col.commit"): [b.short for b in backups],
-            t("col.kind"): [_kind(b.kind) for b in backups],
+            t("col.kind"): [kind_label(b.kind) for b in backups],
             t("col.host"): [b.host for b in backups],
             t("col.files"): [b.files for b in backups],
             t("col.size"): [size(b.bytes) for b in backups],
@@ -150,12 +153,17 @@ def _message(backup: BackupInfo) -> str:
         )
     if backup.message == DEFAULT_MESSAGES.get(backup.kind):
         return t(f"default.{backup.kind}")
-    return backup.message
+    return default_note(backup.kind, backup.message) or backup.message
 
 
-def _kind(kind: str) -> str:
-    key = f"kind.{kind}"
-    return t(key) if key in MESSAGES else kind
+def default_note(kind: str, message: str) -> str | None:
+    """A note Kura wrote about a commit ("Restore of 1a2b3c4d"), in the page's language;
+    None for any other note."""
+    prefix = NOTE_PREFIXES.get(kind, "")
+    commit = message.removeprefix(prefix)
+    if not prefix or commit == message or not _SHORT_ID.fullmatch(commit):
+        return None
+    return cell(f"default.{kind}_of", commit=commit)
 
 
 def size_chart(backups: list[BackupInfo]) -> None:

@@ -466,6 +466,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Safety backup before a restore",
         "ja": "復元前の保全バックアップ",
     },
+    "time.now": {"en": "now", "ja": "たった今"},
+    "default.pre-restore_of": {
+        "en": "Safety backup before restoring {commit}",
+        "ja": "{commit} を復元する前の保全バックアップ",
+    },
+    "default.restore_of": {"en": "Restore of {commit}", "ja": "{commit} の復元"},
+    "default.undo_of": {"en": "Undo: back to {commit}", "ja": "取り消し: {commit} に戻す"},
     "kind.manual": {"en": "manual", "ja": "手動"},
     "kind.auto": {"en": "auto", "ja": "自動"},
     "kind.pre-restore": {"en": "pre-restore", "ja": "復元前の保全"},
@@ -571,9 +578,16 @@ def _humanize_in_language() -> None:
 
 
 def ago(moment: datetime) -> str:
-    """'12 minutes ago' in the UI language."""
+    """'12 minutes ago' in the UI language (humanize's ja_JP leaves "now" in English)."""
     _humanize_in_language()
-    return humanize.naturaltime(datetime.now(moment.tzinfo) - moment)
+    said = humanize.naturaltime(datetime.now(moment.tzinfo) - moment)
+    return cell("time.now") if said == "now" else said
+
+
+def kind_label(kind: str) -> str:
+    """A backup's kind (manual, auto, restore …) in the UI language; another tool's as is."""
+    key = f"kind.{kind}"
+    return cell(key) if key in MESSAGES else kind
 
 
 def duration(delta: timedelta | float) -> str:

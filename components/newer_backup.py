@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components import clock
-from components.i18n import ago, files, t
+from components.i18n import ago, files, kind_label, t
 from components.operations import data_changed, run_restore
 from components.runtime import runtime, watch
 from sync.background.watch import WatchState
@@ -25,7 +25,7 @@ def render(*, key: str) -> None:
     when = ago(newer.date) if newer.date else ""
     st.info(
         f"{t('newer.title', host=host, files=files(len(newer.files)))}  \n"
-        + t("newer.detail", when=when, kind=newer.kind, paths=shown),
+        + t("newer.detail", when=when, kind=kind_label(newer.kind), paths=shown),
         icon=":material/cloud_download:",
     )
     clicked = st.button(t("newer.load"), key=f"kura_load_newer_{key}", icon=":material/download:")

@@ -10,6 +10,15 @@ BackupKind = Literal["manual", "auto", "pre-restore", "startup", "restore", "und
 KURA_KINDS: tuple[str, ...] = ("manual", "auto", "pre-restore", "startup", "restore", "undo")
 
 
+# The notes Kura writes on a backup about another one, each followed by its short id; the
+# admin page shows them in its own language.
+NOTE_PREFIXES = {
+    "pre-restore": "Safety backup before restoring ",
+    "restore": "Restore of ",
+    "undo": "Undo: back to ",
+}
+
+
 @dataclass(frozen=True)
 class FileInfo:
     """A file in the data directory."""
@@ -154,8 +163,7 @@ class UnrecordedRestore:
 
     @property
     def message(self) -> str:
-        short = self.restored[:8]
-        return f"Undo: back to {short}" if self.undo else f"Restore of {short}"
+        return NOTE_PREFIXES[self.kind] + self.restored[:8]
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

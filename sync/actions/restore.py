@@ -21,7 +21,7 @@ from sync.local.mount import is_mount_point
 from sync.local.progress import RestoreProgress
 from sync.local.snapshot import LocalFile, is_side_file, scan
 from sync.local.sqlitefile import CheckedDatabases, is_healthy, is_sqlite
-from sync.models import BackupResult, RestoreResult, UnrecordedRestore
+from sync.models import NOTE_PREFIXES, BackupResult, RestoreResult, UnrecordedRestore
 from sync.oplog import Recording, record
 from sync.refs import validate_ref
 from sync.repo.lfs import looks_like_pointer
@@ -151,7 +151,7 @@ def _safety_backup(ws: Workspace, commit: str, target: dict[str, StoredFile]) ->
     restore commits the restored data on top of it right after."""
     result = backup_locked(
         ws,
-        message=f"Safety backup before restoring {commit[:8]}",
+        message=NOTE_PREFIXES["pre-restore"] + commit[:8],
         kind="pre-restore",
         force=True,
         keep=set(lfs_objects(target.values())),

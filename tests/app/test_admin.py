@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from components import clock
 from components.history_table import RESTORE_POINT
+from components.i18n import ago
 from sync import SyncError, Workspace, backup, history, restore
 from tests.app.conftest import log_in, open_admin, shown
 from tests.conftest import fast_import_history, message_ids, write_db
@@ -209,6 +210,30 @@ def test_every_message_in_both_languages_and_a_japanese_history(
     assert column("種類") == ["手動", "手動"]
     assert all(d.endswith(" UTC") for d in column("日時"))  # no browser has said its zone
     assert set(column("ホスト")) == {socket.gethostname()}
+
+
+def test_kuras_own_values_and_notes_are_japanese_on_a_japanese_page(
+    admin: AppTest, app_env: Workspace, monkeypatch
+) -> None:
+    """Kinds, "now", and the notes Kura writes about another backup, translated where
+    they are shown: the stored history stays in one language for every instance."""
+    monkeypatch.setenv("UI_LANGUAGE", "ja")
+    write_db(app_env.data_dir / "notes.db", range(2))
+    first = backup(app_env)
+    write_db(app_env.data_dir / "notes.db", range(2, 4))
+    backup(app_env)
+    write_db(app_env.data_dir / "notes.db", range(4, 6))  # unsaved: a safety backup first
+    restore(app_env, first.commit)
+    open_admin(admin)
+    tables = [d.value for d in admin.dataframe if "メッセージ" in d.value.columns]
+    notes = [v for table in tables for v in table["メッセージ"]]
+    assert f"{first.commit[:8]} を復元する前の保全バックアップ" in notes
+    assert not [n for n in notes if "Safety" in n or "Restore" in n]
+    [files] = [d.value for d in admin.dataframe if "パス" in d.value.columns]
+    assert "now" not in set(files["更新"])
+    assert ago(datetime.now(UTC)) == "たった今"  # humanize's ja_JP says "now"
+    origins = list(files["最新バックアップの出所"])
+    assert all(" · 復元 · " in origin for origin in origins), origins
 
 
 def shown_notes(admin: AppTest) -> list[str]:
