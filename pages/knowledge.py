@@ -9,7 +9,7 @@ import streamlit as st
 from chatbot.importer import Importer, ImportReport
 from chatbot.inline import label
 from chatbot.knowledge import DocumentInfo, KnowledgeBase
-from chatbot.parsing import SUFFIXES
+from chatbot.parsing import MAX_DOCUMENT_BYTES, SUFFIXES
 from chatbot.setup import knowledge_base
 from components import clock, confirm, wiki_sources
 from components.i18n import size, t
@@ -39,9 +39,15 @@ def render() -> None:
 def _upload(kb: KnowledgeBase) -> None:
     kinds = [s.lstrip(".") for s in SUFFIXES]
     with st.form("kura_import", clear_on_submit=True):
-        files = st.file_uploader(t("kb.upload"), type=kinds, accept_multiple_files=True)
+        limit = MAX_DOCUMENT_BYTES // 2**20  # the box states the limit imports apply
+        files = st.file_uploader(
+            t("kb.upload"), type=kinds, accept_multiple_files=True, max_upload_size=limit
+        )
         folder = st.file_uploader(
-            t("kb.upload_folder"), type=kinds, accept_multiple_files="directory"
+            t("kb.upload_folder"),
+            type=kinds,
+            accept_multiple_files="directory",
+            max_upload_size=limit,
         )
         submitted = st.form_submit_button(t("kb.import"), type="primary")
     uploads = [*(files or []), *(folder or [])]

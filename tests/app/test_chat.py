@@ -116,6 +116,8 @@ def test_the_llm_answers_through_the_openai_client(app, app_env, wiki, standin, 
 
 def test_knowledge_page_imports_lists_and_deletes(knowledge: AppTest, app_env) -> None:
     log_in(knowledge)
+    # The boxes state the limit an import applies (10 MiB), not Streamlit's 200 MB.
+    assert [u.proto.max_upload_size_mb for u in knowledge.file_uploader] == [10, 10]
     knowledge.file_uploader[0].set_value(
         [
             ("guide.md", b"# Guide\n\nBackups run every thirty minutes.", "text/markdown"),
