@@ -109,13 +109,33 @@ class ChatHistory:
             ]
         )
 
-    def conversations(self) -> list[Conversation]:
+    def conversations(
+        self, *, search: str = "", limit: int | None = None, offset: int = 0
+    ) -> list[Conversation]:
+        """Newest first; with `search`, only those whose title or a message holds it (any
+        case); `limit` and `offset` page through them, reading only that page's counts."""
+        where, values = _matching(search)
         rows = self._read(
             "SELECT c.id, c.title, c.created_at, c.updated_at, c.host, "
             "(SELECT count(*) FROM messages m WHERE m.conversation_id = c.id) "
-            "FROM conversations c ORDER BY c.updated_at DESC, c.id DESC"
+            f"FROM conversations c {where} ORDER BY c.updated_at DESC, c.id DESC "
+            "LIMIT ? OFFSET ?",
+            (*values, -1 if limit is None else limit, offset),
         )
         return [Conversation(*row) for row in rows]
+
+    def count(self, *, search: str = "") -> int:
+        where, values = _matching(search)
+        return self._read(f"SELECT count(*) FROM conversations c {where}", values)[0][0]
+
+    def conversation(self, conversation_id: str) -> Conversation | None:
+        rows = self._read(
+            "SELECT c.id, c.title, c.created_at, c.updated_at, c.host, "
+            "(SELECT count(*) FROM messages m WHERE m.conversation_id = c.id) "
+            "FROM conversations c WHERE c.id = ?",
+            (conversation_id,),
+        )
+        return Conversation(*rows[0]) if rows else None
 
     def exists(self, conversation_id: str) -> bool:
         return bool(self._read("SELECT 1 FROM conversations WHERE id = ?", (conversation_id,)))
@@ -161,3 +181,17 @@ def _deletion(where: str, values: tuple) -> list[tuple[str, tuple]]:
         ),
         (f"DELETE FROM conversations WHERE {where}", values),
     ]
+
+
+def _matching(search: str) -> tuple[str, tuple[str, ...]]:
+    """The WHERE clause for a search of titles and messages: the words as typed, `%` and
+    `_` matched as themselves. SQLite's LIKE ignores ASCII case."""
+    text = " ".join(search.split())
+    if not text:
+        return "", ()
+    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    clause = (
+        "WHERE c.title LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM messages m "
+        "WHERE m.conversation_id = c.id AND m.content LIKE ? ESCAPE '\\')"
+    )
+    return clause, (pattern, pattern)

@@ -388,6 +388,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "chat.placeholder": {"en": "Ask a question about the wiki", "ja": "ウィキについて質問する"},
     "chat.new": {"en": "New chat", "ja": "新しいチャット"},
     "chat.conversations": {"en": "Conversations", "ja": "会話"},
+    "chat.search": {"en": "Search conversations", "ja": "会話を検索"},
+    "chat.no_match": {
+        "en": "No conversation holds these words.",
+        "ja": "一致する会話はありません。",
+    },
+    "chat.shown": {"en": "{shown} of {total}", "ja": "{total} 件中 {shown} 件"},
+    "chat.more": {"en": "Show more", "ja": "さらに表示"},
     "chat.rename": {"en": "Rename", "ja": "名前を変更"},
     "chat.delete": {"en": "Delete", "ja": "削除"},
     "chat.confirm_title": {"en": "Delete this conversation?", "ja": "この会話を削除しますか?"},

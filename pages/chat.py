@@ -22,6 +22,8 @@ from components.sources import show_sources
 from components.text import plain, wiki_markdown
 
 CONVERSATION = "kura_conversation"
+SHOWN = "kura_conversations_shown"  # how many of the newest the sidebar lists
+PAGE = 30
 
 
 def render() -> None:
@@ -50,7 +52,8 @@ def render() -> None:
 
 
 def _ask(kb: KnowledgeBase, history: ChatHistory, question: str) -> None:
-    if st.session_state.get(CONVERSATION) is None:
+    started = st.session_state.get(CONVERSATION) is None
+    if started:
         st.session_state[CONVERSATION] = history.start(question).id
     conversation = st.session_state[CONVERSATION]
     history.add(conversation, "user", question)
@@ -62,6 +65,8 @@ def _ask(kb: KnowledgeBase, history: ChatHistory, question: str) -> None:
         # The same key it will have when the conversation is shown again from the history.
         show_sources(kb, sources, key=_key(conversation, len(history.messages(conversation))))
     history.add(conversation, "assistant", answer.text, sources)
+    if started:
+        st.rerun()  # the sidebar, drawn before it existed, lists the new conversation
 
 
 def _key(conversation: str, index: int) -> str:
@@ -99,15 +104,23 @@ def _streamed(chunks: Iterator[str]) -> str:
 
 
 def _conversation_list(history: ChatHistory) -> None:
+    """Every conversation is reachable: a search of titles and messages, and a page of the
+    newest that grows by PAGE at a time."""
     with st.sidebar:
         if st.button(t("chat.new"), icon=":material/add:", key="kura_new_chat"):
             st.session_state[CONVERSATION] = None
-        conversations = history.conversations()
-        if not conversations:
+        total = history.count()
+        if not total:
             return
         st.caption(t("chat.conversations"))
+        search = st.text_input(
+            t("chat.search"), key="kura_conversation_search", max_chars=100
+        ).strip()
+        shown = st.session_state.setdefault(SHOWN, PAGE)
+        conversations = history.conversations(search=search, limit=shown)
+        matching = history.count(search=search) if search else total
         current = st.session_state.get(CONVERSATION)
-        for conversation in conversations[:30]:
+        for conversation in conversations:
             chosen = conversation.id == current
             if st.button(
                 plain(conversation.title),  # a user's words: never Markdown
@@ -118,7 +131,14 @@ def _conversation_list(history: ChatHistory) -> None:
             ):
                 st.session_state[CONVERSATION] = conversation.id
                 st.rerun()
-        opened = next((c for c in conversations if c.id == current), None)
+        if search and not matching:
+            st.caption(t("chat.no_match"))
+        elif matching > len(conversations):
+            st.caption(t("chat.shown", shown=len(conversations), total=matching))
+            if st.button(t("chat.more"), key="kura_conversations_more", width="stretch"):
+                st.session_state[SHOWN] = shown + PAGE
+                st.rerun()
+        opened = history.conversation(current) if current else None
         if opened is not None:
             _rename_and_delete(history, opened)
 

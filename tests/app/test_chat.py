@@ -93,6 +93,36 @@ def test_conversations_new_chat_rename_delete(app: AppTest, app_env, wiki) -> No
     assert [c.title for c in history.conversations()] == ["ログインの方法は?"]
 
 
+def test_every_conversation_is_reachable_by_search_and_paging(app: AppTest, app_env, wiki):
+    history = ChatHistory(app_env.data_dir / "chatbot.db")
+    for index in range(45):
+        conversation = history.start(f"Question {index}")
+        history.add(conversation.id, "user", f"Question {index}")
+        history.add(conversation.id, "assistant", "The otter sleeps" if index == 3 else "No.")
+    listed = lambda: [  # noqa: E731
+        b.label for b in app.sidebar.button if (b.key or "").startswith("kura_conversation_")
+    ]
+    log_in(app)
+    assert len(listed()) == 30 and listed()[0] == "Question 44"
+    assert "30 of 45" in [c.value for c in app.sidebar.caption]
+    app.sidebar.button(key="kura_conversations_more").click().run()
+    assert len(listed()) == 45 and listed()[-1] == "Question 0"  # the oldest is reachable
+    app.sidebar.text_input(key="kura_conversation_search").input("OTTER sleeps").run()
+    assert listed() == ["Question 3"]  # found by a message's words, any case
+    app.sidebar.text_input(key="kura_conversation_search").input("100%_sure").run()
+    assert listed() == [] and "No conversation holds these words." in [
+        c.value for c in app.sidebar.caption
+    ]
+
+
+def test_a_new_conversation_is_listed_at_once(app: AppTest, wiki) -> None:
+    log_in(app)
+    app.chat_input[0].set_value("How do I restore?").run()
+    labels = [b.label for b in app.sidebar.button]
+    assert "How do I restore?" in labels  # in the same run that started it
+    assert "Select a restore point" in "".join(m.value for m in app.markdown)
+
+
 @pytest.fixture
 def standin() -> Iterator[OpenAiStandIn]:
     server = OpenAiStandIn(lambda body: "Pick a restore point, then press Restore [1].")
