@@ -160,8 +160,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "直近のバックアップで {last} 増加 (直近 20 件の中央値 {median})。{outlook}",
     },
     "monitor.full_in": {
-        "en": "At this rate the quota is full in {days:.0f} days.",
-        "ja": "このペースでは {days:.0f} 日で上限に達します。",
+        "en": "At {rate} a day (the median day of the last two weeks), the quota is full "
+        "in {days:.0f} days.",
+        "ja": "1 日 {rate}(直近 2 週間の中央値)のペースでは {days:.0f} 日で上限に達します。",
+    },
+    "monitor.too_early": {
+        "en": "A forecast needs three whole days of backups.",
+        "ja": "予測には 3 日分のバックアップが必要です。",
     },
     "monitor.not_growing": {
         "en": "Storage is not growing.",

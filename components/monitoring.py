@@ -65,11 +65,13 @@ def _storage(usage: StorageUsage, settings: Settings) -> None:
         st.warning(text)
     else:
         st.caption(text)
-    outlook = (
-        t("monitor.not_growing")
-        if usage.days_until_full is None
-        else t("monitor.full_in", days=usage.days_until_full)
-    )
+    if usage.daily_growth is None:
+        outlook = t("monitor.too_early")
+    elif usage.days_until_full is None:
+        outlook = t("monitor.not_growing")
+    else:
+        rate = size(usage.daily_growth)
+        outlook = t("monitor.full_in", days=usage.days_until_full, rate=rate)
     last, median = size(usage.last_growth), size(usage.median_growth)
     st.caption(t("monitor.growth", last=last, median=median, outlook=outlook))
     st.caption(t("monitor.bandwidth", bandwidth=size(usage.bandwidth_this_month)))

@@ -207,8 +207,9 @@ class StorageUsage:
     backups: int
     last_growth: int  # bytes the newest backup added
     median_growth: int  # median over the last 20 backups
-    days_until_full: float | None  # at the recent rate; None when it does not grow
+    days_until_full: float | None  # at `daily_growth`; None when it does not grow or is unknown
     bandwidth_this_month: int  # LFS bytes restores and verifies downloaded
+    daily_growth: int | None = None  # the median day of the last two weeks; None under 3 days
 
     def quota_share(self, quota_gb: float) -> float:
         return self.lfs_bytes / (quota_gb * 1024**3)

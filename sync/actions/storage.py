@@ -20,7 +20,12 @@ from sync.oplog import downloaded_since
 from sync.workspace import Workspace
 
 LONG_HISTORY = 5000
-RECENT = 20  # backups behind the median and the rate
+RECENT = 20  # backups behind the median growth
+# The forecast's rate: the median day of the last two weeks (days without a backup count,
+# as nothing), once three whole days are known. A median, so a first import or a one-off
+# jump moves it no more than any other day.
+WINDOW_DAYS = 14
+MIN_DAYS = 3
 
 
 def storage_usage(ws: Workspace, *, now: datetime | None = None) -> StorageUsage:
@@ -29,7 +34,11 @@ def storage_usage(ws: Workspace, *, now: datetime | None = None) -> StorageUsage
     tip = ws.tip()
     if tip is None:
         return StorageUsage(0, 0, 0, 0, 0, None, bandwidth)
-    growth = HistoryIndex(ws.history_index_file).growth(ws.git, tip, recent=RECENT + 1)
+    index = HistoryIndex(ws.history_index_file)
+    growth = index.growth(ws.git, tip, recent=RECENT + 1)
+    today = _day(now.timestamp())
+    window = index.growth_since(ws.git, tip, since=(today - WINDOW_DAYS) * 86400)
+    daily = daily_growth(window, today=today)
     left = ws.settings.lfs_quota_gb * 1024**3 - growth.lfs_bytes
     return StorageUsage(
         lfs_bytes=growth.lfs_bytes,
@@ -37,21 +46,28 @@ def storage_usage(ws: Workspace, *, now: datetime | None = None) -> StorageUsage
         backups=growth.backups,
         last_growth=growth.recent[-1][1],
         median_growth=int(statistics.median(g for _, g in growth.recent[-RECENT:])),
-        days_until_full=_days_until_full(left, growth.recent),
+        days_until_full=0.0 if left <= 0 else left / daily if daily else None,
         bandwidth_this_month=bandwidth,
+        daily_growth=daily,
     )
 
 
-def _days_until_full(left: float, growth: list[tuple[int, int]]) -> float | None:
-    """At the rate of the last RECENT backups: their growth over the time they took."""
-    if left <= 0:
-        return 0.0
-    window = growth[-RECENT - 1 :]
-    added = sum(g for _, g in window[1:])
-    seconds = window[-1][0] - window[0][0]
-    if added <= 0 or seconds <= 0:
+def daily_growth(backups: list[tuple[int, int]], *, today: int) -> int | None:
+    """The steady rate, in bytes a day: the median of the whole days (UTC) since the first
+    backup of the window, today left out as unfinished. None until MIN_DAYS are known."""
+    days = [_day(stamp) for stamp, _ in backups]
+    first = max(min(days, default=today), today - WINDOW_DAYS)
+    if today - first < MIN_DAYS:
         return None
-    return left / (added / seconds) / 86400
+    per_day = dict.fromkeys(range(first, today), 0)
+    for day, (_, growth) in zip(days, backups, strict=True):
+        if day in per_day:
+            per_day[day] += growth
+    return int(statistics.median(per_day.values()))
+
+
+def _day(stamp: float) -> int:
+    return int(stamp // 86400)
 
 
 def bandwidth_this_month(ws: Workspace, now: datetime) -> int:

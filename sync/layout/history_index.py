@@ -80,6 +80,18 @@ class HistoryIndex:
             ).fetchall()
         return Growth(bytes_, objects, backups, [(s, g) for s, g in reversed(rows)])
 
+    def growth_since(self, git: Git, tip: str, since: int) -> list[tuple[int, int]]:
+        """(commit time, growth) of the backups made at or after `since`, oldest first:
+        read newest first and stopped at the first older one, so it costs the window."""
+        out = []
+        with self._db() as db:
+            self._catch_up(db, git, tip)
+            for stamp, growth in db.execute("SELECT stamp, growth FROM backups ORDER BY seq DESC"):
+                if stamp < since:
+                    break
+                out.append((stamp, growth))
+        return out[::-1]
+
     def origins(self, git: Git, tip: str) -> dict[str, FileOrigin]:
         """{path inside the data directory: the backup that wrote its version in `tip`}."""
         with self._db() as db:

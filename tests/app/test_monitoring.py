@@ -15,7 +15,7 @@ from sync.actions.storage import storage_usage
 from sync.errors import FileTooLarge
 from sync.oplog import record
 from tests.app.conftest import open_admin, shown
-from tests.conftest import wait_until
+from tests.conftest import fast_import_history, wait_until
 
 
 def _record_history(ws: Workspace) -> None:
@@ -42,6 +42,8 @@ def test_health_rates_failures_and_charts(admin: AppTest, app_env: Workspace) ->
     assert f"The last backup added {size(usage.last_growth)}" in captions
     assert usage.last_growth > 5000  # the random 5 KB, packed
     assert "Git LFS downloads this month (restores, verifies): 0 Bytes" in captions
+    # Backups minutes apart, all today: no rate to believe yet, and it says so.
+    assert "A forecast needs three whole days of backups." in captions
     specs = [json.loads(c.proto.spec) for c in admin.get("vega_lite_chart")]
     titles = sorted(spec["encoding"]["y"]["title"] for spec in specs)
     assert titles == ["Data size (MiB)", "Duration (s)"]  # each chart once, with its unit
@@ -49,6 +51,15 @@ def test_health_rates_failures_and_charts(admin: AppTest, app_env: Workspace) ->
         assert spec["encoding"]["x"]["axis"]["format"] == "%H:%M:%S"
         assert spec["encoding"]["y"]["stack"] is None  # sizes, never summed
         assert [tip["format"] for tip in spec["encoding"]["tooltip"]] == ["%Y-%m-%d %H:%M", ",.2f"]
+
+
+def test_days_without_growth_forecast_nothing(admin: AppTest, app_env: Workspace) -> None:
+    """Six days of backups that stored no new LFS object: a steady rate of nothing."""
+    fast_import_history(app_env, 6)
+    usage = storage_usage(app_env)
+    assert (usage.daily_growth, usage.days_until_full) == (0, None)
+    open_admin(admin)
+    assert any("Storage is not growing." in c.value for c in admin.caption)
 
 
 def test_storage_over_quota_is_an_error(admin: AppTest, app_env: Workspace, monkeypatch) -> None:

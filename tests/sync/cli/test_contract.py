@@ -52,6 +52,7 @@ def test_status_history_diff_restore_verify(cli, ws) -> None:
     assert storage["lfs_bytes"] > 0 and storage["last_growth"] > 0
     assert storage["median_growth"] > 0 and storage["bandwidth_this_month"] == 0
     assert storage["days_until_full"] is None or storage["days_until_full"] > 0
+    assert storage["daily_growth"] is None  # additive: under three whole days of backups
 
     code, hist, _ = cli("history", "--json")
     assert [h["commit"] for h in hist] == [second["commit"], first["commit"]]
