@@ -141,7 +141,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "monitor.rate_week": {"en": "Success, 7 days", "ja": "成功率(7日)"},
     "monitor.rate_100": {"en": "Success, last 100", "ja": "成功率(直近100件)"},
     "monitor.none": {"en": "no operations yet", "ja": "まだありません"},
-    "monitor.last_success": {"en": "Last success", "ja": "最終成功"},
+    "monitor.last_success_backup": {
+        "en": "Last successful backup",
+        "ja": "最後に成功したバックアップ",
+    },
+    "monitor.last_success_restore": {"en": "Last successful restore", "ja": "最後に成功した復元"},
     "monitor.last_failure": {"en": "Last failure", "ja": "最終失敗"},
     "monitor.failure_detail": {
         "en": "Last failure ({when}): {message}",

@@ -27,8 +27,9 @@ def render(ws: Workspace, settings: Settings) -> None:
     week, last_100, success = st.columns(3)
     week.metric(t("monitor.rate_week"), _percent(state.rate_7_days))
     last_100.metric(t("monitor.rate_100"), _percent(state.rate_last_100))
+    operation = state.last_failed.operation if state.last_failed else "backup"
     success.metric(
-        t("monitor.last_success"),
+        t(f"monitor.last_success_{operation}"),
         ago(state.last_success.started_at) if state.last_success else t("monitor.none"),
     )
     if state.last_failed:

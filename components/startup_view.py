@@ -77,13 +77,22 @@ def _settle() -> None:
     st.rerun()
 
 
+def holding() -> bool:
+    """The start-up restore failed or met foreign data: backups are held."""
+    return startup().state.phase in ("failed", "diverged")
+
+
 def choices(ws: Workspace) -> None:
-    """On the admin page while backups are held: retry, restore the latest, or start fresh."""
+    """On the admin page while backups are held: restore the latest or start fresh, and
+    retry where the banner offers no Retry of its own (foreign data): one Retry a page."""
     state = startup().state
-    if state.phase not in ("failed", "diverged"):
+    if not holding():
         return
     retry, latest, fresh = st.columns(3)
-    if retry.button(t("startup.retry"), key="kura_admin_retry", icon=":material/refresh:"):
+    offered = state.phase == "diverged"
+    if offered and retry.button(
+        t("startup.retry"), key="kura_admin_retry", icon=":material/refresh:"
+    ):
         _settle()
     restore_latest = latest.button(t("startup.restore_latest"), icon=":material/restore:")
     if restore_latest and run_restore(ws, "latest"):

@@ -65,8 +65,10 @@ def render(state: Status, settings: Settings) -> None:
     last, dirty, auto = st.columns(3)
     with last:
         if state.last_failure is not None:
-            # Not "a minute ago" in green: the newest attempt failed, and the card says so.
-            success = ago(state.last_backup.date) if state.last_backup else t("card.never")
+            # Not "a minute ago" in green: the newest attempt failed, and the card says so,
+            # with the last time that same operation worked (Health says the same).
+            worked = state.last_failure.last_success
+            success = ago(worked) if worked else t("card.never")
             st.metric(
                 t("card.last_backup"),
                 t(f"failure.{state.last_failure.operation}_short"),

@@ -65,7 +65,9 @@ def render() -> None:
         held_backups.render(ws, state)  # its own words and actions, never a command to run
     else:
         status_cards.failure(state)
-        retry = state.last_failure and st.button(t("failure.retry"), icon=":material/refresh:")
+        # While the start-up restore holds backups, its own Retry is the one to press.
+        offered = state.last_failure and not startup_view.holding()
+        retry = offered and st.button(t("failure.retry"), icon=":material/refresh:")
         if retry and run_backup(ws, None):
             st.rerun()
     newer_backup.status_line(watch().state)

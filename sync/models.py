@@ -40,9 +40,11 @@ class Failure:
     operation: str  # backup | restore
     code: str
     message: str  # the one-line message the user saw
+    last_success: datetime | None = None  # of the same operation; None when not recent
 
     def to_json(self) -> dict[str, Any]:
-        return {**asdict(self), "time": self.time.isoformat()}
+        success = self.last_success.isoformat() if self.last_success else None
+        return {**asdict(self), "time": self.time.isoformat(), "last_success": success}
 
 
 @dataclass(frozen=True)

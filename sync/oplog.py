@@ -30,6 +30,9 @@ _LOCK_WAIT = 10.0
 _TAIL = 64 * 1024
 
 
+ATTEMPTS = ("backup", "restore")  # what the failure badge and Health's failure speak of
+
+
 @dataclass(frozen=True)
 class Operation:
     operation: str  # backup | restore | verify
@@ -182,10 +185,11 @@ def _download(line: bytes) -> tuple[datetime, int] | None:
 
 
 def last_attempt(
-    home: Path, operations: tuple[str, ...] = ("backup", "restore")
+    home: Path, operations: tuple[str, ...] = ATTEMPTS, *, ok: bool | None = None
 ) -> Operation | None:
-    """The newest entry of these operations, read from the end of the log (its last
-    64 KiB: a few hundred entries), so that status costs the same whatever the log holds."""
+    """The newest entry of these operations (only successes or failures, with `ok`), read
+    from the end of the log (its last 64 KiB: a few hundred entries), so that status costs
+    the same whatever the log holds."""
     try:
         with log_path(home).open("rb") as handle:
             handle.seek(max(0, handle.seek(0, os.SEEK_END) - _TAIL))
@@ -197,7 +201,7 @@ def last_attempt(
             entry = Operation(**json.loads(line))
         except (ValueError, TypeError):
             continue  # the first line of the tail may be cut, or a line damaged
-        if entry.operation in operations:
+        if entry.operation in operations and ok in (None, entry.ok):
             return entry
     return None
 
@@ -232,19 +236,25 @@ def read_operations(home: Path) -> list[Operation]:
 class Health:
     rate_7_days: float | None  # share of successful operations, None when there were none
     rate_last_100: float | None
+    # The newest success of the operation that failed last (a backup when none did): a
+    # verify that worked says nothing about backups that fail.
     last_success: Operation | None
-    last_failed: Operation | None  # the newest failed operation, however long ago
+    last_failed: Operation | None  # the newest failed backup or restore, however long ago
 
 
 def health(entries: list[Operation], *, now: datetime | None = None) -> Health:
     now = now or datetime.now(UTC)
     week = [e for e in entries if e.started_at >= now - timedelta(days=7)]
     recent = entries[-100:]
+    failed = next((e for e in reversed(entries) if not e.ok and e.operation in ATTEMPTS), None)
+    operation = failed.operation if failed else "backup"
     return Health(
         rate_7_days=_rate(week),
         rate_last_100=_rate(recent),
-        last_success=next((e for e in reversed(entries) if e.ok), None),
-        last_failed=next((e for e in reversed(entries) if not e.ok), None),
+        last_success=next(
+            (e for e in reversed(entries) if e.ok and e.operation == operation), None
+        ),
+        last_failed=failed,
     )
 
 

@@ -47,7 +47,14 @@ def last_failure(ws: Workspace) -> Failure | None:
     attempt = last_attempt(ws.home)
     if attempt is None or attempt.ok:
         return None
-    return Failure(attempt.started_at, attempt.operation, attempt.code, attempt.message)
+    success = last_attempt(ws.home, (attempt.operation,), ok=True)
+    return Failure(
+        attempt.started_at,
+        attempt.operation,
+        attempt.code,
+        attempt.message,
+        last_success=success.started_at if success else None,
+    )
 
 
 def _info(file: LocalFile) -> FileInfo:

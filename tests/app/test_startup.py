@@ -54,6 +54,8 @@ def test_a_failed_start_is_explained_after_login_only_and_retried(
 
     log_in(app)
     assert "could not be restored" in _texts(app) and "GITHUB_DATA_REPO" in _texts(app)
+    retries = [b.label for b in app.button if "Retry" in b.label or "retry" in b.label]
+    assert retries == ["Retry now"]  # one story, one Retry
     away.rename(bare_remote)
     next(b for b in app.button if b.label == "Retry now").click()
     settled(app)
@@ -61,6 +63,20 @@ def test_a_failed_start_is_explained_after_login_only_and_retried(
     app.run()
     assert "could not be restored" not in _texts(app)
     assert KnowledgeBase(app_env.data_dir / "wiki.db").documents()
+
+
+def test_the_admin_page_offers_one_retry_while_the_start_is_held(
+    admin: AppTest, app_env: Workspace, bare_remote: Path, tmp_path: Path
+) -> None:
+    _team_then_remote_away(app_env, tmp_path, bare_remote)
+    log_in(admin)
+    wait_until(lambda: startup().state.phase == "failed")
+    admin.run()
+    labels = [b.label for b in admin.button]
+    # The page adds no Retry of its own (nor "Retry the backup"): the banner app.py puts
+    # above every page has the one (see the test above).
+    assert [label for label in labels if "etry" in label] == []
+    assert "Restore the latest backup" in labels
 
 
 def test_pages_written_meanwhile_can_be_imported_again(

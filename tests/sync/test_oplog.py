@@ -88,3 +88,32 @@ def test_a_log_that_cannot_be_written_never_fails_the_operation(tmp_path: Path) 
     with record(tmp_path, "backup", "manual") as backing_up:
         backing_up.status = "created"
     assert log_path(tmp_path).is_dir()
+
+
+def test_health_tells_one_failure_story_with_the_badge(tmp_path: Path) -> None:
+    """A verify that worked after a failing backup is not the backups' "last success", and
+    a failed verify is not the failure the badge and Health speak of."""
+    from sync.oplog import Operation, append, health, last_attempt
+
+    start = datetime(2026, 12, 5, 9, tzinfo=UTC)
+
+    def entry(minute: int, operation: str, ok: bool) -> Operation:
+        when = (start + timedelta(minutes=minute)).isoformat()
+        return Operation(operation, "manual", when, 1.0, ok, code="" if ok else "x", message="m")
+
+    for made in (
+        entry(0, "backup", True),
+        entry(5, "backup", False),
+        entry(6, "verify", True),
+        entry(7, "verify", False),
+    ):
+        append(tmp_path, made)
+    state = health(read_operations(tmp_path))
+    assert (state.last_failed.operation, state.last_failed.started_at) == (
+        "backup",
+        start + timedelta(minutes=5),
+    )
+    assert (state.last_success.operation, state.last_success.started_at) == ("backup", start)
+    badge = last_attempt(tmp_path)
+    assert badge == state.last_failed  # the badge's failure is Health's
+    assert last_attempt(tmp_path, ("backup",), ok=True) == state.last_success
