@@ -21,6 +21,7 @@ from sync.sources.reach import pinned_resolution
 
 EXAMPLE = "https://github.com/OWNER/REPO.wiki.git"
 MAX_URL_LENGTH = 2048
+_SHOWN = 80  # characters of a refused URL a message quotes
 # Backslashes, and (by Unicode category) control, format and blank characters: parsers
 # and people disagree on what they mean.
 _NEVER = {"\\"}
@@ -132,4 +133,6 @@ def _check_local(path: Path, *, operator: bool, root: Path | None) -> None:
 
 
 def _shown(text: str) -> str:
-    return repr(text[:80])
+    """The URL as typed, quoted, escapes shown, cut to fit one line of a message."""
+    shown = repr(text)
+    return shown if len(shown) <= _SHOWN else shown[: _SHOWN - 1] + "…"

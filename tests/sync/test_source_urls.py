@@ -69,6 +69,9 @@ MALFORMED = [
     "https://github.com/x\u2028y",
     "   ",
     "",
+    # Found by Hypothesis: control and astral characters, whose escapes made the quoted
+    # URL, and so the message, longer than a line.
+    "0" * 24 + "\x1f" * 12 + "\x08\x08" + "\U00012544" * 2 + "\U0001b2fc" * 2,
 ]
 
 
@@ -93,7 +96,7 @@ def test_a_malformed_url_is_one_line_that_says_what_to_fix(url: str) -> None:
         assert any(hint in message for hint in ("use", "put", "must", "Give", "Only")), message
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, derandomize=True)  # the same cases every run
 @given(
     st.one_of(
         st.text(max_size=200),
