@@ -102,7 +102,7 @@ def test_images_in_titles_names_and_documents_load_nothing(
     page.get_by_role("link", name="Knowledge").click()
     expect(page.get_by_text(f"![n](http:/{beacon} (1)")).to_be_visible()
 
-    page.wait_for_timeout(1500)  # anything an image would fetch has been asked for by now
+    page.wait_for_load_state("networkidle")  # what an image would fetch is asked for by now
     assert _Beacon.hits == []
     assert not [url for url in requested if beacon in url]
     assert page.locator("img[src*='127.0.0.1']").count() == 0
@@ -168,7 +168,7 @@ def test_hostile_markdown_loads_and_runs_nothing_for_any_viewer(
         else:
             page.get_by_test_id("stSidebar").get_by_role("button", name="Otter notes").click()
             expect(page.get_by_text("open backticks")).to_be_visible()
-        page.wait_for_timeout(1500)  # anything an image would fetch has been asked for by now
+        page.wait_for_load_state("networkidle")  # what an image would fetch is asked for by now
         assert page.evaluate("window.kuraPwned") is None
         assert page.locator(f"img[src*='{beacon}']").count() == 0
         for link in page.locator("a").all():
