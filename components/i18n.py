@@ -139,6 +139,20 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "monitor.title": {"en": "Health", "ja": "稼働状況"},
     "monitor.rate_week": {"en": "Success, 7 days", "ja": "成功率(7日)"},
+    "monitor.process": {
+        "en": "This server started {started} and was ready in {ready:.1f} s (the start-up "
+        "restore {restore:.1f} s of it).",
+        "ja": "このサーバーは {started} に起動し、{ready:.1f} 秒で準備ができました"
+        "(うち起動時の復元 {restore:.1f} 秒)。",
+    },
+    "monitor.process_starting": {
+        "en": "This server started {started}; the start-up restore has not finished.",
+        "ja": "このサーバーは {started} に起動しました。起動時の復元はまだ終わっていません。",
+    },
+    "monitor.memory": {
+        "en": "Memory: {rss} now, {peak} at most.",
+        "ja": "メモリ: 現在 {rss}、最大 {peak}。",
+    },
     "monitor.rate_100": {"en": "Success, last 100", "ja": "成功率(直近100件)"},
     "monitor.none": {"en": "no operations yet", "ja": "まだありません"},
     "monitor.last_success_backup": {

@@ -6,6 +6,8 @@ import streamlit as st
 
 from components import charts, clock
 from components.i18n import ago, size, t
+from components.process import process_facts
+from components.runtime import startup
 from config import Settings
 from sync import Workspace
 from sync.actions.storage import LONG_HISTORY, StorageUsage, storage_usage
@@ -35,8 +37,24 @@ def render(ws: Workspace, settings: Settings) -> None:
     if state.last_failed:
         when = clock.when(state.last_failed.started_at)
         st.caption(t("monitor.failure_detail", when=when, message=state.last_failed.message))
+    _process()
     _charts([e for e in entries if e.operation == "backup" and e.ok][-CHARTED:])
     _storage(_usage(ws, ws.tip()), settings)
+
+
+def _process() -> None:
+    """This server: when it started, how long until it was ready (the start-up restore's
+    share), and the memory it holds."""
+    facts, boot = process_facts(), startup().state
+    started = clock.when(facts.started_at, seconds=True)
+    memory = t("monitor.memory", rss=size(facts.rss or 0), peak=size(facts.peak))
+    if boot.finished_at is None:
+        st.caption(t("monitor.process_starting", started=started) + " " + memory)
+        return
+    ready = (boot.finished_at - facts.started_at).total_seconds()
+    restore = (boot.finished_at - (boot.started_at or boot.finished_at)).total_seconds()
+    said = t("monitor.process", started=started, ready=max(ready, 0.0), restore=restore)
+    st.caption(said + " " + memory)
 
 
 def _percent(rate: float | None) -> str:

@@ -41,6 +41,7 @@ class StartupState:
     error_code: str | None = None
     attempts: int = 0
     next_retry: datetime | None = None
+    started_at: datetime | None = None  # when the newest attempt began
     finished_at: datetime | None = None
 
     @property
@@ -113,7 +114,7 @@ class StartupRestore:
         """One attempt, in the calling thread."""
         ws = self.workspace
         self.progress = RestoreProgress()
-        self._update(phase=self._coming_phase(), next_retry=None)
+        self._update(phase=self._coming_phase(), next_retry=None, started_at=datetime.now(UTC))
         try:
             result = startup_restore(ws, progress=self.progress)
         except SyncError as exc:
