@@ -139,6 +139,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "monitor.title": {"en": "Health", "ja": "稼働状況"},
     "monitor.rate_week": {"en": "Success, 7 days", "ja": "成功率(7日)"},
+    "backup_files.title": {
+        "en": "Files in backup {commit}",
+        "ja": "バックアップ {commit} のファイル",
+    },
+    "backup_files.none": {
+        "en": "This backup holds no files.",
+        "ja": "このバックアップにファイルはありません。",
+    },
+    "backup_files.download": {"en": "Download", "ja": "ダウンロード"},
     "monitor.process": {
         "en": "This server started {started} and was ready in {ready:.1f} s (the start-up "
         "restore {restore:.1f} s of it).",

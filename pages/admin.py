@@ -8,6 +8,7 @@ import streamlit as st
 
 from chatbot.history import ChatHistory
 from components import (
+    backup_files,
     clock,
     confirm,
     files_table,
@@ -133,6 +134,7 @@ def _history_section(ws: Workspace) -> None:
         st.write(t("history.picked", commit=point.short, date=clock.when(point.date)))
         if st.button(t("restore.button"), icon=":material/restore:"):
             request_dialog(point)
+        backup_files.render(ws, point)
     show_dialog(ws, backups)
     history_table.size_chart(backups)
 

@@ -67,6 +67,25 @@ def pick(admin: AppTest, ws: Workspace, commit: str) -> None:
     admin.run()
 
 
+def test_a_picked_backups_files_are_listed_each_with_its_download(
+    admin: AppTest, app_env: Workspace
+) -> None:
+    from components.backup_files import _bytes
+
+    (app_env.data_dir / "notes").mkdir()
+    (app_env.data_dir / "notes" / "plan.txt").write_text("the old plan")
+    old = backup(app_env, message="old")
+    (app_env.data_dir / "notes" / "plan.txt").write_text("the new plan, longer")
+    backup(app_env, message="new")
+    open_admin(admin)
+    pick(admin, app_env, old.commit)
+    [listing] = [e for e in admin.expander if e.label == f"Files in backup {old.commit[:8]}"]
+    assert "`notes/plan.txt`" in [m.value for m in listing.markdown]
+    buttons = admin.get("download_button")
+    assert [b.proto.label for b in buttons] == ["Download"]
+    assert _bytes(app_env, old.commit, "notes/plan.txt") == b"the old plan"  # what it sends
+
+
 def test_pick_a_restore_point_restore_and_undo(admin: AppTest, app_env: Workspace) -> None:
     db = app_env.data_dir / "chatbot.db"
     write_db(db, range(5))
