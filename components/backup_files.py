@@ -8,6 +8,7 @@ from pathlib import PurePosixPath
 
 import streamlit as st
 
+from components.errors import error_text
 from components.i18n import size, t
 from components.text import code
 from sync import BackupInfo, SyncError, Workspace
@@ -25,7 +26,7 @@ def render(ws: Workspace, point: BackupInfo) -> None:
         try:
             files = _listed(ws, point.commit)
         except SyncError as exc:
-            st.error(t("error", message=exc.message))
+            st.error(error_text(exc.code, exc.message))
             return
         if not files:
             st.caption(t("backup_files.none"))

@@ -414,6 +414,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "前回のバックアップから変更はありません。",
     },
     "error": {"en": "{message}", "ja": "{message}"},
+    "error.ja_detail": {"en": "{message} ({detail})", "ja": "{message}(詳細: {detail})"},
     "nav.chat": {"en": "Chat", "ja": "チャット"},
     "nav.knowledge": {"en": "Knowledge", "ja": "ナレッジ"},
     "chat.title": {"en": "Ask the wiki", "ja": "ウィキに質問"},

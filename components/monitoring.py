@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components import charts, clock
+from components.errors import error_text
 from components.i18n import ago, size, t
 from components.process import process_facts
 from components.runtime import startup
@@ -36,7 +37,8 @@ def render(ws: Workspace, settings: Settings) -> None:
     )
     if state.last_failed:
         when = clock.when(state.last_failed.started_at)
-        st.caption(t("monitor.failure_detail", when=when, message=state.last_failed.message))
+        said = error_text(state.last_failed.code, state.last_failed.message)
+        st.caption(t("monitor.failure_detail", when=when, message=said))
     _process()
     _charts([e for e in entries if e.operation == "backup" and e.ok][-CHARTED:])
     _storage(_usage(ws, ws.tip()), settings)

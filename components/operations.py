@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components import data_resources
+from components.errors import error_text
 from components.i18n import files, size, t
 from components.text import Markdown, plain
 from sync import SyncError, Workspace, backup, restore
@@ -46,7 +47,7 @@ def run_backup(ws: Workspace, message: str | None, *, force: bool = False) -> bo
             return False
         except SyncError as exc:
             progress.update(label=t("backup.failed"), state="error", expanded=True)
-            st.error(t("error", message=exc.message))
+            st.error(error_text(exc.code, exc.message))
             return False
         if result.status == "unchanged":
             text = t("backup.unchanged")
@@ -72,7 +73,7 @@ def run_restore(ws: Workspace, commit: str, *, undo: bool = False) -> bool:
         except SyncError as exc:
             label = t("restore.failed", commit=commit[:8])
             progress.update(label=label, state="error", expanded=True)
-            st.error(t("error", message=exc.message))
+            st.error(error_text(exc.code, exc.message))
             return False
         progress.update(label=t("restore.done", commit=commit[:8]), state="complete")
     data_changed()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components import clock
+from components.errors import error_text
 from components.i18n import size, t
 from components.operations import run_restore, run_undo
 from components.text import code
@@ -39,7 +40,7 @@ def _dialog(ws: Workspace, point: BackupInfo) -> None:
         plan = diff(ws, point.commit)
         current = status(ws)
     except SyncError as exc:
-        st.error(t("error", message=exc.message))
+        st.error(error_text(exc.code, exc.message))
         return
     if plan.is_noop:
         st.info(t("restore.noop"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components import auth, newer_backup
+from components.errors import error_text
 from components.i18n import ago, t
 from components.operations import run_backup
 from components.runtime import runtime, scheduler
@@ -21,7 +22,7 @@ def render() -> None:
             try:
                 state = status(rt.workspace)
             except SyncError as exc:
-                st.error(t("error", message=exc.message))
+                st.error(error_text(exc.code, exc.message))
             else:
                 if state.restore_unrecorded is not None:
                     st.badge(t("failure.unrecorded"), icon=":material/error:", color="red")

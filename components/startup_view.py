@@ -9,6 +9,7 @@ import streamlit as st
 
 from chatbot.knowledge import KnowledgeBase
 from components import clock
+from components.errors import error_text
 from components.i18n import files, size, t
 from components.operations import data_changed, flash, run_restore
 from components.runtime import runtime, startup
@@ -64,7 +65,8 @@ def banner(*, logged_in: bool) -> None:
         st.warning(t("startup.diverged"), icon=":material/pause_circle:")
         return
     when = clock.time_of_day(state.next_retry) if state.next_retry else "-"
-    st.warning(t("startup.failed", error=state.error, when=when), icon=":material/sync_problem:")
+    said = error_text(state.error_code or "sync_failed", state.error or "")
+    st.warning(t("startup.failed", error=said, when=when), icon=":material/sync_problem:")
     if st.button(t("startup.retry"), key="kura_startup_retry", icon=":material/refresh:"):
         _settle()
 
@@ -113,7 +115,7 @@ def _fresh_dialog(ws: Workspace) -> None:
         backups = history(ws, refresh=False)
         local = status(ws)
     except SyncError as exc:
-        st.error(t("error", message=exc.message))
+        st.error(error_text(exc.code, exc.message))
         return
     if backups:
         newest = backups[0]
@@ -132,7 +134,7 @@ def _fresh_dialog(ws: Workspace) -> None:
         try:
             result = backup(ws, message="Start fresh", kind="manual", force=True)
         except SyncError as exc:
-            st.error(t("error", message=exc.message))
+            st.error(error_text(exc.code, exc.message))
             return
         _close_fresh()
         data_changed()

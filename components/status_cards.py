@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import streamlit as st
 
 from components import clock
+from components.errors import error_text
 from components.i18n import ago, duration, t
 from components.runtime import scheduler
 from components.text import code, plain
@@ -56,7 +57,7 @@ def failure(state: Status) -> None:
     st.error(
         t("failure.detail", what=failure_text(state.last_failure), when=when)
         + "  \n"
-        + t("error", message=state.last_failure.message),
+        + error_text(state.last_failure.code, state.last_failure.message),
         icon=":material/error:",
     )
 

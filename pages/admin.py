@@ -20,6 +20,7 @@ from components import (
     startup_view,
     status_cards,
 )
+from components.errors import error_text
 from components.history_pager import PAGE, HistoryView
 from components.i18n import t
 from components.login import require_login
@@ -59,7 +60,7 @@ def render() -> None:
     try:
         state = status(ws)
     except SyncError as exc:
-        st.error(t("error", message=exc.message))
+        st.error(error_text(exc.code, exc.message))
         return
     status_cards.render(state, rt.settings)
     if state.restore_unrecorded or held_backups.is_held(state):
@@ -122,7 +123,7 @@ def _history_section(ws: Workspace) -> None:
     try:
         found = _history(ws, ws.tip(), view)
     except SyncError as exc:
-        st.error(t("error", message=exc.message))
+        st.error(error_text(exc.code, exc.message))
         return
     backups = found[:PAGE]
     if not backups and (view.day or view.search):

@@ -362,6 +362,26 @@ def test_every_page_s_sidebar_shows_a_failed_backup(app: AppTest, app_env, tmp_p
     assert "Backup failed" in " ".join(m.value for m in app.sidebar.markdown)
 
 
+def test_a_failure_is_said_in_japanese_on_a_japanese_page(
+    admin: AppTest, app_env: Workspace, tmp_path, monkeypatch
+) -> None:
+    from components.errors import JA
+
+    monkeypatch.setenv("UI_LANGUAGE", "ja")
+    failed = fail_a_backup(app_env, tmp_path)
+    open_admin(admin)
+    said = " ".join(shown(e.value) for e in admin.error) + " ".join(c.value for c in admin.caption)
+    assert JA[failed.code] in said  # the badge's box and Health's caption alike
+    assert failed.message not in said  # no English sentence left
+
+
+def test_every_error_code_has_its_japanese_sentence() -> None:
+    from components.errors import JA
+    from sync.errors import ERROR_CODES
+
+    assert set(ERROR_CODES) | {"source_refused", "sync_failed", "interrupted"} <= set(JA)
+
+
 def test_a_failed_backup_stays_visible_to_every_session_until_a_retry_succeeds(
     admin: AppTest, app_env: Workspace, tmp_path
 ) -> None:

@@ -52,6 +52,7 @@ KEYWORDS = ("label", "text", "body", "help")
 # numbers, sizes and times.
 SAFE_CALLS = {
     "t",
+    "error_text",
     "plain",
     "wiki_markdown",
     "code",
