@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from components import clock
-from components.i18n import ago, files, kind_label, size, t
+from components.i18n import ago, files, host_label, kind_label, size, t
 from config import Settings
 from sync import Status
 from sync.models import FileOrigin
@@ -43,4 +43,4 @@ def render(state: Status, settings: Settings, origins: dict[str, FileOrigin]) ->
 def _origin(origin: FileOrigin | None) -> str:
     if origin is None:
         return "—"  # not in the latest backup yet
-    return f"{origin.host or '?'} · {kind_label(origin.kind)} · {origin.commit[:8]}"
+    return f"{host_label(origin.host) or '?'} · {kind_label(origin.kind)} · {origin.commit[:8]}"

@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from components import charts, clock
-from components.i18n import cell, kind_label, size, t
+from components.i18n import cell, host_label, kind_label, size, t
 from sync import BackupInfo
 from sync.actions.backup import DEFAULT_MESSAGES
 from sync.models import NOTE_PREFIXES
@@ -134,7 +134,7 @@ def _frame(backups: list[BackupInfo]) -> pd.DataFrame:
             # Third: on a phone's 390 px the date, the note and the id the dialogs name show.
             t("col.commit"): [b.short for b in backups],
             t("col.kind"): [kind_label(b.kind) for b in backups],
-            t("col.host"): [b.host for b in backups],
+            t("col.host"): [host_label(b.host) for b in backups],
             t("col.files"): [b.files for b in backups],
             t("col.size"): [size(b.bytes) for b in backups],
             t("col.uploaded"): ["" if b.uploaded is None else size(b.uploaded) for b in backups],

@@ -507,6 +507,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "復元前の保全バックアップ",
     },
     "time.now": {"en": "now", "ja": "たった今"},
+    "host.this": {"en": "{host} (this instance)", "ja": "{host}(このインスタンス)"},
     "default.pre-restore_of": {
         "en": "Safety backup before restoring {commit}",
         "ja": "{commit} を復元する前の保全バックアップ",
@@ -622,6 +623,13 @@ def ago(moment: datetime) -> str:
     _humanize_in_language()
     said = humanize.naturaltime(datetime.now(moment.tzinfo) - moment)
     return cell("time.now") if said == "now" else said
+
+
+def host_label(host: str) -> str:
+    """The instance that made a backup, "(this instance)" when it is this one."""
+    if host and host == runtime().workspace.instance_name:
+        return cell("host.this", host=host)
+    return host
 
 
 def kind_label(kind: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components import clock
-from components.i18n import ago, files, kind_label, t
+from components.i18n import ago, files, host_label, kind_label, t
 from components.operations import data_changed, run_restore
 from components.runtime import runtime, watch
 from sync.background.watch import WatchState
@@ -20,7 +20,7 @@ def render(*, key: str) -> None:
     newer = state.newer
     if newer is None:
         return
-    host = newer.host or t("newer.unknown_host")
+    host = host_label(newer.host) or t("newer.unknown_host")
     shown = ", ".join(newer.files[:3]) + (" …" if len(newer.files) > 3 else "")
     when = ago(newer.date) if newer.date else ""
     st.info(

@@ -79,6 +79,7 @@ def runtime() -> Runtime:
         webhook_url=settings.notify_webhook_url,
         heartbeat_url=settings.heartbeat_url,
         secrets=workspace.secrets,
+        host=workspace.instance_name,
     )
     sessions = SessionStore(
         settings.home / "sessions.db",

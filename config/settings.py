@@ -55,6 +55,7 @@ class Settings:
     session_cookie_secure: bool = False  # always Secure, behind a TLS proxy that says nothing
     wiki_sync_minutes: float = 60.0  # pull wiki sources at start-up, then this often (0: off)
     ui_language: str = "en"
+    instance_name: str | None = None  # how backups and notices name this instance
     openai_api_key: str | None = None
     openai_base_url: str | None = None
     openai_model: str | None = None
@@ -119,6 +120,14 @@ def _characters(name: str, value: Any) -> int:
     if not 1000 <= number <= 200_000:
         raise SettingsError(f"{name} must be between 1000 and 200000 characters, not {value!r}.")
     return int(number)
+
+
+def _instance_name(name: str, value: Any) -> str | None:
+    """A name people read in the history: one line, printable, at most 64 characters."""
+    text = " ".join(str(value).split())
+    if len(text) > 64 or not text.isprintable():
+        raise SettingsError(f"{name} must be one printable line of at most 64 characters.")
+    return text or None
 
 
 def branch_name(name: str, value: Any) -> str:
@@ -206,6 +215,7 @@ _FIELDS: dict[str, tuple[str, Any]] = {
     "SESSION_COOKIE_SECURE": ("session_cookie_secure", _flag),
     "WIKI_SYNC_MINUTES": ("wiki_sync_minutes", _number),
     "UI_LANGUAGE": ("ui_language", _language),
+    "INSTANCE_NAME": ("instance_name", _instance_name),
     "OPENAI_API_KEY": ("openai_api_key", _text),
     "OPENAI_BASE_URL": ("openai_base_url", _url),
     "OPENAI_MODEL": ("openai_model", _text),

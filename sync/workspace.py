@@ -7,6 +7,8 @@ import functools
 import json
 import logging
 import os
+import secrets
+import socket
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -58,6 +60,14 @@ class Workspace:
     @property
     def state_file(self) -> Path:
         return self.home / "state.json"
+
+    @functools.cached_property
+    def instance_name(self) -> str:
+        """INSTANCE_NAME, or the host name and a short id kept in KURA_HOME, so that two
+        instances on one machine are told apart in the history and in notices."""
+        if self.settings.instance_name:
+            return self.settings.instance_name
+        return f"{socket.gethostname()}-{_instance_id(self.home / 'instance-id')}"
 
     @property
     def history_index_file(self) -> Path:
@@ -330,3 +340,15 @@ def _is_scp_like(remote: str) -> bool:
     # git@github.com:team/data.git, but not C:\path or ./a:b
     head, sep, _ = remote.partition(":")
     return bool(sep) and "/" not in head and len(head) > 1
+
+
+def _instance_id(path: Path) -> str:
+    """Four hex digits made once per KURA_HOME (a new home is a new instance)."""
+    with contextlib.suppress(OSError):
+        kept = path.read_text().strip()
+        if kept:
+            return kept
+    made = secrets.token_hex(2)
+    with contextlib.suppress(OSError):
+        write_atomic(path, made.encode())
+    return made

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import socket
 import tempfile
 from collections.abc import Set
 from dataclasses import replace
@@ -141,7 +140,7 @@ def backup_locked(
         )
         if compaction:
             tree = _compacted(ws, tree)
-        text = _commit_message(subject, kind, tree.stored, trailers or {})
+        text = _commit_message(subject, kind, tree.stored, trailers or {}, ws.instance_name)
         try:
             result = _commit_and_push(ws, parent, tree, text, force=force, keep=keep)
         except _ObjectsGone:
@@ -254,7 +253,7 @@ def _describe_reused(
 
 
 def _commit_message(
-    subject: str, kind: str, files: dict[str, StoredFile], trailers: dict[str, str]
+    subject: str, kind: str, files: dict[str, StoredFile], trailers: dict[str, str], host: str
 ) -> str:
     subject = " ".join(subject.split())[:200] or "Backup"
     total = sum(f.size for f in files.values())
@@ -264,7 +263,7 @@ def _commit_message(
         f"Kura-Kind: {kind}\n"
         f"Kura-Files: {len(files)}\n"
         f"Kura-Bytes: {total}\n"
-        f"Kura-Host: {socket.gethostname()}\n"
+        f"Kura-Host: {host}\n"
         f"{extra}"
     )
 

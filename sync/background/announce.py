@@ -3,7 +3,6 @@ react at once (a CI job that verifies it, a chat channel, a dashboard)."""
 
 from __future__ import annotations
 
-import socket
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,7 +27,7 @@ def backup_payload(ws: Workspace, result: BackupResult, *, kind: str) -> dict[st
         "event": "backup",
         "commit": result.commit,
         "branch": ws.branch,
-        "host": socket.gethostname(),
+        "host": ws.instance_name,
         "kind": kind,
         "time": datetime.now(UTC).isoformat(timespec="seconds"),
         "files": result.files,

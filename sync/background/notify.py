@@ -38,6 +38,7 @@ class Notifier:
     webhook_url: str | None = None
     heartbeat_url: str | None = None
     secrets: Secrets = NO_SECRETS
+    host: str = field(default_factory=socket.gethostname)  # the instance's name
     repeat_after: float = 3600.0
     _failing: bool = False
     _last_sent: dict[tuple[str, str], float] = field(default_factory=dict)
@@ -51,7 +52,7 @@ class Notifier:
             if now - self._last_sent.get(key, -self.repeat_after) < self.repeat_after:
                 return
             self._last_sent[key] = now
-        text = f":warning: Kura {operation} failed on {socket.gethostname()}: {message}"
+        text = f":warning: Kura {operation} failed on {self.host}: {message}"
         self._post(operation, "failure", text, code=code, message=message)
 
     def succeeded(self, operation: str) -> None:
@@ -60,7 +61,7 @@ class Notifier:
             if recovered:
                 self._last_sent.clear()
         if recovered:
-            text = f":white_check_mark: Kura {operation} works again on {socket.gethostname()}."
+            text = f":white_check_mark: Kura {operation} works again on {self.host}."
             self._post(operation, "recovery", text)
         if self.heartbeat_url:
             self._send(self.heartbeat_url, None)
@@ -72,7 +73,7 @@ class Notifier:
             "text": self.secrets.redact(text),
             "event": event,
             "operation": operation,
-            "host": socket.gethostname(),
+            "host": self.host,
             "time": datetime.now(UTC).isoformat(),
             **{k: self.secrets.redact(v) for k, v in fields.items()},
         }

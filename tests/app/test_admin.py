@@ -1,4 +1,3 @@
-import socket
 import sqlite3
 import time
 from datetime import UTC, datetime, timedelta
@@ -172,8 +171,6 @@ def test_cached_connections_are_reopened_after_a_restore(
 def test_a_newer_backup_from_another_instance_is_shown_and_loaded(
     admin: AppTest, app_env: Workspace, monkeypatch
 ) -> None:
-    import socket
-
     from config import Settings
     from sync.actions.startup import startup_restore
 
@@ -195,7 +192,7 @@ def test_a_newer_backup_from_another_instance_is_shown_and_loaded(
         time.sleep(0.2)
         admin.run()
     [notice] = [i.value for i in admin.info if "newer backup" in i.value]
-    assert f"A newer backup from {socket.gethostname()} holds 1 file" in notice
+    assert f"A newer backup from {other.instance_name} holds 1 file" in notice
     assert "auto · wiki.md" in notice
     assert any(c.value.startswith("Remote checked ") for c in admin.caption)
 
@@ -207,7 +204,9 @@ def test_a_newer_backup_from_another_instance_is_shown_and_loaded(
     files = admin.dataframe[0].value
     origin = dict(zip(files["Path"], files["Latest backup from"], strict=True))
     assert origin["wiki.md"].endswith(f"auto · {pushed.commit[:8]}")
-    assert origin["notes.txt"].startswith(f"{socket.gethostname()} · manual · ")
+    # Two instances on one machine, told apart; this one marked.
+    assert other.instance_name != app_env.instance_name
+    assert origin["notes.txt"].startswith(f"{app_env.instance_name} (this instance) · manual · ")
 
 
 def test_every_message_in_both_languages_and_a_japanese_history(
@@ -228,7 +227,7 @@ def test_every_message_in_both_languages_and_a_japanese_history(
     assert column("メッセージ") == ["before the upgrade", "手動バックアップ"]
     assert column("種類") == ["手動", "手動"]
     assert all(d.endswith(" UTC") for d in column("日時"))  # no browser has said its zone
-    assert set(column("ホスト")) == {socket.gethostname()}
+    assert set(column("ホスト")) == {f"{app_env.instance_name}(このインスタンス)"}
 
 
 def test_kuras_own_values_and_notes_are_japanese_on_a_japanese_page(

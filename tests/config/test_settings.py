@@ -145,3 +145,20 @@ def test_the_llm_context_budget_defaults_to_eight_thousand_characters() -> None:
     assert (
         load_settings(environ={"LLM_CONTEXT_CHARS": "12000"}, secrets={}).llm_context_chars == 12000
     )
+
+
+def test_an_instance_is_named_by_its_setting_or_a_stable_id(tmp_path: Path) -> None:
+    from sync import Workspace
+
+    assert load_settings(environ={"INSTANCE_NAME": "  team   laptop "}).instance_name == (
+        "team laptop"
+    )
+    for bad in ("x" * 65, "line\x07bell"):
+        with pytest.raises(SettingsError, match="INSTANCE_NAME must be one printable line"):
+            load_settings(environ={"INSTANCE_NAME": bad})
+    named = Workspace(Settings(data_dir=tmp_path / "d", home=tmp_path / "h", instance_name="n"))
+    assert named.instance_name == "n"
+    first = Workspace(Settings(data_dir=tmp_path / "d", home=tmp_path / "h"))
+    again = Workspace(Settings(data_dir=tmp_path / "d", home=tmp_path / "h"))
+    other = Workspace(Settings(data_dir=tmp_path / "d2", home=tmp_path / "h2"))
+    assert first.instance_name == again.instance_name != other.instance_name

@@ -1,5 +1,4 @@
 import os
-import socket
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -78,7 +77,7 @@ def test_commits_kura_did_not_make_are_external(ws, tmp_path: Path, remote) -> N
 
     assert [(b.message, b.kind, b.host) for b in backups] == [
         ("by hand", "external", ""),  # nobody said which machine
-        ("Manual backup", "manual", socket.gethostname()),
+        ("Manual backup", "manual", ws.instance_name),
     ]
     assert backups[0].files == 1 and backups[0].bytes == 1
 

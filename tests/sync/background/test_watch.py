@@ -30,7 +30,7 @@ def test_a_newer_backup_from_another_instance_is_seen_and_loaded(make_workspace)
     assert state.remote_tip == pushed.commit and state.error is None
     assert state.newer is not None
     assert state.newer.files == ("added.md", "wiki.md")
-    assert (state.newer.host, state.newer.kind) == (socket.gethostname(), "auto")
+    assert (state.newer.host, state.newer.kind) == (one.instance_name, "auto")
     assert state.newer.commit == pushed.commit
     assert (two.data_dir / "wiki.md").read_text() == "first", "seeing is not loading"
 

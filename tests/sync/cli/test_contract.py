@@ -2,7 +2,6 @@
 
 import json
 import re
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -57,7 +56,7 @@ def test_status_history_diff_restore_verify(cli, ws) -> None:
     code, hist, _ = cli("history", "--json")
     assert [h["commit"] for h in hist] == [second["commit"], first["commit"]]
     assert {h["kind"] for h in hist} == {"manual"} and all(ISO.match(h["date"]) for h in hist)
-    assert {h["host"] for h in hist} == {socket.gethostname()}  # additive: who made it
+    assert {h["host"] for h in hist} == {ws.instance_name}  # additive: who made it
     code, limited, _ = cli("history", "--limit", "1", "--json")
     assert [h["commit"] for h in limited] == [second["commit"]]
     # Past what git's 32-bit counts hold, and a day past what its dates read: exact anyway.
