@@ -167,9 +167,10 @@ def inline_readers(size: int) -> str:
     return "\n".join(rows)
 
 
-def server_during_import(size: int = 10 * 2**20) -> str:
+def server_during_import(size: int = 10_000_000) -> str:
     """Seconds the health endpoint and a second session's login page take to answer while
-    the server imports a hostile upload in another session."""
+    the server imports a hostile upload in another session. 10 MB: the upload box's limit
+    (Streamlit counts a megabyte as 10^6 bytes on Linux)."""
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         upload = root / "hostile.md"

@@ -32,10 +32,6 @@ class LoginFailures:
     def recent(self) -> int:
         return len(self._within(self._read()))
 
-    def times(self) -> list[float]:
-        """When each recent failure was checked (seconds since the epoch), oldest first."""
-        return self._within(self._read())
-
     def add(self) -> None:
         if self.path is None:
             self._memory = [*self._within(self._memory), time.time()][-KEEP:]
