@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from web.tickets import TICKETS, Tickets
+from web.tickets import TICKETS, Grant, Tickets
 
 COOKIE = "kura_session"
 MAX_TICKET_LENGTH = 100
@@ -21,8 +21,7 @@ def routes(tickets: Tickets = TICKETS) -> list[Route]:
     async def session(request: Request) -> Response:
         if not _same_origin(request):
             return Response(status_code=403)
-        body = await request.body()
-        grant = tickets.redeem(body[:MAX_TICKET_LENGTH].decode("ascii", "replace").strip())
+        grant = await _redeemed(request, tickets)
         if grant is None or not grant.session:  # a logout's ticket opens nothing
             return Response(status_code=403)
         response = _no_store(204)
@@ -35,8 +34,7 @@ def routes(tickets: Tickets = TICKETS) -> list[Route]:
         whether it is always Secure (SESSION_COOKIE_SECURE); without one it still clears."""
         if not _same_origin(request):
             return Response(status_code=403)
-        body = await request.body()
-        grant = tickets.redeem(body[:MAX_TICKET_LENGTH].decode("ascii", "replace").strip())
+        grant = await _redeemed(request, tickets)
         response = _no_store(204)
         secure = bool(grant and grant.secure)
         response.delete_cookie(COOKIE, **_attributes(request, always_secure=secure))
@@ -46,6 +44,12 @@ def routes(tickets: Tickets = TICKETS) -> list[Route]:
         Route("/{prefix:path}kura/session", session, methods=["POST"]),
         Route("/{prefix:path}kura/logout", logout, methods=["POST"]),
     ]
+
+
+async def _redeemed(request: Request, tickets: Tickets) -> Grant | None:
+    """The grant of the ticket the page posted, once; None for a bad or spent one."""
+    body = await request.body()
+    return tickets.redeem(body[:MAX_TICKET_LENGTH].decode("ascii", "replace").strip())
 
 
 def _attributes(request: Request, *, always_secure: bool = False) -> dict:
