@@ -116,10 +116,7 @@ class ChatHistory:
         case); `limit` and `offset` page through them, reading only that page's counts."""
         where, values = _matching(search)
         rows = self._read(
-            "SELECT c.id, c.title, c.created_at, c.updated_at, c.host, "
-            "(SELECT count(*) FROM messages m WHERE m.conversation_id = c.id) "
-            f"FROM conversations c {where} ORDER BY c.updated_at DESC, c.id DESC "
-            "LIMIT ? OFFSET ?",
+            f"{_CONVERSATION} {where} ORDER BY c.updated_at DESC, c.id DESC LIMIT ? OFFSET ?",
             (*values, -1 if limit is None else limit, offset),
         )
         return [Conversation(*row) for row in rows]
@@ -129,12 +126,7 @@ class ChatHistory:
         return self._read(f"SELECT count(*) FROM conversations c {where}", values)[0][0]
 
     def conversation(self, conversation_id: str) -> Conversation | None:
-        rows = self._read(
-            "SELECT c.id, c.title, c.created_at, c.updated_at, c.host, "
-            "(SELECT count(*) FROM messages m WHERE m.conversation_id = c.id) "
-            "FROM conversations c WHERE c.id = ?",
-            (conversation_id,),
-        )
+        rows = self._read(f"{_CONVERSATION} WHERE c.id = ?", (conversation_id,))
         return Conversation(*rows[0]) if rows else None
 
     def exists(self, conversation_id: str) -> bool:
@@ -181,6 +173,13 @@ def _deletion(where: str, values: tuple) -> list[tuple[str, tuple]]:
         ),
         (f"DELETE FROM conversations WHERE {where}", values),
     ]
+
+
+# A conversation as the Conversation dataclass holds it, its messages counted.
+_CONVERSATION = (
+    "SELECT c.id, c.title, c.created_at, c.updated_at, c.host, "
+    "(SELECT count(*) FROM messages m WHERE m.conversation_id = c.id) FROM conversations c"
+)
 
 
 def _matching(search: str) -> tuple[str, tuple[str, ...]]:
