@@ -34,11 +34,10 @@ def storage_usage(ws: Workspace, *, now: datetime | None = None) -> StorageUsage
     tip = ws.tip()
     if tip is None:
         return StorageUsage(0, 0, 0, 0, 0, None, bandwidth)
-    index = HistoryIndex(ws.history_index_file)
-    growth = index.growth(ws.git, tip, recent=RECENT + 1)
     today = _day(now.timestamp())
-    window = index.growth_since(ws.git, tip, since=(today - WINDOW_DAYS) * 86400)
-    daily = daily_growth(window, today=today)
+    since = (today - WINDOW_DAYS) * 86400
+    growth = HistoryIndex(ws.history_index_file).growth(ws.git, tip, recent=RECENT + 1, since=since)
+    daily = daily_growth(growth.window, today=today)
     left = ws.settings.lfs_quota_gb * 1024**3 - growth.lfs_bytes
     return StorageUsage(
         lfs_bytes=growth.lfs_bytes,

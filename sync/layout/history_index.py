@@ -15,9 +15,10 @@ branch) or an index of another version is indexed again from the start.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import sqlite3
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -56,6 +57,7 @@ class Growth:
     lfs_objects: int
     backups: int
     recent: list[tuple[int, int]]  # (commit time, growth) of the newest backups, oldest first
+    window: list[tuple[int, int]] = field(default_factory=list)  # made at or after `since`
 
 
 class HistoryIndex:
@@ -69,28 +71,26 @@ class HistoryIndex:
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    def growth(self, git: Git, tip: str, *, recent: int) -> Growth:
+    def growth(self, git: Git, tip: str, *, recent: int, since: int | None = None) -> Growth:
+        """The totals, the newest `recent` backups and, with `since`, every backup made at
+        or after it: read newest first and stopped when both are had, so the cost is the
+        window's, not the history's."""
+        rows: list[tuple[int, int]] = []
+        open_window = since is not None  # the window ends at the first older backup
         with self._db() as db:
             self._catch_up(db, git, tip)
             bytes_, objects, backups = db.execute(
                 "SELECT bytes, objects, backups FROM totals"
             ).fetchone()
-            rows = db.execute(
-                "SELECT stamp, growth FROM backups ORDER BY seq DESC LIMIT ?", (recent,)
-            ).fetchall()
-        return Growth(bytes_, objects, backups, [(s, g) for s, g in reversed(rows)])
-
-    def growth_since(self, git: Git, tip: str, since: int) -> list[tuple[int, int]]:
-        """(commit time, growth) of the backups made at or after `since`, oldest first:
-        read newest first and stopped at the first older one, so it costs the window."""
-        out = []
-        with self._db() as db:
-            self._catch_up(db, git, tip)
             for stamp, growth in db.execute("SELECT stamp, growth FROM backups ORDER BY seq DESC"):
-                if stamp < since:
+                open_window = open_window and stamp >= since
+                if len(rows) >= recent and not open_window:
                     break
-                out.append((stamp, growth))
-        return out[::-1]
+                rows.append((stamp, growth))
+        window = (
+            list(itertools.takewhile(lambda r: r[0] >= since, rows)) if since is not None else []
+        )
+        return Growth(bytes_, objects, backups, rows[:recent][::-1], window[::-1])
 
     def origins(self, git: Git, tip: str) -> dict[str, FileOrigin]:
         """{path inside the data directory: the backup that wrote its version in `tip`}."""
