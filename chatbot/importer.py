@@ -137,10 +137,6 @@ class Importer:
             return [name] if name in self._known else []
         return sorted(n for n in self._known if PurePosixPath(n).name == name)
 
-    def page(self, name: str, raw: bytes, origin: str) -> None:
-        """A page its owner hands over by name and bytes (a wiki source's)."""
-        self._add(name, raw, origin)
-
     def keep_only(self, origin: str, names: set[str]) -> None:
         """Remove the pages of `origin` that are not among `names`."""
         for name, info in sorted(self._known.items()):
