@@ -520,6 +520,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "kind.startup": {"en": "startup", "ja": "起動時"},
     "kind.restore": {"en": "restore", "ja": "復元"},
     "kind.undo": {"en": "undo", "ja": "取り消し"},
+    "kind.moved": {"en": "moved", "ja": "移転"},
     "kind.external": {"en": "external", "ja": "外部"},
     "chat.not_covered": {
         "en": "The wiki does not cover this yet: no passage matches the question.",

@@ -56,6 +56,9 @@ class Settings:
     wiki_sync_minutes: float = 60.0  # pull wiki sources at start-up, then this often (0: off)
     ui_language: str = "en"
     instance_name: str | None = None  # how backups and notices name this instance
+    move_repo: str | None = None  # an empty repository backups may move to (the admin page's)
+    move_token: str | None = None  # its token, when GITHUB_TOKEN is not for its host
+    retention_days: float = 0.0  # conversations older than this go after backups (0: keep)
     openai_api_key: str | None = None
     openai_base_url: str | None = None
     openai_model: str | None = None
@@ -77,7 +80,13 @@ class Settings:
 
     def secrets(self) -> tuple[str, ...]:
         """Values that must never reach a log, an exception, argv or the page."""
-        values = (self.token, self.shared_password, self.openai_api_key, self.wiki_sources_token)
+        values = (
+            self.token,
+            self.move_token,
+            self.shared_password,
+            self.openai_api_key,
+            self.wiki_sources_token,
+        )
         return tuple(v for v in values if v)
 
 
@@ -216,6 +225,9 @@ _FIELDS: dict[str, tuple[str, Any]] = {
     "WIKI_SYNC_MINUTES": ("wiki_sync_minutes", _number),
     "UI_LANGUAGE": ("ui_language", _language),
     "INSTANCE_NAME": ("instance_name", _instance_name),
+    "MOVE_DATA_REPO": ("move_repo", _text),
+    "MOVE_TOKEN": ("move_token", _text),
+    "CONVERSATION_RETENTION_DAYS": ("retention_days", _number),
     "OPENAI_API_KEY": ("openai_api_key", _text),
     "OPENAI_BASE_URL": ("openai_base_url", _url),
     "OPENAI_MODEL": ("openai_model", _text),
@@ -264,17 +276,19 @@ def _check_consistency(settings: Settings) -> None:
     home = settings.home.resolve()
     if home == data or home.is_relative_to(data) or data.is_relative_to(home):
         raise SettingsError("KURA_HOME and KURA_DATA_DIR must not contain each other.")
-    parts = urlsplit(settings.data_repo or "")
+    check_remote("GITHUB_DATA_REPO", settings.data_repo, settings.token, "GITHUB_TOKEN")
+    check_remote("MOVE_DATA_REPO", settings.move_repo, settings.move_token, "MOVE_TOKEN")
+
+
+def check_remote(name: str, url: str | None, token: str | None, token_name: str) -> None:
+    """A remote URL that carries no credentials, and no token in clear over plain http."""
+    parts = urlsplit(url or "")
     if parts.scheme not in ("http", "https"):
         return
     if parts.username or parts.password:
-        raise SettingsError(
-            "GITHUB_DATA_REPO must not contain credentials; put the token in GITHUB_TOKEN."
-        )
-    if settings.token and parts.scheme == "http" and not is_loopback(parts.hostname or ""):
-        raise SettingsError(
-            "GITHUB_DATA_REPO uses plain http; use https so the token is not sent in clear."
-        )
+        raise SettingsError(f"{name} must not contain credentials; put the token in {token_name}.")
+    if token and parts.scheme == "http" and not is_loopback(parts.hostname or ""):
+        raise SettingsError(f"{name} uses plain http; use https so the token is not sent in clear.")
 
 
 def is_loopback(host: str) -> bool:

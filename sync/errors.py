@@ -72,6 +72,12 @@ class RestoreFirst(SyncError):
     code = "restore_first"
 
 
+class BackupsMoved(SyncError):
+    """The remote's newest commit says backups moved to another repository."""
+
+    code = "moved"
+
+
 class ShrinkGuard(SyncError):
     """The backup would drop most of the latest backup's data."""
 

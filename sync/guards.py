@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import humanize
 
 from sync.errors import RestoreFirst, ShrinkGuard
+from sync.move.lineage import adopt_move
 from sync.workspace import Workspace
 
 # The shrink rule, compared with the latest backup's data files:
@@ -82,10 +83,11 @@ def check_shrink(before: Mapping[str, int], after: Mapping[str, int]) -> None:
 def in_lineage(ws: Workspace, known: str | None, tip: str | None) -> bool:
     """True when this host may back up on `tip`: the remote holds no backups yet, or the
     backup this host last saved or restored is `tip` or one of its ancestors (however far
-    behind: a shallow cache is deepened to find out)."""
+    behind: a shallow cache is deepened to find out), or was moved into its history (the
+    saved state then names the moved copy)."""
     if tip is None:
         return True
-    return ws.descends_from(known, tip)
+    return ws.descends_from(known, tip) or adopt_move(ws, known, tip) is not None
 
 
 def check_lineage(ws: Workspace, known: str | None, tip: str | None, *, pending: bool) -> None:

@@ -6,8 +6,18 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-BackupKind = Literal["manual", "auto", "pre-restore", "startup", "restore", "undo", "external"]
-KURA_KINDS: tuple[str, ...] = ("manual", "auto", "pre-restore", "startup", "restore", "undo")
+BackupKind = Literal[
+    "manual", "auto", "pre-restore", "startup", "restore", "undo", "moved", "external"
+]
+KURA_KINDS: tuple[str, ...] = (
+    "manual",
+    "auto",
+    "pre-restore",
+    "startup",
+    "restore",
+    "undo",
+    "moved",  # the old repository's last commit after a move (`sync.move.marker`)
+)
 
 
 # The notes Kura writes on a backup about another one, each followed by its short id; the

@@ -32,6 +32,7 @@ from sync.local.snapshot import LocalFile, check_sizes, scan, snapshot_file
 from sync.merge.files import keep_their_changes
 from sync.merge.tip import merge_tip
 from sync.models import BackupResult
+from sync.move.marker import refuse_if_moved
 from sync.oplog import record
 from sync.repo import remote_errors
 from sync.repo.lfs import Pointer
@@ -119,8 +120,10 @@ def backup_locked(
     tip = ws.fetch() if fetch else tip
     if tip is None:
         ws.set_restore_pending(False)  # the remote holds nothing to restore
+    refuse_if_moved(ws.git, tip)  # forced or not: the quota there is spent
     if not force:  # before any copying: refusing is cheap
         check_lineage(ws, saved.commit, tip, pending=ws.restore_pending)
+        saved = load_state(ws.state_file)  # re-pointed when the host's backups moved
     parent, snapshot, merged = read_parent(ws.git, tip), None, set()
     subject = message or DEFAULT_MESSAGES.get(kind, "Backup")
     whole = False  # every local file stored anew: the remote lost chunks the parent names

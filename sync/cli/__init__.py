@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from config import SettingsError, load_settings
 from config.cli import Parser, UsageError, fail, json_flag
-from sync.cli import backup, diff, dump, history, ls, restore, status, undo, verify
+from sync.cli import backup, diff, dump, history, ls, move, restore, status, undo, verify
 from sync.cli.output import Output
 from sync.errors import SyncError
 from sync.workspace import Workspace
@@ -18,7 +18,7 @@ from sync.workspace import Workspace
 log = logging.getLogger("sync.cli")
 COMMANDS = {
     m.__name__.rsplit(".", 1)[1]: m
-    for m in (status, backup, history, diff, restore, undo, ls, dump, verify)
+    for m in (status, backup, history, diff, restore, undo, ls, dump, move, verify)
 }
 
 

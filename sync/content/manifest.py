@@ -98,7 +98,7 @@ class Manifest:
         many levels of index pieces as keep the manifest at TOP_MAX lines."""
         if self.version == 1:
             return (), ()
-        level = [_piece(part, _packs_of(part, self.pack_sizes)) for part in _split(self.chunks)]
+        level = [make_piece(part, _packs_of(part, self.pack_sizes)) for part in _split(self.chunks)]
         every = list(level)
         while len(level) > TOP_MAX:
             level = [_index(group) for group in _split_index(level)]
@@ -186,7 +186,7 @@ def _packs_of(
 
 
 @functools.lru_cache(maxsize=2048)  # a backup's new manifest mostly repeats the last's pieces
-def _piece(chunks: tuple[ChunkRef, ...], packs: tuple[tuple[str, int], ...]) -> Piece:
+def make_piece(chunks: tuple[ChunkRef, ...], packs: tuple[tuple[str, int], ...]) -> Piece:
     lines = [PIECE_MAGIC, *(f"pack {oid} {size}" for oid, size in packs), *_chunk_lines(chunks)]
     data = ("\n".join(lines) + "\n").encode()
     return Piece(blob_id(data), data, len(chunks))
@@ -257,7 +257,7 @@ def _parse(lines: list[str], pieces: Mapping[str, bytes]) -> Manifest:
     header = dict(line.split(" ", 1) for line in lines[1:4])
     size, sha256, chunker = _number(header["size"]), _hex(header["sha256"]), header["chunker"]
     if version == 1:
-        (chunks, packs), named = _table(lines[4:]), ()
+        (chunks, packs), named = parse_table(lines[4:]), ()
     else:
         chunks, packs, named = _pieces(lines[4:-1], pieces, depth=0 if version == 3 else None)
     if sum(c.size for c in chunks) != size:
@@ -283,7 +283,7 @@ def _pieces(
         text = data.decode("ascii").split("\n")
         named.append(match[1])
         if text[0] == PIECE_MAGIC:
-            part, part_packs = _table(text[1:])
+            part, part_packs = parse_table(text[1:])
         elif text[0] == INDEX_MAGIC and depth is not None and depth < MAX_DEPTH:
             if text[-1] != "":
                 raise ValueError("no final newline")
@@ -298,7 +298,7 @@ def _pieces(
     return tuple(chunks), packs, tuple(named)
 
 
-def _table(lines: list[str]) -> tuple[tuple[ChunkRef, ...], dict[str, int]]:
+def parse_table(lines: list[str]) -> tuple[tuple[ChunkRef, ...], dict[str, int]]:
     """A pack table, then chunk lines (ending with an empty line, the final newline)."""
     packs: dict[str, int] = {}
     position = 0

@@ -97,6 +97,12 @@ class PackWriter:
         self._added += 1
         return self._added - 1
 
+    def seal(self) -> None:
+        """Close the open pack now: the next chunk starts a new one."""
+        self._drain()
+        if self._handle is not None:
+            self._seal()
+
     def finish(self) -> tuple[list[tuple[str, int]], list[Placement]]:
         """Seal the open pack: every pack written, as (oid, size), and every placement."""
         self._drain()

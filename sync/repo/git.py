@@ -128,6 +128,24 @@ class Git:
         result = self._run("hash-object", "-w", "--no-filters", "--stdin-paths", input=data)
         return result.text.split()
 
+    def write_objects(self, paths: list[Path], *, kind: str) -> list[str]:
+        """Write each file as an object of `kind` (commits made by id); their ids in order."""
+        data = "".join(f"{p}\n" for p in paths).encode("utf-8", "surrogateescape")
+        result = self._run("hash-object", "-w", "-t", kind, "--stdin-paths", input=data)
+        return result.text.split()
+
+    def fast_import(self, stream: bytes, marks: Path) -> None:
+        """Objects and commits from a fast-import stream, in one pack; `marks` gets the
+        commits' ids."""
+        self._run(
+            "fast-import",
+            "--quiet",
+            "--force",
+            f"--export-marks={marks}",
+            input=stream,
+            timeout=self.timeouts.maintenance,
+        )
+
     def write_tree(self, entries: Iterable[TreeEntry], index_file: Path) -> str:
         """A tree holding exactly `entries`, built in a private index file."""
         env = {"GIT_INDEX_FILE": str(index_file)}
@@ -138,11 +156,19 @@ class Git:
         self._run("update-index", "-z", "--add", "--index-info", input=lines, env=env)
         return self._run("write-tree", env=env).text.strip()
 
-    def commit_tree(self, tree: str, *, parent: str | None, message: str) -> str:
+    def commit_tree(
+        self,
+        tree: str,
+        *,
+        parent: str | None,
+        message: str,
+        identity: Mapping[str, str] | None = None,
+    ) -> str:
+        """`identity`: GIT_AUTHOR_*/GIT_COMMITTER_* (a commit made again as it was made)."""
         args = ["commit-tree", tree, "-F", "-"]
         if parent:
             args += ["-p", parent]
-        return self._run(*args, input=message.encode()).text.strip()
+        return self._run(*args, input=message.encode(), env=identity).text.strip()
 
     def update_ref(self, ref: str, new: str) -> None:
         self._run("update-ref", ref, new)
@@ -159,6 +185,7 @@ class Git:
         raw: bool = False,
         skip: int = 0,
         before: datetime | None = None,
+        since: datetime | None = None,
         grep: str | None = None,
     ) -> bytes:
         """Commits from `rev` along first parents: `skip` the newest ones, only those made
@@ -178,6 +205,8 @@ class Git:
             args.append(f"--skip={skip}")
         if before is not None:
             args.append(f"--until={before.isoformat(timespec='seconds')}")
+        if since is not None:  # the walk stops at the first older commit
+            args.append(f"--since={since.isoformat(timespec='seconds')}")
         if grep:
             args += ["--regexp-ignore-case", "--fixed-strings", f"--grep={grep}"]
         return self._run(*args, "--end-of-options", rev, "--").stdout
@@ -242,6 +271,14 @@ class Git:
     def missing_objects(self, commit: str) -> list[str]:
         """Objects of `commit`'s tree that a partial fetch left out (never fetched here)."""
         listed = self._run("rev-list", "--objects", "--no-walk", "--missing=print", commit)
+        return [line[1:] for line in listed.text.split() if line.startswith("?")]
+
+    def missing_of(self, commits: Iterable[str]) -> list[str]:
+        """Objects the trees of `commits` name that a partial fetch left out."""
+        data = "".join(f"{c}\n" for c in commits).encode()
+        listed = self._run(
+            "rev-list", "--objects", "--no-walk", "--missing=print", "--stdin", input=data
+        )
         return [line[1:] for line in listed.text.split() if line.startswith("?")]
 
     def missing_in(self, span: str) -> set[str]:
@@ -350,6 +387,7 @@ class Change:
     old: str
     new: str
     path: str
+    mode: str = "100644"  # after the change
 
 
 def parse_raw_log(out: bytes) -> list[tuple[str, list[Change]]]:
@@ -360,12 +398,17 @@ def parse_raw_log(out: bytes) -> list[tuple[str, list[Change]]]:
         header, _, rest = record.partition(b"\0")
         tokens = rest.lstrip(b"\n").split(b"\0")
         changes = [
-            Change(*meta[1:].decode().split()[2:4], path.decode("utf-8", "surrogateescape"))
+            _change(meta, path)
             for meta, path in zip(tokens[0::2], tokens[1::2], strict=False)
             if meta.startswith(b":")
         ]
         commits.append((header.decode("utf-8", "replace"), changes))
     return commits
+
+
+def _change(meta: bytes, path: bytes) -> Change:
+    _, mode, old, new, _ = meta[1:].decode().split()
+    return Change(old, new, path.decode("utf-8", "surrogateescape"), mode)
 
 
 def _parse_batch(out: bytes) -> Iterator[tuple[str, bytes]]:

@@ -1,0 +1,223 @@
+"""Move: a fresh repository holding the newest backup and those of the last days.
+
+For a spent LFS quota (GitHub frees LFS storage only by deleting a repository). The
+old repository is read, never rewritten: its one new commit is the marker that tells
+every instance where the backups went. What a move has done is in the new repository
+(its commits say which backup each was moved from), so a move cut off anywhere is run
+again and finishes: the packs it writes are the same bytes (already uploaded ones are
+skipped), and the commits after the ones already moved are added.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from dataclasses import asdict, dataclass
+
+from config import redact_url
+from sync.actions.recovery import recover
+from sync.content.relocate import Place
+from sync.errors import BackupsMoved, NotConfigured, PushRejected, SyncError
+from sync.layout.commits import Storage, read_commits
+from sync.layout.stored import lfs_objects, read_data_files
+from sync.move.dense import fetch_sources, read_contents, write_dense
+from sync.move.kept import reach_back, read_kept, since_of
+from sync.move.marker import MOVED_TO, marker_message, moved_from, trailer
+from sync.move.replay import replay
+from sync.move.target import target_workspace
+from sync.oplog import record
+from sync.repo import remote_errors
+from sync.repo.locking import operation_lock
+from sync.workspace import Workspace
+
+log = logging.getLogger(__name__)
+_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class MoveResult:
+    status: str  # moved | unchanged (everything had moved already)
+    commit: str  # the new repository's newest backup
+    moved: int  # backups this run added to the new repository
+    backups: int  # backups the new repository holds
+    url: str  # the new repository, without credentials
+    old_lfs_bytes: int  # LFS storage of the old repository
+    new_lfs_bytes: int  # ... and of the new one
+    uploaded: int  # LFS bytes this run sent
+    marker: bool  # the old repository says where backups went
+
+    def to_json(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def move(ws: Workspace, url: str, *, keep_days: float | None = None) -> MoveResult:
+    """Move the newest backup (and, with `keep_days`, every backup of the `keep_days`
+    before it) into the empty repository at `url`; NotConfigured when it is not empty."""
+    ws.require_enabled()
+    target = target_workspace(ws, url)
+    with operation_lock(ws.lock_file):
+        recover(ws)
+        ws.require_lfs()
+        ws.ensure_cache()
+        with record(ws.home, "move", "manual") as recording:
+            result = _move_locked(ws, target, keep_days)
+            recording.bytes, recording.status = result.uploaded, result.status
+    shutil.rmtree(target.home, ignore_errors=True)  # scratch: the remotes hold the move
+    return result
+
+
+def _move_locked(ws: Workspace, target: Workspace, keep_days: float | None) -> MoveResult:
+    shown = redact_url(target.settings.remote)
+    moved, uploaded, marker = 0, 0, False
+    for _ in range(_ATTEMPTS):
+        source_tip, marked = _source_tip(ws, shown)
+        new_tip, count, sent = _copy(ws, target, source_tip, keep_days)
+        moved, uploaded = moved + count, uploaded + sent
+        if marked:
+            marker = True
+            break
+        marker = _mark(ws, source_tip, shown)
+        if marker is not None:
+            break
+        keep_days = None  # another instance backed up meanwhile: move what it added
+    else:
+        raise PushRejected("The old repository kept changing during the move; run it again.")
+    return _result(ws, target, new_tip, moved, uploaded, bool(marker), shown)
+
+
+def _source_tip(ws: Workspace, shown: str) -> tuple[str, bool]:
+    """The old repository's newest backup, and whether its marker is there already."""
+    tip = ws.fetch()
+    if tip is None:
+        raise NotConfigured("The backup repository holds no backups to move.")
+    where = trailer(ws.git, tip, MOVED_TO)
+    if where is None:
+        return tip, False
+    if where != shown:
+        raise BackupsMoved(f"Backups moved to {where} already; move from there instead.")
+    return read_commits(ws.git, tip, limit=1)[0].parents[0], True
+
+
+def _copy(
+    ws: Workspace, target: Workspace, source_tip: str, keep_days: float | None
+) -> tuple[str, int, int]:
+    """Bring the new repository up to `source_tip`: its tip, backups added, bytes sent."""
+    _open_target(ws, target)
+    new_tip = target.fetch()
+    done = moved_from(target.git, new_tip) if new_tip else None
+    if new_tip and (done is None or not ws.descends_from(done, source_tip)):
+        raise NotConfigured(
+            f"{redact_url(target.settings.remote)} already holds backups that were not moved "
+            "from this repository: create an empty repository for the move."
+        )
+    if done == source_tip:
+        assert new_tip is not None
+        return new_tip, 0, 0
+    since = None
+    if done is None and keep_days is not None:
+        since = since_of(ws.git, source_tip, keep_days)
+        reach_back(ws, source_tip, since)
+    span = f"{done}..{source_tip}" if done else source_tip
+    kept = read_kept(ws.git, span, since, newest_only=done is None and keep_days is None)
+    _fetch_blobs(ws, [k.sha for k in kept])
+    held, seen, before = _target_holds(target, new_tip)
+    contents = read_contents(ws.git, kept, held=held)
+    fetch_sources(ws, contents.sources)
+    places, objects = write_dense(ws.store, target.store, contents)
+    replayed = replay(
+        target.git, ws.git, kept, held | places, parent=new_tip, before=before, seen=seen
+    )
+    commit = list(replayed.commits.values())[-1]
+    _upload(target, objects)
+    pushed = target.git.push(commit, target.branch)
+    if pushed.returncode != 0:
+        remote_errors.raise_for(pushed, operation="push")
+    target.git.update_ref(target.tracking_ref, commit)
+    log.info("Moved %d backups to %s", len(kept), redact_url(target.settings.remote))
+    return commit, len(kept), sum(objects.values())
+
+
+def _open_target(ws: Workspace, target: Workspace) -> None:
+    """A scratch cache for the new repository that reads this host's cache's objects (an
+    alternate), so the trees and blobs that move are not copied."""
+    shutil.rmtree(target.home, ignore_errors=True)  # a run cut off left it: start clean
+    target.ensure_cache()
+    alternates = target.cache_dir / "objects" / "info" / "alternates"
+    alternates.write_text(f"{ws.cache_dir / 'objects'}\n")
+
+
+def _fetch_blobs(ws: Workspace, commits: list[str]) -> None:
+    missing = ws.git.missing_of(commits)
+    if missing:
+        with ws.fetching():
+            result = ws.git.fetch_objects(missing)
+        if result.returncode != 0:
+            remote_errors.raise_for(result, operation="fetch")
+
+
+def _target_holds(target: Workspace, tip: str | None) -> tuple[dict[str, Place], set[str], Storage]:
+    """What the new repository's newest backup holds: where its chunks are, the LFS
+    objects it names, and its figures."""
+    if tip is None:
+        return {}, set(), Storage(0, 0, 0, 0)
+    files = read_data_files(target.git, tip)
+    places = {
+        c.id: Place(c.pack, f.manifest.pack_sizes[c.pack], c.offset, c.length)
+        for f in files.values()
+        if f.manifest
+        for c in f.manifest.chunks
+    }
+    storage = read_commits(target.git, tip, limit=1)[0].storage or Storage(0, 0, 0, 0)
+    return places, set(lfs_objects(files.values())), storage
+
+
+def _upload(target: Workspace, objects: dict[str, int]) -> None:
+    if objects:
+        result = target.git.lfs_push(sorted(objects))
+        if result.returncode != 0:
+            remote_errors.raise_for(result, operation="lfs push")
+
+
+def _mark(ws: Workspace, source_tip: str, shown: str) -> bool | None:
+    """Push the marker: True when it landed, False when the token may not push there
+    (the move stands; instances are told otherwise), None when another backup landed
+    first and must be moved too."""
+    message = marker_message(ws.git, source_tip, shown, ws.instance_name)
+    commit = ws.git.commit_tree(ws.git.tree_of(source_tip), parent=source_tip, message=message)
+    pushed = ws.git.push(commit, ws.branch)
+    if pushed.returncode == 0:
+        ws.git.update_ref(ws.tracking_ref, commit)
+        return True
+    if remote_errors.is_non_fast_forward(pushed):
+        return None
+    try:
+        remote_errors.raise_for(pushed, operation="push")
+    except SyncError as exc:
+        log.warning("The old repository did not take the move's marker: %s", exc.message)
+    return False
+
+
+def _result(
+    ws: Workspace,
+    target: Workspace,
+    commit: str,
+    moved: int,
+    uploaded: int,
+    marker: bool,
+    shown: str,
+) -> MoveResult:
+    newest = read_commits(target.git, commit, limit=1)[0]
+    old = read_commits(ws.git, ws.tip() or commit, limit=1)
+    old_storage = old[0].storage if old else None
+    new_storage = newest.storage or Storage(0, 0, 0, 0)
+    return MoveResult(
+        status="moved" if moved else "unchanged",
+        commit=commit,
+        moved=moved,
+        backups=new_storage.backups,
+        url=shown,
+        old_lfs_bytes=old_storage.bytes if old_storage else 0,
+        new_lfs_bytes=new_storage.bytes,
+        uploaded=uploaded,
+        marker=marker,
+    )

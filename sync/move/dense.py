@@ -1,0 +1,164 @@
+"""The kept backups' chunks, each copied once into large packs of the new repository.
+
+The newest backup's chunks come first, in file order, and their last pack is sealed
+before the rest: a fresh host restoring the newest backup downloads its own chunks
+and nothing else. The chunks only older backups use follow, newest backups first.
+Frames are copied as stored (no recompression), each checked against its chunk's id
+first, so no damaged byte of the cache reaches the new repository.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sync.content.manifest import ChunkRef, is_manifest, read_pieces
+from sync.content.pack import PackReader, PackWriter
+from sync.content.relocate import Place, manifest_chunks
+from sync.errors import VerificationFailed
+from sync.layout.build import write_blobs
+from sync.layout.stored import DATA_PREFIX, FORMAT_MARK, pack_path
+from sync.move.kept import KeptBackup
+from sync.repo import remote_errors
+from sync.repo.git import Git, TreeEntry
+from sync.repo.lfs import LfsStore, Pointer, parse_pointer
+from sync.workspace import Workspace
+
+DENSE_SIZE = 32 * 1024 * 1024  # written once and read whole by restores: large, but not huge
+BATCH = 256  # backups whose manifests are read together
+
+
+@dataclass
+class Contents:
+    """What the kept backups store: chunks (first source of each id, in pack order) and
+    whole-file LFS objects (older backups), with every source pack's size."""
+
+    newest: list[ChunkRef] = field(default_factory=list)
+    older: list[ChunkRef] = field(default_factory=list)
+    whole: dict[str, int] = field(default_factory=dict)
+    pack_sizes: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def sources(self) -> dict[str, int]:
+        """The LFS objects the copy reads: source packs and whole files."""
+        packs = {c.pack for c in (*self.newest, *self.older)}
+        return {oid: self.pack_sizes[oid] for oid in packs} | self.whole
+
+
+def data_blobs(backup: KeptBackup) -> dict[str, str]:
+    return {
+        p[len(DATA_PREFIX) :]: e.sha
+        for p, e in backup.entries.items()
+        if p.startswith(DATA_PREFIX) and p != FORMAT_MARK
+    }
+
+
+def is_chunked(backup: KeptBackup) -> bool:
+    return FORMAT_MARK in backup.entries
+
+
+def read_contents(git: Git, kept: list[KeptBackup], held: Iterable[str] = ()) -> Contents:
+    """Walk the kept backups newest first; `held`: chunk ids the new repository has."""
+    contents = Contents()
+    seen_ids, seen_pieces, seen_blobs = set(held), set(), set()
+    newest = list(reversed(kept))
+    for start in range(0, len(newest), BATCH):
+        batch = newest[start : start + BATCH]
+        blobs = {sha: is_chunked(b) for b in batch for sha in sorted(data_blobs(b).values())}
+        blobs = {sha: chunked for sha, chunked in blobs.items() if sha not in seen_blobs}
+        seen_blobs |= blobs.keys()
+        texts = small_blobs(git, blobs)
+        manifests = [t for sha, t in texts.items() if blobs[sha] and is_manifest(t)]
+        pieces = read_pieces(manifests, git.cat_blobs)
+        for sha, text in texts.items():
+            if blobs[sha] and is_manifest(text):
+                first = start == 0 and _in(sha, newest[0])
+                target = contents.newest if first else contents.older
+                for chunk in manifest_chunks(text, pieces, seen_pieces, contents.pack_sizes):
+                    if chunk.id not in seen_ids:
+                        seen_ids.add(chunk.id)
+                        target.append(chunk)
+            elif (pointer := parse_pointer(text)) is not None:
+                contents.whole[pointer.oid] = pointer.size
+    return contents
+
+
+def _in(sha: str, backup: KeptBackup) -> bool:
+    return sha in data_blobs(backup).values()
+
+
+def small_blobs(git: Git, blobs: Mapping[str, bool]) -> dict[str, bytes]:
+    """Manifests and pointers among `blobs`, read; raw content (the guide's non-LFS files)
+    is only sized, never loaded whole."""
+    sizes = git.blob_sizes(blobs)
+    readable = [s for s in blobs if sizes.get(s, 0) <= (256 << 20 if blobs[s] else 1024)]
+    return git.cat_blobs(readable)
+
+
+def fetch_sources(ws: Workspace, objects: Mapping[str, int]) -> None:
+    """Bring the LFS objects the copy reads into the cache, in one `git lfs fetch` of a
+    commit made here that names them all (the backups name them across thousands of
+    trees; this names each once)."""
+    missing = {o: s for o, s in objects.items() if not ws.store.has(Pointer(o, s))}
+    if not missing:
+        return
+    with tempfile.TemporaryDirectory(dir=ws.home, prefix="move-") as scratch:
+        blobs = write_blobs(
+            ws.git, Path(scratch), [Pointer(o, s).encode() for o, s in missing.items()]
+        )
+        entries = [
+            TreeEntry("100644", "blob", blob, pack_path(oid))
+            for oid, blob in zip(missing, blobs, strict=True)
+        ]
+        tree = ws.git.write_tree(entries, Path(scratch) / "index")
+        commit = ws.git.commit_tree(tree, parent=None, message="Objects a move copies\n")
+        result = ws.git.lfs_fetch(commit)
+    lacking = [o for o, s in missing.items() if not ws.store.has(Pointer(o, s))]
+    if lacking:
+        if result.returncode != 0 and not remote_errors.is_bad_object(result):
+            remote_errors.raise_for(result, operation="lfs fetch")
+        raise VerificationFailed(
+            f"The old repository lacks {len(lacking)} of the objects the kept backups need "
+            "(python -m sync verify tells which backups): keep fewer days, or bring them back."
+        )
+
+
+def write_dense(
+    source: LfsStore, target: LfsStore, contents: Contents
+) -> tuple[dict[str, Place], dict[str, int]]:
+    """Copy every chunk once into new packs in `target`, and the whole-file objects as
+    they are: where each chunk now lives, and every new LFS object ({oid: size})."""
+    writer = PackWriter(target, target=DENSE_SIZE)
+    tickets: dict[str, int] = {}
+    try:
+        with PackReader(source) as reader:
+            for group in (contents.newest, contents.older):
+                for chunk, frame in reader.verified_frames(group):
+                    tickets[chunk.id] = writer.add_frame(frame)
+                writer.seal()
+        sealed, placements = writer.finish()
+    except BaseException:
+        writer.discard()
+        raise
+    places = {}
+    for chunk_id, ticket in tickets.items():
+        placement = placements[ticket]
+        oid, size = sealed[placement.pack]
+        places[chunk_id] = Place(oid, size, placement.offset, placement.length)
+    for oid in contents.whole:
+        _copy(source.path(oid), target.path(oid))
+    return places, dict(sealed) | dict(contents.whole)
+
+
+def _copy(source: Path, target: Path) -> None:
+    if target.exists():
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
