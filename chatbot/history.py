@@ -156,7 +156,7 @@ class ChatHistory:
     def delete(self, conversation_id: str) -> None:
         self._write(_deletion("id = ?", (conversation_id,)))
 
-    def cleanup(self, *, days: int) -> int:
+    def cleanup(self, *, days: float) -> int:
         """Delete conversations untouched for more than `days` days; return how many."""
         cutoff = _now(datetime.now(UTC) - timedelta(days=days))
         return self._write(_deletion("updated_at < ?", (cutoff,)))

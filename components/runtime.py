@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import anyio
 import streamlit as st
 
+from chatbot.retention import enforce
 from chatbot.setup import knowledge_base
 from chatbot.source_schedule import SourcePuller
 from config import Settings, load_settings
@@ -139,6 +140,7 @@ def scheduler() -> AutoBackup:
         hold=lambda: boot.state.holds_backups,
         spacing=QuotaThrottle(rt.workspace),
         maintain=lambda: maintain_if_due(rt.workspace),
+        after_backup=lambda: enforce(settings.data_dir / "chatbot.db", settings.retention_days),
     ).start()
     # One last backup of unsaved changes on shutdown (unless held), whichever way it comes.
     _at_shutdown.append(auto.stop)

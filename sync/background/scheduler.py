@@ -60,7 +60,8 @@ class AutoBackup:
     from the last backup, a backup is due once they have not changed for
     `quiet_seconds`, and at most `max_delay_seconds` after the first unsaved change
     (`every_minutes`, AUTO_BACKUP_MINUTES, bounds both; `quiet_seconds=0` waits the
-    whole bound). `spacing()` may push backups further apart (the LFS quota's
+    whole bound). `after_backup()` runs after each backup that worked (conversation
+    retention). `spacing()` may push backups further apart (the LFS quota's
     throttle). Between polls, `maintain()` keeps the cache packed (it takes the
     operation lock itself, so it never runs during a backup). A backup is skipped
     while another operation runs and while `hold()` is true (the start-up restore has
@@ -89,6 +90,7 @@ class AutoBackup:
         hold: Callable[[], bool] = lambda: False,
         spacing: Callable[[], float] = lambda: 0.0,
         maintain: Callable[[], object] = lambda: None,
+        after_backup: Callable[[], object] = lambda: None,
         poll_seconds: float = POLL_SECONDS,
         first_retry_seconds: float = 30.0,
         jitter: float = 0.2,
@@ -97,6 +99,7 @@ class AutoBackup:
         self.hold = hold
         self.spacing = spacing
         self.maintain = maintain
+        self.after_backup = after_backup
         self.interval = every_minutes * 60.0
         self.cadence = Cadence(
             interval=self.interval, quiet=quiet_seconds, max_delay=max_delay_seconds
@@ -202,6 +205,10 @@ class AutoBackup:
             return "failed"
         self._update(last_error=None, consecutive_failures=0)
         self.notifier.succeeded("backup")
+        try:
+            self.after_backup()  # retention: what it deletes is the next backup's change
+        except Exception:
+            log.exception("The after-backup task failed")
         return result.status
 
     def _unsaved(self) -> tuple | None:

@@ -39,6 +39,10 @@ class GitHttpServer:
     forbid_push: bool = False
     # Tests that need a push race: the first push waits here until the event is set.
     hold_first_push: threading.Event | None = None
+    # ... only a push to a repository whose path holds this (None: any)
+    hold_push_repo: str | None = None
+    push_started: threading.Event = field(default_factory=threading.Event)
+    drop_held_push: bool = False  # a held push then fails, as if its connection died
     delay_lfs_upload: float = 0.0
     # Tests that need an upload in flight: every LFS upload waits here until it is set.
     hold_lfs_upload: threading.Event | None = None
@@ -82,6 +86,9 @@ class GitHttpServer:
         self.forbid_push = self.over_quota = self.down = False
         self.redirect_git = self.redirect_lfs = None
         self.hold_first_push = None
+        self.hold_push_repo = None
+        self.drop_held_push = False
+        self.push_started.clear()
         if self.hold_lfs_upload is not None:
             self.hold_lfs_upload.set()  # never leave an upload waiting for a finished test
         self.hold_lfs_upload = None
@@ -200,9 +207,13 @@ class GitHttpServer:
             return [b"Permission denied\n"]
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(length) if length else environ["wsgi.input"].read()
-        if environ["PATH_INFO"].endswith("/git-receive-pack") and self.hold_first_push:
+        if self._holds_push(environ["PATH_INFO"]):
             held, self.hold_first_push = self.hold_first_push, None
+            self.push_started.set()
             held.wait(60)
+            if self.drop_held_push:
+                start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+                return [b"connection lost\n"]
         cgi = {
             "GIT_PROJECT_ROOT": str(self.root),
             "GIT_HTTP_EXPORT_ALL": "1",
@@ -232,6 +243,14 @@ class GitHttpServer:
                 headers.append((name, value.strip()))
         start_response(status, headers)
         return [payload]
+
+    def _holds_push(self, path: str) -> bool:
+        wanted = self.hold_push_repo
+        return (
+            self.hold_first_push is not None
+            and path.endswith("/git-receive-pack")
+            and (wanted is None or wanted in path)
+        )
 
 
 def _valid_action_token(environ: Environ) -> bool:
