@@ -38,6 +38,10 @@ JA = {
         "先に最新のバックアップを復元してください。"
     ),
     "shrink_guard": "このバックアップは最新のバックアップのデータの大半を消してしまいます。",
+    "moved": (
+        "バックアップは別のリポジトリに移転しました。GITHUB_DATA_REPO を移転先に設定して"
+        "再起動してください。"
+    ),
     "git_failed": "git の操作に失敗しました。サーバーのログを確認してください。",
     "source_refused": "このソースは取り込めません。",
     "interrupted": "操作が中断されました。もう一度お試しください。",
@@ -50,6 +54,7 @@ DETAILED = {
     "not_found",
     "verification_failed",
     "shrink_guard",
+    "moved",
     "source_refused",
     "sync_failed",
 }

@@ -203,6 +203,65 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Git LFS downloads this month (restores, verifies): {bandwidth}.",
         "ja": "今月の Git LFS ダウンロード量 (復元・検証): {bandwidth}。",
     },
+    "move.title": {"en": "Moving to a fresh repository", "ja": "新しいリポジトリへの移転"},
+    "move.why": {
+        "en": "GitHub never frees Git LFS storage in place: pruning or rewriting history "
+        "does not give it back, only deleting the repository does. The way out is a fresh "
+        "repository holding the newest backup and the backups of the last days, each "
+        "chunk stored once. This repository stays as it is, as an archive to delete when "
+        "you are ready.",
+        "ja": "GitHub は Git LFS の容量をその場では解放しません。履歴を整理しても戻らず、"
+        "リポジトリを削除したときだけ解放されます。解決策は、最新のバックアップと直近の"
+        "バックアップだけを、チャンクを一度ずつ保存した新しいリポジトリに移すことです。"
+        "このリポジトリはそのまま残り、準備ができたら削除できるアーカイブになります。",
+    },
+    "move.keep_days": {"en": "Keep the backups of the last days", "ja": "残す日数"},
+    "move.plan": {
+        "en": "A move would keep {backups} backups (the newest and those of the {days} days "
+        "before it): the new repository would hold at most {size} (the newest backup alone: "
+        "{newest}).",
+        "ja": "移転で残すバックアップは {backups} 件です(最新と、その前の {days} 日分)。"
+        "新しいリポジトリの容量は最大 {size} です(最新のバックアップだけなら {newest})。",
+    },
+    "move.set_target": {
+        "en": "To move from here, create an empty repository, set MOVE_DATA_REPO to it "
+        "(and MOVE_TOKEN when it is on another host than GITHUB_DATA_REPO), then restart. "
+        "Or run python -m sync move --to URL --keep-days N.",
+        "ja": "ここから移転するには、空のリポジトリを作り、MOVE_DATA_REPO に設定して"
+        "(GITHUB_DATA_REPO と別のホストなら MOVE_TOKEN も)再起動してください。"
+        "python -m sync move --to URL --keep-days N でも移転できます。",
+    },
+    "move.button": {"en": "Move backups to {url}", "ja": "{url} へバックアップを移転"},
+    "move.confirm_title": {"en": "Move the backups?", "ja": "バックアップを移転しますか?"},
+    "move.confirm_text": {
+        "en": "Kura writes {backups} backups into {url}, which must be empty. This repository "
+        "is not changed, apart from one last commit that tells every instance where the "
+        "backups went. Afterwards, set GITHUB_DATA_REPO to {url} and restart.",
+        "ja": "{url}(空である必要があります)に {backups} 件のバックアップを書き込みます。"
+        "このリポジトリは変更されず、移転先を各インスタンスに知らせる最後のコミットが"
+        "一つ加わるだけです。終わったら GITHUB_DATA_REPO を {url} にして再起動してください。",
+    },
+    "move.confirm": {"en": "Move", "ja": "移転する"},
+    "move.running": {"en": "Moving the backups…", "ja": "バックアップを移転しています…"},
+    "move.failed": {"en": "The move stopped", "ja": "移転が止まりました"},
+    "move.done": {
+        "en": "Moved {count} backups to {url} ({size} there). Set GITHUB_DATA_REPO to it "
+        "and restart.",
+        "ja": "{count} 件のバックアップを {url} に移しました(容量 {size})。"
+        "GITHUB_DATA_REPO をそこに設定して再起動してください。",
+    },
+    "cleanup.retention": {
+        "en": "Conversations untouched for {days:g} days are deleted after each backup "
+        "(CONVERSATION_RETENTION_DAYS).",
+        "ja": "{days:g} 日間更新のない会話は、バックアップのたびに削除されます"
+        "(CONVERSATION_RETENTION_DAYS)。",
+    },
+    "restore.retention": {
+        "en": "This backup holds {count} conversations untouched for more than {days:g} days: "
+        "retention deletes them again after the restore.",
+        "ja": "このバックアップには {days:g} 日より古い会話が {count} 件あります。"
+        "復元後、保持期間の設定により再び削除されます。",
+    },
     "monitor.storage_full": {
         "en": "Git LFS storage is full ({share:.0%} of LFS_QUOTA_GB): backups will be refused.",
         "ja": "Git LFS の容量が上限です (LFS_QUOTA_GB の {share:.0%}): "

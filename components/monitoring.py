@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import charts, clock
+from components import charts, clock, quota_move
 from components.errors import error_text
 from components.i18n import ago, size, t
 from components.process import process_facts
@@ -41,7 +41,9 @@ def render(ws: Workspace, settings: Settings) -> None:
         st.caption(t("monitor.failure_detail", when=when, message=said))
     _process()
     _charts([e for e in entries if e.operation == "backup" and e.ok][-CHARTED:])
-    _storage(_usage(ws, ws.tip()), settings)
+    usage = _usage(ws, ws.tip())
+    _storage(usage, settings)
+    quota_move.render(ws, settings, usage)
 
 
 def _process() -> None:

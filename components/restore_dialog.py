@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import streamlit as st
 
+from chatbot.retention import expired
 from components import clock
 from components.errors import error_text
 from components.i18n import size, t
 from components.operations import run_restore, run_undo
 from components.text import code
-from sync import BackupInfo, SyncError, Workspace, diff, status
+from sync import BackupInfo, SyncError, Workspace, backup_file, diff, status
 from sync.actions.undo import undoable
 
 OPEN = "kura_restore_dialog"
+CHAT_DB = "chatbot.db"
 
 
 def request_dialog(point: BackupInfo) -> None:
@@ -53,6 +55,9 @@ def _dialog(ws: Workspace, point: BackupInfo) -> None:
             before = "–" if change.size_before is None else size(change.size_before)
             after = "–" if change.size_after is None else size(change.size_after)
             st.markdown(f"- **{t(label)}** {code(change.path)} ({before} → {after})")
+    days = ws.settings.retention_days
+    if days > 0 and (count := _expired(ws, point.commit, days)):
+        st.info(t("restore.retention", count=count, days=days))
     if current.dirty:
         st.warning(t("restore.safety"))
     confirm, cancel = st.columns(2)
@@ -63,6 +68,16 @@ def _dialog(ws: Workspace, point: BackupInfo) -> None:
         _close()
         if run_restore(ws, point.commit):
             st.rerun()
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _expired(_ws: Workspace, commit: str, days: float) -> int:
+    """Conversations of that backup retention would delete again after its restore."""
+    try:
+        with backup_file(_ws, commit, CHAT_DB) as copy:
+            return expired(copy, days) if copy else 0
+    except SyncError:
+        return 0  # the preview lists the files anyway; this count is a courtesy
 
 
 def undo_offer(ws: Workspace) -> None:

@@ -84,11 +84,13 @@ def render() -> None:
     if rt.settings.sync_enabled:
         _history_section(ws)
         monitoring.render(ws, rt.settings)
-    _cleanup(rt.settings.data_dir)
+    _cleanup(rt.settings.data_dir, rt.settings.retention_days)
 
 
-def _cleanup(data_dir: Path) -> None:
+def _cleanup(data_dir: Path, retention_days: float) -> None:
     st.subheader(t("cleanup.title"))
+    if retention_days > 0:
+        st.caption(t("cleanup.retention", days=retention_days))
     days = st.number_input(t("cleanup.days"), min_value=1, max_value=3650, value=90, step=1)
     if st.button(t("cleanup.button"), icon=":material/delete_sweep:"):
         confirm.request("cleanup")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
 from config import redact_url
@@ -19,7 +20,8 @@ from sync.actions.recovery import recover
 from sync.content.relocate import Place
 from sync.errors import BackupsMoved, NotConfigured, PushRejected, SyncError
 from sync.layout.commits import Storage, read_commits
-from sync.layout.stored import lfs_objects, read_data_files
+from sync.layout.history_index import HistoryIndex
+from sync.layout.stored import StoredFile, lfs_objects, read_data_files
 from sync.move.dense import fetch_sources, read_contents, write_dense
 from sync.move.kept import reach_back, read_kept, since_of
 from sync.move.marker import MOVED_TO, marker_message, moved_from, trailer
@@ -48,6 +50,44 @@ class MoveResult:
 
     def to_json(self) -> dict[str, object]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class MovePlan:
+    """What a move would keep, worked out from the cache without downloading."""
+
+    backups: int  # the newest and those of the `keep_days` before it
+    newest_bytes: int  # the newest backup's chunks, stored once each
+    estimated_bytes: int  # at most this: those plus what each kept backup added
+
+    def to_json(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def plan_move(ws: Workspace, keep_days: float) -> MovePlan | None:
+    """The new repository's size: the newest backup's distinct chunks (its manifests are
+    in the cache) plus the LFS bytes each backup of the window added (the history
+    index's figures; dense packs leave out the dead chunks those include). None: no
+    backups yet."""
+    tip = ws.tip()
+    if tip is None:
+        return None
+    newest = _dense_bytes(read_data_files(ws.git, tip).values())
+    since = since_of(ws.git, tip, keep_days)
+    window = HistoryIndex(ws.history_index_file).growth(ws.git, tip, recent=1, since=since).window
+    added = sum(growth for _, growth in window[:-1])  # the newest's own is counted above
+    return MovePlan(max(len(window), 1), newest, newest + added)
+
+
+def _dense_bytes(files: Iterable[StoredFile]) -> int:
+    lengths: dict[str, int] = {}
+    whole = 0
+    for file in files:
+        if file.manifest:
+            lengths.update((c.id, c.length) for c in file.manifest.chunks)
+        elif file.pointer:
+            whole += file.pointer.size
+    return sum(lengths.values()) + whole
 
 
 def move(ws: Workspace, url: str, *, keep_days: float | None = None) -> MoveResult:
