@@ -14,13 +14,13 @@ import logging
 import shutil
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 
 from config import redact_url
 from sync.actions.recovery import recover
 from sync.content.relocate import Place
 from sync.errors import BackupsMoved, NotConfigured, PushRejected, SyncError
 from sync.layout.commits import Storage, read_commits
-from sync.layout.history_index import HistoryIndex
 from sync.layout.stored import StoredFile, lfs_objects, read_data_files
 from sync.move.dense import fetch_sources, read_contents, write_dense
 from sync.move.kept import reach_back, read_kept, since_of
@@ -66,16 +66,17 @@ class MovePlan:
 
 def plan_move(ws: Workspace, keep_days: float) -> MovePlan | None:
     """The new repository's size: the newest backup's distinct chunks (its manifests are
-    in the cache) plus the LFS bytes each backup of the window added (the history
-    index's figures; dense packs leave out the dead chunks those include). None: no
-    backups yet."""
+    in the cache) plus the LFS bytes each older backup of the window added (their
+    `Kura-Storage` trailers: commits only are fetched, no manifest and no LFS object;
+    dense packs leave out the dead chunks those bytes include). None: no backups yet."""
     tip = ws.tip()
     if tip is None:
         return None
     newest = _dense_bytes(read_data_files(ws.git, tip).values())
     since = since_of(ws.git, tip, keep_days)
-    window = HistoryIndex(ws.history_index_file).growth(ws.git, tip, recent=1, since=since).window
-    added = sum(growth for _, growth in window[:-1])  # the newest's own is counted above
+    reach_back(ws, tip, since)
+    window = read_commits(ws.git, tip, since=datetime.fromtimestamp(since, UTC))
+    added = sum(c.storage.added for c in window[1:] if c.storage)
     return MovePlan(max(len(window), 1), newest, newest + added)
 
 
