@@ -20,7 +20,7 @@ from components import charts, clock
 from components.i18n import cell, host_label, kind_label, size, t
 from sync import BackupInfo
 from sync.actions.backup import DEFAULT_MESSAGES
-from sync.models import NOTE_PREFIXES
+from sync.models import MOVED_NOTE, NOTE_PREFIXES
 
 RESTORE_POINT = "kura_restore_point"
 _SHORT_ID = re.compile(r"[0-9a-f]{8}")
@@ -159,6 +159,8 @@ def _message(backup: BackupInfo) -> str:
 def default_note(kind: str, message: str) -> str | None:
     """A note Kura wrote about a commit ("Restore of 1a2b3c4d"), in the page's language;
     None for any other note."""
+    if kind == "moved" and message.startswith(MOVED_NOTE):
+        return cell("default.moved_to", url=message.removeprefix(MOVED_NOTE))
     prefix = NOTE_PREFIXES.get(kind, "")
     commit = message.removeprefix(prefix)
     if not prefix or commit == message or not _SHORT_ID.fullmatch(commit):

@@ -573,6 +573,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "default.restore_of": {"en": "Restore of {commit}", "ja": "{commit} の復元"},
     "default.undo_of": {"en": "Undo: back to {commit}", "ja": "取り消し: {commit} に戻す"},
+    "default.moved_to": {"en": "Backups moved to {url}", "ja": "バックアップは {url} へ移転"},
     "kind.manual": {"en": "manual", "ja": "手動"},
     "kind.auto": {"en": "auto", "ja": "自動"},
     "kind.pre-restore": {"en": "pre-restore", "ja": "復元前の保全"},

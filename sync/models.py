@@ -22,6 +22,7 @@ KURA_KINDS: tuple[str, ...] = (
 
 # The notes Kura writes on a backup about another one, each followed by its short id; the
 # admin page shows them in its own language.
+MOVED_NOTE = "Backups moved to "  # the old repository's marker, followed by the new URL
 NOTE_PREFIXES = {
     "pre-restore": "Safety backup before restoring ",
     "restore": "Restore of ",

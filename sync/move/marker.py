@@ -13,6 +13,7 @@ import re
 from config import redact_url
 from sync.errors import BackupsMoved
 from sync.layout.commits import Storage, read_commits
+from sync.models import MOVED_NOTE
 from sync.repo.git import Git
 
 MOVED_TO = "Kura-Moved-To"
@@ -48,7 +49,7 @@ def marker_message(git: Git, tip: str, url: str, host: str) -> str:
     said = newest.storage or Storage(0, 0, 0, 0)
     storage = Storage(0, said.bytes, said.objects, said.backups + 1)
     return (
-        f"Backups moved to {redact_url(url)}\n\n"
+        f"{MOVED_NOTE}{redact_url(url)}\n\n"
         "Kura-Kind: moved\n"
         f"Kura-Files: {files}\n"
         f"Kura-Bytes: {size}\n"

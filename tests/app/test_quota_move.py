@@ -63,3 +63,20 @@ def test_the_move_from_the_page_names_the_url_and_moves(
     assert moved == ["backup 2", "backup 1", "backup 0"]
     newest = history(app_env)[0]
     assert newest.kind == "moved" and newest.message == f"Backups moved to {target}"
+
+
+def test_the_marker_is_japanese_on_a_japanese_page(
+    admin: AppTest, app_env: Workspace, monkeypatch, tmp_path: Path
+) -> None:
+    from sync.actions.move import move
+
+    fill(app_env, 2)
+    target = tmp_path / "fresh.git"
+    git("init", "--quiet", "--bare", "--initial-branch=main", str(target))
+    move(app_env, str(target))
+    monkeypatch.setenv("UI_LANGUAGE", "ja")
+    open_admin(admin)
+    tables = [d.value for d in admin.dataframe if "メッセージ" in d.value.columns]
+    notes = [v for table in tables for v in table["メッセージ"]]
+    kinds = [v for table in tables for v in table["種類"]]
+    assert notes[0] == f"バックアップは {target} へ移転" and kinds[0] == "移転"

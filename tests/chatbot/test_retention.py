@@ -48,9 +48,7 @@ def test_conversations_older_than_the_days_go_and_recent_ones_stay(tmp_path) -> 
 def test_retention_runs_after_a_backup_and_the_next_backup_holds_it(ws: Workspace) -> None:
     path = ws.data_dir / "chatbot.db"
     chats(path)
-    scheduler = AutoBackup(
-        workspace=ws, every_minutes=1, after_backup=lambda: enforce(path, 90)
-    )
+    scheduler = AutoBackup(workspace=ws, every_minutes=1, after_backup=lambda: enforce(path, 90))
     assert scheduler.tick() == "created"  # the backup, then retention deletes two
     assert titles(ChatHistory(path)) == ["recent", "today"]
     assert scheduler.tick() == "created"  # the deletion is a change: a backup follows

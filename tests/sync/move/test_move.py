@@ -10,7 +10,7 @@ import pytest
 from config import Settings
 from sync import Workspace, backup, history, restore, status
 from sync.actions.move import move
-from sync.errors import BackupsMoved, NotConfigured
+from sync.errors import BackupsMoved, NotConfigured, RestoreFirst
 from sync.layout.stored import read_data_files
 from tests.conftest import files_of, git, message_ids, write_db
 from tests.sync.move.history import grow, spread
@@ -159,3 +159,18 @@ def test_a_second_move_to_the_same_repository_changes_nothing(tmp_path) -> None:
     assert (again.status, again.moved, again.commit) == ("unchanged", 0, first.commit)
     assert (refs(old), refs(new), lfs_files(new)) == before
     assert subprocess.run(["git", "fsck", "--no-progress"], cwd=new, check=False).returncode == 0
+
+
+def test_a_host_whose_last_backup_did_not_move_restores_first(tmp_path) -> None:
+    old, new = bare(tmp_path / "old.git"), bare(tmp_path / "new.git")
+    writer, behind = host(tmp_path, "writer", old), host(tmp_path, "behind", old)
+    grow(writer, 2)
+    restore(behind, "latest")
+    grow(writer, 2, start=2)
+    move(writer, str(new))  # the newest backup alone: the one `behind` holds did not move
+    switched = host(tmp_path, "behind", new)
+    (switched.data_dir / "late.txt").write_text("written late")
+    with pytest.raises(RestoreFirst):
+        backup(switched)
+    restore(switched, "latest")
+    assert message_ids(switched.data_dir / "chatbot.db") == list(range(80))
