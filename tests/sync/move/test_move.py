@@ -174,3 +174,14 @@ def test_a_host_whose_last_backup_did_not_move_restores_first(tmp_path) -> None:
         backup(switched)
     restore(switched, "latest")
     assert message_ids(switched.data_dir / "chatbot.db") == list(range(80))
+
+
+def test_names_with_spaces_quotes_and_japanese_move_as_they_are(tmp_path) -> None:
+    old, new = bare(tmp_path / "old.git"), bare(tmp_path / "new.git")
+    writer = host(tmp_path, "writer", old)
+    (writer.data_dir / "資料").mkdir()
+    (writer.data_dir / "資料" / "メモ 1.txt").write_text("日本語のメモ")
+    (writer.data_dir / 'a "quoted" name.txt').write_text("quoted")
+    backup(writer)
+    move(writer, str(new))
+    assert restored(tmp_path, "new", new, "latest") == files_of(writer.data_dir)
