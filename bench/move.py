@@ -18,7 +18,7 @@ against the live data's compressed size plus the kept changes (the chunks the ol
 kept backups need beyond the newest's): the target is at most 1.1 times that.
 
 Usage: python -m bench.move [--size-mb 30] [--days 90] [--per-day 24] [--keep-days 7]
-       [--rounds 3]
+       [--rounds 3] [--no-restic]
 """
 
 from __future__ import annotations
@@ -64,7 +64,8 @@ def build(root: Path, args: argparse.Namespace) -> tuple[Path, Path, int]:
     datasets.make_data(writer.data_dir, total_mb=args.size_mb)
     restic_repo = root / "restic-kept"
     restic_env = {**os.environ, "RESTIC_PASSWORD": PASSWORD, "RESTIC_REPOSITORY": str(restic_repo)}
-    subprocess.run(["restic", "init", "-q"], env=restic_env, check=True)
+    if args.restic:
+        subprocess.run(["restic", "init", "-q"], env=restic_env, check=True)
     count = args.days * args.per_day
     kept = args.keep_days * args.per_day + 1
     started = time.monotonic()
@@ -73,7 +74,7 @@ def build(root: Path, args: argparse.Namespace) -> tuple[Path, Path, int]:
         if n % args.per_day == 0:
             datasets.update_vectors(writer.data_dir / "chroma_db" / "chroma.sqlite3", 20)
         backup(writer, message=f"backup {n}", kind="auto")
-        if n >= count - kept:
+        if args.restic and n >= count - kept:
             subprocess.run(
                 ["restic", "backup", "-q", "--no-cache", str(writer.data_dir)],
                 env=restic_env,
@@ -176,6 +177,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--per-day", type=int, default=24)
     parser.add_argument("--keep-days", type=int, default=7)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--no-restic",
+        dest="restic",
+        action="store_false",
+        help="skip restic (it backs up every kept state: slow at a backup a minute)",
+    )
     args = parser.parse_args(argv)
     root = Path(tempfile.mkdtemp(prefix="kura-bench-move-"))
     try:
@@ -211,10 +218,11 @@ def main(argv: list[str] | None = None) -> None:
                 naive(root / f"fresh-{r}" / "data", naive_remote, root / f"naive-work-{r}")
             )
             sizes["guide: whole files to a new repository"] = du(naive_remote / "lfs")
-            times.setdefault("restic copy of the kept snapshots", []).append(
-                restic_copy(restic_repo, root / f"restic-new-{r}")
-            )
-            sizes["restic copy of the kept snapshots"] = du(root / f"restic-new-{r}")
+            if args.restic:
+                times.setdefault("restic copy of the kept snapshots", []).append(
+                    restic_copy(restic_repo, root / f"restic-new-{r}")
+                )
+                sizes["restic copy of the kept snapshots"] = du(root / f"restic-new-{r}")
         live, changes = dense_parts(root / "reader", root / "new-0.git")
         print(
             f"\n{args.days * args.per_day} backups over {args.days} days, "

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import shutil
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
@@ -99,19 +100,23 @@ def move(ws: Workspace, url: str, *, keep_days: float | None = None) -> MoveResu
     with operation_lock(ws.lock_file):
         recover(ws)
         ws.require_lfs()
+        fetched = not ws.has_cache()  # a new cache fetches as it is made
         ws.ensure_cache()
         with record(ws.home, "move", "manual") as recording:
-            result = _move_locked(ws, target, keep_days)
+            result = _move_locked(ws, target, keep_days, fetched=fetched)
             recording.bytes, recording.status = result.uploaded, result.status
     shutil.rmtree(target.home, ignore_errors=True)  # scratch: the remotes hold the move
     return result
 
 
-def _move_locked(ws: Workspace, target: Workspace, keep_days: float | None) -> MoveResult:
+def _move_locked(
+    ws: Workspace, target: Workspace, keep_days: float | None, *, fetched: bool
+) -> MoveResult:
     shown = redact_url(target.settings.remote)
     moved, uploaded, marker = 0, 0, False
     for _ in range(_ATTEMPTS):
-        source_tip, marked = _source_tip(ws, shown)
+        source_tip, marked = _source_tip(ws, shown, fetch=not fetched)
+        fetched = False
         new_tip, count, sent = _copy(ws, target, source_tip, keep_days)
         moved, uploaded = moved + count, uploaded + sent
         if marked:
@@ -126,9 +131,9 @@ def _move_locked(ws: Workspace, target: Workspace, keep_days: float | None) -> M
     return _result(ws, target, new_tip, moved, uploaded, bool(marker), shown)
 
 
-def _source_tip(ws: Workspace, shown: str) -> tuple[str, bool]:
+def _source_tip(ws: Workspace, shown: str, *, fetch: bool) -> tuple[str, bool]:
     """The old repository's newest backup, and whether its marker is there already."""
-    tip = ws.fetch()
+    tip = ws.fetch() if fetch else ws.tip()
     if tip is None:
         raise NotConfigured("The backup repository holds no backups to move.")
     where = trailer(ws.git, tip, MOVED_TO)
@@ -143,8 +148,7 @@ def _copy(
     ws: Workspace, target: Workspace, source_tip: str, keep_days: float | None
 ) -> tuple[str, int, int]:
     """Bring the new repository up to `source_tip`: its tip, backups added, bytes sent."""
-    _open_target(ws, target)
-    new_tip = target.fetch()
+    new_tip = _open_target(ws, target)
     done = moved_from(target.git, new_tip) if new_tip else None
     if new_tip and (done is None or not ws.descends_from(done, source_tip)):
         raise NotConfigured(
@@ -165,11 +169,13 @@ def _copy(
     contents = read_contents(ws.git, kept, held=held)
     fetch_sources(ws, contents.sources)
     places, objects = write_dense(ws.store, target.store, contents)
-    replayed = replay(
-        target.git, ws.git, kept, held | places, parent=new_tip, before=before, seen=seen
-    )
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kura-move-upload") as pool:
+        uploading = pool.submit(_upload, target, objects)  # while the commits are written
+        replayed = replay(
+            target.git, contents, kept, held | places, parent=new_tip, before=before, seen=seen
+        )
+        uploading.result()  # the packs before the branch: never a commit without its objects
     commit = list(replayed.commits.values())[-1]
-    _upload(target, objects)
     pushed = target.git.push(commit, target.branch)
     if pushed.returncode != 0:
         remote_errors.raise_for(pushed, operation="push")
@@ -178,13 +184,14 @@ def _copy(
     return commit, len(kept), sum(objects.values())
 
 
-def _open_target(ws: Workspace, target: Workspace) -> None:
+def _open_target(ws: Workspace, target: Workspace) -> str | None:
     """A scratch cache for the new repository that reads this host's cache's objects (an
-    alternate), so the trees and blobs that move are not copied."""
+    alternate), so the trees and blobs that move are not copied; its newest backup."""
     shutil.rmtree(target.home, ignore_errors=True)  # a run cut off left it: start clean
-    target.ensure_cache()
+    target.ensure_cache()  # a new cache: it fetches the branch as it is made
     alternates = target.cache_dir / "objects" / "info" / "alternates"
     alternates.write_text(f"{ws.cache_dir / 'objects'}\n")
+    return target.tip()
 
 
 def _fetch_blobs(ws: Workspace, commits: list[str]) -> None:

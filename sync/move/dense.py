@@ -12,13 +12,13 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sync.content.manifest import ChunkRef, is_manifest, read_pieces
 from sync.content.pack import PackReader, PackWriter
-from sync.content.relocate import Place, manifest_chunks
+from sync.content.relocate import PieceStore, Place, manifest_chunks
 from sync.errors import VerificationFailed
 from sync.layout.build import write_blobs
 from sync.layout.stored import DATA_PREFIX, FORMAT_MARK, pack_path
@@ -35,12 +35,16 @@ BATCH = 256  # backups whose manifests are read together
 @dataclass
 class Contents:
     """What the kept backups store: chunks (first source of each id, in pack order) and
-    whole-file LFS objects (older backups), with every source pack's size."""
+    whole-file LFS objects (older backups), with every source pack's size; and, for
+    the commits written next, their manifests and pieces as read (read once)."""
 
     newest: list[ChunkRef] = field(default_factory=list)
     older: list[ChunkRef] = field(default_factory=list)
     whole: dict[str, int] = field(default_factory=dict)
     pack_sizes: dict[str, int] = field(default_factory=dict)
+    manifests: dict[str, bytes] = field(default_factory=dict)  # data blob: manifest
+    pointers: dict[str, Pointer] = field(default_factory=dict)  # data blob: whole file
+    pieces: PieceStore = field(default_factory=PieceStore)
 
     @property
     def sources(self) -> dict[str, int]:
@@ -73,18 +77,31 @@ def read_contents(git: Git, kept: list[KeptBackup], held: Iterable[str] = ()) ->
         seen_blobs |= blobs.keys()
         texts = small_blobs(git, blobs)
         manifests = [t for sha, t in texts.items() if blobs[sha] and is_manifest(t)]
-        pieces = read_pieces(manifests, git.cat_blobs)
+        contents.pieces.add(read_pieces(manifests, _unread(git, contents.pieces)))
         for sha, text in texts.items():
             if blobs[sha] and is_manifest(text):
+                contents.manifests[sha] = text
                 first = start == 0 and _in(sha, newest[0])
                 target = contents.newest if first else contents.older
-                for chunk in manifest_chunks(text, pieces, seen_pieces, contents.pack_sizes):
+                found = manifest_chunks(text, contents.pieces, seen_pieces, contents.pack_sizes)
+                for chunk in found:
                     if chunk.id not in seen_ids:
                         seen_ids.add(chunk.id)
                         target.append(chunk)
             elif (pointer := parse_pointer(text)) is not None:
+                contents.pointers[sha] = pointer
                 contents.whole[pointer.oid] = pointer.size
     return contents
+
+
+def _unread(git: Git, store: PieceStore) -> Callable[[set[str]], Mapping[str, bytes]]:
+    """Read the pieces the store does not hold yet."""
+
+    def read(wanted: set[str]) -> Mapping[str, bytes]:
+        # A piece read before was added with everything under it.
+        return git.cat_blobs(p for p in wanted if p not in store.leaves and p not in store.indexes)
+
+    return read
 
 
 def _in(sha: str, backup: KeptBackup) -> bool:

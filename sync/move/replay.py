@@ -18,15 +18,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sync.content.manifest import blob_id, is_manifest, read_pieces
+from sync.content.manifest import blob_id
 from sync.content.relocate import Place, Relocated, Relocator
 from sync.layout.commits import Storage
 from sync.layout.stored import DATA_PREFIX, pack_path, piece_path
-from sync.move.dense import BATCH, data_blobs, is_chunked, small_blobs
+from sync.move.dense import BATCH, Contents, data_blobs
 from sync.move.kept import KeptBackup
 from sync.move.marker import MOVED_FROM
 from sync.repo.git import Git
-from sync.repo.lfs import Pointer, parse_pointer
+from sync.repo.lfs import Pointer
 
 SCRATCH_REF = "refs/kura/move-trees"
 _TRAILER = re.compile(r"[A-Za-z][A-Za-z0-9-]*: ")
@@ -42,7 +42,7 @@ class Replayed:
 
 def replay(
     git: Git,
-    source: Git,
+    contents: Contents,
     kept: list[KeptBackup],
     places: Mapping[str, Place],
     *,
@@ -50,10 +50,10 @@ def replay(
     before: Storage,
     seen: set[str],
 ) -> Replayed:
-    """Write the new commits into `git` (whose objects include `source`'s, as an
-    alternate) on top of `parent`, whose history names the LFS objects `seen`, with
-    `before` its figures. Nothing is pushed."""
-    trees = _Trees(source, Relocator(places))
+    """Write the new commits into `git` (whose objects include the old repository's, as
+    an alternate) on top of `parent`, whose history names the LFS objects `seen`, with
+    `before` its figures: `contents` holds the manifests as read. Nothing is pushed."""
+    trees = _Trees(contents, Relocator(places, contents.pieces))
     shapes = trees.build(kept)
     tree_ids = _import(git, trees.stream, len(kept))
     commits: dict[str, str] = {}
@@ -78,11 +78,10 @@ def replay(
 class _Trees:
     """The fast-import stream of every new tree, built a batch of backups at a time."""
 
-    source: Git
+    contents: Contents
     relocator: Relocator
     stream: list[bytes] = field(default_factory=lambda: [b"feature done\n"])
     relocated: dict[str, tuple[str, Relocated]] = field(default_factory=dict)
-    pointers: dict[str, Pointer] = field(default_factory=dict)
     written: set[str] = field(default_factory=set)
 
     def build(self, kept: list[KeptBackup]) -> list[dict[str, int]]:
@@ -100,22 +99,14 @@ class _Trees:
         return named
 
     def _relocate(self, batch: list[KeptBackup]) -> None:
-        wanted = {
-            sha: is_chunked(b)
-            for b in batch
-            for sha in data_blobs(b).values()
-            if sha not in self.relocated and sha not in self.pointers
-        }
-        texts = small_blobs(self.source, wanted)
-        manifests = {s: t for s, t in texts.items() if wanted[s] and is_manifest(t)}
-        pieces = read_pieces(manifests.values(), self.source.cat_blobs)
-        for sha, text in texts.items():
-            if sha in manifests:
-                new = self.relocator.manifest(text, pieces)
-                self.relocated[sha] = (blob_id(new.data), new)
-                self._blob(new.data)
-            elif (pointer := parse_pointer(text)) is not None:
-                self.pointers[sha] = pointer
+        """The batch's manifests relocated (read once, by `read_contents`)."""
+        for backup in batch:
+            for sha in data_blobs(backup).values():
+                text = self.contents.manifests.get(sha)
+                if text is not None and sha not in self.relocated:
+                    new = self.relocator.manifest(text)
+                    self.relocated[sha] = (blob_id(new.data), new)
+                    self._blob(new.data)
         for data in self.relocator.take_pieces().values():
             self._blob(data)
 
@@ -130,8 +121,8 @@ class _Trees:
                 entries[DATA_PREFIX + path] = (entries[DATA_PREFIX + path][0], blob)
                 packs.update(new.packs)
                 pieces.update(new.pieces)
-            elif sha in self.pointers:
-                whole[self.pointers[sha].oid] = self.pointers[sha].size
+            elif (pointer := self.contents.pointers.get(sha)) is not None:
+                whole[pointer.oid] = pointer.size
         for oid, size in packs.items():
             entries[pack_path(oid)] = ("100644", self._blob(Pointer(oid, size).encode()))
         for piece in pieces:
