@@ -80,3 +80,24 @@ def test_the_marker_is_japanese_on_a_japanese_page(
     notes = [v for table in tables for v in table["メッセージ"]]
     kinds = [v for table in tables for v in table["種類"]]
     assert notes[0] == f"バックアップは {target} へ移転" and kinds[0] == "移転"
+
+
+def test_the_restore_preview_counts_what_retention_deletes_again(
+    admin: AppTest, app_env: Workspace, monkeypatch
+) -> None:
+    from chatbot.history import ChatHistory
+    from tests.app.test_admin import pick
+    from tests.chatbot.test_retention import chats
+
+    chats(app_env.data_dir / "chatbot.db")  # two of four conversations are months old
+    old = backup(app_env, message="before the cleanup")
+    ChatHistory(app_env.data_dir / "chatbot.db").cleanup(days=90)
+    backup(app_env, message="after the cleanup")
+    monkeypatch.setenv("CONVERSATION_RETENTION_DAYS", "90")
+    open_admin(admin)
+    assert "Conversations untouched for 90 days are deleted after each backup" in texts(admin)
+    pick(admin, app_env, old.commit)
+    next(b for b in admin.button if b.label == "Restore…").click()
+    admin.run()
+    said = shown(" ".join(i.value for i in admin.info))
+    assert "This backup holds 2 conversations untouched for more than 90 days" in said
