@@ -43,6 +43,7 @@ from sync.layout.stored import read_data_files
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "bench-only"
+PEAK_RSS_MB: dict[str, float] = {}  # per sync command, the largest of the rounds
 _WHO = re.compile(rb"^(author|committer) (.*) (\d+) ([+-]\d{4})$", re.M)
 
 
@@ -115,13 +116,22 @@ def sync_cli(home: Path, remote: Path, *args: str) -> tuple[float, dict]:
         "GITHUB_DATA_REPO": str(remote),
     }
     started = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-m", "sync", *args, "--json"], cwd=ROOT, env=env, capture_output=True
-    )
-    seconds = time.perf_counter() - started
-    if done.returncode != 0:
-        raise RuntimeError(done.stdout.decode()[-500:] + done.stderr.decode()[-500:])
-    return seconds, json.loads(done.stdout)
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "sync", *args, "--json"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=err,
+        )
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        out.seek(0)
+        err.seek(0)
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise RuntimeError(out.read().decode()[-500:] + err.read().decode()[-500:])
+        PEAK_RSS_MB[args[0]] = max(PEAK_RSS_MB.get(args[0], 0.0), usage.ru_maxrss / 1024)
+        return seconds, json.loads(out.read())
 
 
 def naive(data: Path, remote: Path, work: Path) -> float:
@@ -241,6 +251,7 @@ def main(argv: list[str] | None = None) -> None:
             f"{moved['new_lfs_bytes'] / (live + changes):.3f} × (live compressed "
             f"{live / 1e6:.2f} MB + kept changes {changes / 1e6:.2f} MB)"
         )
+        print("peak RSS (MB): " + ", ".join(f"{k} {v:.0f}" for k, v in PEAK_RSS_MB.items()))
     finally:
         shutil.rmtree(root, ignore_errors=True)
 

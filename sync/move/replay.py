@@ -17,6 +17,7 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from sync.content.manifest import blob_id
 from sync.content.relocate import Place, Relocated, Relocator
@@ -53,9 +54,11 @@ def replay(
     """Write the new commits into `git` (whose objects include the old repository's, as
     an alternate) on top of `parent`, whose history names the LFS objects `seen`, with
     `before` its figures: `contents` holds the manifests as read. Nothing is pushed."""
-    trees = _Trees(contents, Relocator(places, contents.pieces))
-    shapes = trees.build(kept)
-    tree_ids = _import(git, trees.stream, len(kept))
+    with tempfile.TemporaryFile(prefix="kura-move-") as stream:
+        trees = _Trees(contents, Relocator(places, contents.pieces), stream)
+        shapes = trees.build(kept)
+        stream.seek(0)
+        tree_ids = _import(git, stream, len(kept))
     commits: dict[str, str] = {}
     bodies: list[bytes] = []
     storage = before
@@ -80,22 +83,23 @@ class _Trees:
 
     contents: Contents
     relocator: Relocator
-    stream: list[bytes] = field(default_factory=lambda: [b"feature done\n"])
+    stream: BinaryIO  # written as built: its size follows the history moved
     relocated: dict[str, tuple[str, Relocated]] = field(default_factory=dict)
     written: set[str] = field(default_factory=set)
 
     def build(self, kept: list[KeptBackup]) -> list[dict[str, int]]:
         """Add every backup's tree to the stream; the LFS objects each names."""
         named, previous = [], {}
+        self.stream.write(b"feature done\n")
         for start in range(0, len(kept), BATCH):
             batch = kept[start : start + BATCH]
             self._relocate(batch)
             for index, backup in enumerate(batch, start):
                 entries, objects = self._entries(backup)
-                self.stream.append(_commit_command(index + 1, entries, previous))
+                self.stream.write(_commit_command(index + 1, entries, previous))
                 previous = entries
                 named.append(objects)
-        self.stream.append(b"done\n")
+        self.stream.write(b"done\n")
         return named
 
     def _relocate(self, batch: list[KeptBackup]) -> None:
@@ -133,7 +137,7 @@ class _Trees:
         blob = blob_id(data)
         if blob not in self.written:
             self.written.add(blob)
-            self.stream.append(b"blob\ndata %d\n%s\n" % (len(data), data))
+            self.stream.write(b"blob\ndata %d\n%s\n" % (len(data), data))
         return blob
 
 
@@ -161,11 +165,11 @@ def _quote(path: str) -> str:
     return f'"{escaped}"'
 
 
-def _import(git: Git, stream: list[bytes], count: int) -> list[str]:
+def _import(git: Git, stream: BinaryIO, count: int) -> list[str]:
     """Run the stream; the tree of each of its `count` commits, in order."""
     with tempfile.TemporaryDirectory(prefix="kura-move-") as scratch:
         marks = Path(scratch) / "marks"
-        git.fast_import(b"".join(stream), marks)
+        git.fast_import(stream, marks)
         commits = dict(line.split() for line in marks.read_text().splitlines())
     ordered = [commits[f":{n}"] for n in range(1, count + 1)]
     bodies = git.cat_blobs(ordered)

@@ -18,6 +18,7 @@ import subprocess
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import quote, urlsplit
 
 from sync.errors import GitFailed
@@ -190,15 +191,17 @@ def run(
     argv: Sequence[str],
     call: Call = Call(),
     *,
-    input: bytes | None = None,
+    input: bytes | BinaryIO | None = None,
     check: bool = True,
 ) -> Result:
-    """Run a command to completion; raise CommandFailed on failure when `check`."""
+    """Run a command to completion; raise CommandFailed on failure when `check`. `input`:
+    bytes, or an open file read as the command's standard input (a large stream)."""
     argv = tuple(argv)
     log.debug("run %s in %s", tuple(call.secrets.redact(a) for a in argv), call.cwd)
-    with _popen(argv, call, stdin=subprocess.PIPE) as process:
+    piped = input is None or isinstance(input, bytes)
+    with _popen(argv, call, stdin=subprocess.PIPE if piped else input) as process:
         try:
-            stdout, stderr = process.communicate(input, timeout=call.timeout)
+            stdout, stderr = process.communicate(input if piped else None, timeout=call.timeout)
         except subprocess.TimeoutExpired:
             _kill(process)
             stdout, stderr = process.communicate()
@@ -222,7 +225,7 @@ def stream(argv: Sequence[str], call: Call = Call()) -> Iterator[subprocess.Pope
             _kill(process)
 
 
-def _popen(argv: tuple[str, ...], call: Call, *, stdin: int) -> subprocess.Popen:
+def _popen(argv: tuple[str, ...], call: Call, *, stdin: int | BinaryIO) -> subprocess.Popen:
     try:
         return subprocess.Popen(
             argv,

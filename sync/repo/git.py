@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import BinaryIO
 
 from sync.repo import execute
 from sync.repo.execute import Call, Result, Secrets
@@ -55,7 +56,7 @@ class Git:
     def _run(
         self,
         *args: str,
-        input: bytes | None = None,
+        input: bytes | BinaryIO | None = None,
         check: bool = True,
         network: bool = False,
         env: Mapping[str, str] | None = None,
@@ -134,7 +135,7 @@ class Git:
         result = self._run("hash-object", "-w", "-t", kind, "--stdin-paths", input=data)
         return result.text.split()
 
-    def fast_import(self, stream: bytes, marks: Path) -> None:
+    def fast_import(self, stream: BinaryIO, marks: Path) -> None:
         """Objects and commits from a fast-import stream, in one pack; `marks` gets the
         commits' ids."""
         self._run(
