@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from sync.layout.stored import PACKS_PREFIX, PIECES_PREFIX
 from sync.repo.git import ZERO_SHA, Git, TreeEntry, parse_raw_log
-from sync.workspace import DEEPEN_STEP, Workspace
+from sync.workspace import Workspace
 
 # A commit as it was made: who and when (as its object writes them), its whole message.
 _FORMAT = "%x1e%H%x1f%an <%ae> %at%x1f%aI%x1f%cn <%ce> %ct%x1f%cI%x1f%ct%x1f%B"
@@ -36,15 +36,19 @@ def since_of(git: Git, tip: str, keep_days: float) -> int:
 
 
 def reach_back(ws: Workspace, tip: str, since: int) -> None:
-    """Deepen the cache (commits and trees) until it holds every backup made since
-    `since`, or the whole history."""
-    git, held = ws.git, None
-    while git.is_shallow():
-        before, held = held, git.count_first_parents(tip)
-        oldest = int(git.log(tip, "%ct", skip=held - 1, limit=1).strip(b"\0\n") or 0)
-        if oldest < since or held == before:
-            return
-        ws.fetch(depth=f"--deepen={max(held, DEEPEN_STEP)}", blobs="blob:none")
+    """Deepen a shallow cache until it holds every backup made since `since` (or the whole
+    history): in one fetch of exactly those (`--shallow-since`, which only deepens here:
+    the cache does not reach that far), with their manifests and pointers unless the
+    cache leaves blobs out anyway (they are small: LFS content is not in git)."""
+    git = ws.git
+    if not git.is_shallow():
+        return
+    held = git.count_first_parents(tip)
+    oldest = int(git.log(tip, "%ct", skip=held - 1, limit=1).strip(b"\0\n") or 0)
+    if oldest < since:
+        return
+    when = datetime.fromtimestamp(since - 1, UTC).isoformat(timespec="seconds")
+    ws.fetch(depth=f"--shallow-since={when}", blobs="blob:none" if git.is_partial() else None)
 
 
 def read_kept(
