@@ -12,7 +12,9 @@ says what each backup must hold:
 - database rows are merged: a backup holds the host's rows and the tip's;
 - a restore makes the newest backup exactly the restored data (recorded at once, or by
   the host's next backup when its push was refused); a forced backup, exactly the
-  host's data.
+  host's data;
+- a move to a fresh repository holds the newest backup (or every one) as it was, and
+  the hosts pointed at it go on from their moved backup (or restore first).
 
 After every step: each backup that reported success restores on a fresh host to what
 the model says; a refusal says what to do; the operations log holds every operation.
@@ -41,6 +43,7 @@ from hypothesis.stateful import (
 
 from config import Settings
 from sync import Workspace, backup, restore
+from sync.actions.move import move
 from sync.actions.undo import undo
 from sync.errors import ERROR_CODES, SyncError
 from sync.models import RestoreResult
@@ -80,6 +83,18 @@ def remote_tip(path: Path) -> str | None:
         return _git("rev-parse", "--verify", "--quiet", "refs/heads/main", cwd=path).strip()
     except subprocess.CalledProcessError:
         return None
+
+
+def moved_from(remote: Path) -> dict[str, str]:
+    """A moved repository's commits with the backup each was moved from, oldest first."""
+    out = _git(
+        "log",
+        "--reverse",
+        "--format=%H %(trailers:key=Kura-Moved-From,valueonly)",
+        "main",
+        cwd=remote,
+    )
+    return dict(line.split() for line in out.splitlines() if line.strip())
 
 
 def add_rows(db: Path, ids: list[str]) -> None:
@@ -163,6 +178,7 @@ class Hosts(RuleBasedStateMachine):
         self.history: list[str] = []  # the remote's branch, oldest first
         self.checked: set[str] = set()
         self.fresh = 0
+        self.moves = 0
 
     def teardown(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
@@ -181,7 +197,7 @@ class Hosts(RuleBasedStateMachine):
 
     def _workspace(self, name: str) -> Workspace:
         root = self.root / name
-        (root / "data").mkdir(parents=True)
+        (root / "data").mkdir(parents=True, exist_ok=True)
         return Workspace(
             Settings(data_dir=root / "data", home=root / ".kura", data_repo=str(self.remote))
         )
@@ -281,6 +297,27 @@ class Hosts(RuleBasedStateMachine):
         """The repository deleted and created again (GitHub frees LFS storage no other way)."""
         new_remote(self.remote)
         self.history = []
+
+    @precondition(lambda self: bool(self.history))
+    @rule(n=hosts_, every=st.booleans())
+    def move_to_a_fresh_repository(self, n: int, every: bool) -> None:
+        """The quota's way out: the newest backup (or all of them) into a new repository,
+        then every host pointed at it (GITHUB_DATA_REPO changed, caches kept)."""
+        host = self._host(n)
+        self.moves += 1
+        target = self.root / f"moved{self.moves}.git"
+        new_remote(target)
+        host.operations += 1
+        move(host.ws, str(target), keep_days=36500 if every else None)
+        moved = moved_from(target)  # new: original, oldest first
+        assert list(moved.values()) == (self.history if every else self.history[-1:])
+        for new, old in moved.items():
+            self.backups[new] = self.backups[old]
+        copies = {old: new for new, old in moved.items()}
+        self.history, self.remote = list(moved), target
+        for index, each in enumerate(self.hosts):
+            each.ws = self._workspace(f"host{index}")
+            each.seen_commit = copies.get(each.seen_commit, each.seen_commit)
 
     @rule()
     def refuse_the_next_push(self) -> None:
