@@ -19,11 +19,12 @@ from datetime import UTC, datetime
 
 from config import redact_url
 from sync.actions.recovery import recover
+from sync.content.pack import DamagedPack
 from sync.content.relocate import Place
 from sync.errors import BackupsMoved, NotConfigured, PushRejected, SyncError
 from sync.layout.commits import Storage, read_commits
 from sync.layout.stored import StoredFile, lfs_objects, read_data_files
-from sync.move.dense import fetch_sources, read_contents, write_dense
+from sync.move.dense import check_sources, fetch_sources, read_contents, write_dense
 from sync.move.kept import reach_back, read_kept, since_of
 from sync.move.marker import MOVED_TO, marker_message, moved_from, trailer
 from sync.move.replay import replay
@@ -167,7 +168,11 @@ def _copy(
     _fetch_blobs(ws, [k.sha for k in kept])
     held, seen, before = _target_holds(target, new_tip)
     contents = read_contents(ws.git, kept, held=held)
-    fetch_sources(ws, contents.sources)
+    downloaded = fetch_sources(ws, contents.sources)
+    try:
+        check_sources(ws.store, contents, downloaded=downloaded)
+    except DamagedPack:  # dropped from the cache: the remote's copies are the ones to move
+        check_sources(ws.store, contents, downloaded=fetch_sources(ws, contents.sources))
     places, objects = write_dense(ws.store, target.store, contents)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kura-move-upload") as pool:
         uploading = pool.submit(_upload, target, objects)  # while the commits are written

@@ -13,11 +13,12 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sync.content.manifest import ChunkRef, is_manifest, read_pieces
-from sync.content.pack import PackReader, PackWriter
+from sync.content.pack import DamagedPack, PackReader, PackWriter
 from sync.content.relocate import PieceStore, Place, manifest_chunks
 from sync.errors import VerificationFailed
 from sync.layout.build import write_blobs
@@ -116,13 +117,14 @@ def small_blobs(git: Git, blobs: Mapping[str, bool]) -> dict[str, bytes]:
     return git.cat_blobs(readable)
 
 
-def fetch_sources(ws: Workspace, objects: Mapping[str, int]) -> None:
+def fetch_sources(ws: Workspace, objects: Mapping[str, int]) -> set[str]:
     """Bring the LFS objects the copy reads into the cache, in one `git lfs fetch` of a
     commit made here that names them all (the backups name them across thousands of
-    trees; this names each once)."""
+    trees; this names each once). The ones downloaded: git-lfs checked each against its
+    id as it arrived."""
     missing = {o: s for o, s in objects.items() if not ws.store.has(Pointer(o, s))}
     if not missing:
-        return
+        return set()
     with tempfile.TemporaryDirectory(dir=ws.home, prefix="move-") as scratch:
         blobs = write_blobs(
             ws.git, Path(scratch), [Pointer(o, s).encode() for o, s in missing.items()]
@@ -142,20 +144,37 @@ def fetch_sources(ws: Workspace, objects: Mapping[str, int]) -> None:
             f"The old repository lacks {len(lacking)} of the objects the kept backups need "
             "(python -m sync verify tells which backups): keep fewer days, or bring them back."
         )
+    return set(missing)
+
+
+def check_sources(store: LfsStore, contents: Contents, *, downloaded: set[str]) -> None:
+    """Every object the copy reads hashes to its id (the ones just downloaded were
+    checked as they came): a damaged cached pack is dropped, never copied from.
+    DamagedPack names those dropped, to download again."""
+    cached = [Pointer(o, s) for o, s in contents.sources.items() if o not in downloaded]
+    with ThreadPoolExecutor(thread_name_prefix="kura-check") as pool:
+        intact = list(pool.map(store.is_intact, cached))  # sha256 lets go of the GIL
+    damaged = [p.oid for p, ok in zip(cached, intact, strict=True) if not ok]
+    for oid in damaged:
+        store.delete(oid)
+    if damaged:
+        raise DamagedPack(*damaged)
 
 
 def write_dense(
     source: LfsStore, target: LfsStore, contents: Contents
 ) -> tuple[dict[str, Place], dict[str, int]]:
     """Copy every chunk once into new packs in `target`, and the whole-file objects as
-    they are: where each chunk now lives, and every new LFS object ({oid: size})."""
+    they are (`check_sources` first): where each chunk now lives, and every new LFS
+    object ({oid: size}). Frames are copied as stored: a pack that hashes to its id
+    holds the frames its backups wrote."""
     writer = PackWriter(target, target=DENSE_SIZE)
     tickets: dict[str, int] = {}
     try:
         with PackReader(source) as reader:
             for group in (contents.newest, contents.older):
-                for chunk, frame in reader.verified_frames(group):
-                    tickets[chunk.id] = writer.add_frame(frame)
+                for chunk in group:
+                    tickets[chunk.id] = writer.add_frame(reader.frame(chunk))
                 writer.seal()
         sealed, placements = writer.finish()
     except BaseException:

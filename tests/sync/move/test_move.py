@@ -12,6 +12,7 @@ from sync import Workspace, backup, history, restore, status
 from sync.actions.move import move
 from sync.errors import BackupsMoved, NotConfigured, RestoreFirst
 from sync.layout.stored import read_data_files
+from sync.repo.lfs import Pointer
 from tests.conftest import files_of, git, message_ids, write_db
 from tests.sync.move.history import grow, spread
 
@@ -185,3 +186,23 @@ def test_names_with_spaces_quotes_and_japanese_move_as_they_are(tmp_path) -> Non
     backup(writer)
     move(writer, str(new))
     assert restored(tmp_path, "new", new, "latest") == files_of(writer.data_dir)
+
+
+def test_a_damaged_cached_pack_is_fetched_again_never_copied(tmp_path) -> None:
+    old, new = bare(tmp_path / "old.git"), bare(tmp_path / "new.git")
+    writer = host(tmp_path, "writer", old)
+    grow(writer, 3)
+    packs = sorted(writer.store.root.rglob("*"), key=lambda p: p.stat().st_size)
+    damaged = [p for p in packs if p.is_file()][-1]
+    data = bytearray(damaged.read_bytes())
+    data[len(data) // 2] ^= 0x5A  # the right size: only its hash tells
+    damaged.unlink()  # a local remote may share the inode: damage this copy alone
+    damaged.write_bytes(bytes(data))
+    move(writer, str(new), keep_days=1)
+    moved = history(host(tmp_path, "reader", new))
+    originals = history(host(tmp_path, "old-reader", old))[1:]  # under the marker
+    for n, (copy, original) in enumerate(zip(moved, originals, strict=True)):
+        assert restored(tmp_path, f"new-{n}", new, copy.commit) == restored(
+            tmp_path, f"old-{n}", old, original.commit
+        )
+    assert writer.store.is_intact(Pointer(damaged.name, len(data)))  # fetched again
