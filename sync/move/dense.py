@@ -3,8 +3,8 @@
 The newest backup's chunks come first, in file order, and their last pack is sealed
 before the rest: a fresh host restoring the newest backup downloads its own chunks
 and nothing else. The chunks only older backups use follow, newest backups first.
-Frames are copied as stored (no recompression), each checked against its chunk's id
-first, so no damaged byte of the cache reaches the new repository.
+Frames are copied as stored (no recompression) from packs that hash to their ids, so
+no damaged byte of the cache reaches the new repository.
 """
 
 from __future__ import annotations
