@@ -37,6 +37,7 @@ class GitHttpServer:
     lfs_root: Path
     requests: list[tuple[str, str, int]] = field(default_factory=list)
     forbid_push: bool = False
+    forbid_push_to: str | None = None  # ... only to a repository whose path holds this
     # Tests that need a push race: the first push waits here until the event is set.
     hold_first_push: threading.Event | None = None
     # ... only a push to a repository whose path holds this (None: any)
@@ -84,6 +85,7 @@ class GitHttpServer:
 
     def clear_faults(self) -> None:
         self.forbid_push = self.over_quota = self.down = False
+        self.forbid_push_to = None
         self.redirect_git = self.redirect_lfs = None
         self.hold_first_push = None
         self.hold_push_repo = None
@@ -200,9 +202,13 @@ class GitHttpServer:
         return _file_chunks(path, rate=self.download_rate)
 
     def _git(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
-        if self.forbid_push and "git-receive-pack" in environ.get("PATH_INFO", "") + environ.get(
+        pushing = "git-receive-pack" in environ.get("PATH_INFO", "") + environ.get(
             "QUERY_STRING", ""
-        ):
+        )
+        refused_here = (
+            self.forbid_push_to is not None and self.forbid_push_to in environ["PATH_INFO"]
+        )
+        if pushing and (self.forbid_push or refused_here):
             start_response("403 Forbidden", [("Content-Type", "text/plain")])
             return [b"Permission denied\n"]
         length = int(environ.get("CONTENT_LENGTH") or 0)

@@ -13,7 +13,8 @@ from sync.actions.move import move
 from sync.errors import BackupsMoved, NotConfigured, RestoreFirst
 from sync.layout.stored import read_data_files
 from sync.repo.lfs import Pointer
-from tests.conftest import files_of, git, message_ids, write_db
+from tests.conftest import REMOTE_KINDS, TOKEN, Remote, files_of, git, message_ids, write_db
+from tests.servers.git_http import GitHttpServer
 from tests.sync.move.history import grow, spread
 
 
@@ -23,15 +24,35 @@ def bare(path: Path) -> Path:
     return path
 
 
-def host(tmp_path: Path, name: str, remote: Path) -> Workspace:
+def host(tmp_path: Path, name: str, remote: Path | Remote) -> Workspace:
     root = tmp_path / name
     (root / "data").mkdir(parents=True, exist_ok=True)
-    return Workspace(Settings(data_dir=root / "data", home=root / ".kura", data_repo=str(remote)))
+    url, token = (remote.url, remote.token) if isinstance(remote, Remote) else (str(remote), None)
+    return Workspace(
+        Settings(data_dir=root / "data", home=root / ".kura", data_repo=url, token=token)
+    )
 
 
-def lfs_files(remote: Path) -> dict[str, int]:
-    root = remote / "lfs" / "objects"
+def lfs_files(remote: Path | Remote) -> dict[str, int]:
+    root = remote.lfs_dir if isinstance(remote, Remote) else remote / "lfs" / "objects"
     return {p.name: p.stat().st_size for p in root.rglob("*") if p.is_file()}
+
+
+@pytest.fixture(params=REMOTE_KINDS)
+def two_remotes(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[Remote, Remote]:
+    """The old repository and an empty new one: local bare repositories, or both on the
+    HTTP server with its LFS server."""
+    if request.param == "local":
+        made = [bare(tmp_path / f"{n}.git") for n in ("old", "new")]
+        return tuple(Remote("local", str(p), p, p / "lfs" / "objects") for p in made)
+    server: GitHttpServer = request.getfixturevalue("http_server")
+    name = tmp_path.name[-30:]
+    pair = []
+    for n in ("old", "new"):
+        git_dir = server.create_repo("team", f"{n}-{name}")
+        url = server.repo_url("team", f"{n}-{name}")
+        pair.append(Remote("http", url, git_dir, server.lfs_root / "team" / f"{n}-{name}", TOKEN))
+    return tuple(pair)
 
 
 def refs(remote: Path) -> str:
@@ -61,14 +82,16 @@ def restored(tmp_path: Path, name: str, remote: Path, commit: str) -> dict[str, 
     return files_of(fresh.data_dir)
 
 
-def test_a_move_keeps_the_newest_days_densely_and_leaves_the_old_repository(tmp_path) -> None:
-    old, new = bare(tmp_path / "old.git"), bare(tmp_path / "new.git")
+def test_a_move_keeps_the_newest_days_densely_and_leaves_the_old_repository(
+    tmp_path: Path, two_remotes: tuple[Remote, Remote]
+) -> None:
+    old, new = two_remotes
     grow(host(tmp_path, "writer", old), 200)
-    originals = spread(old, hours=2.4)  # ten backups a day over 20 days
-    before_objects, before_lfs = objects(old), lfs_files(old)
+    originals = spread(old.git_dir, hours=2.4)  # ten backups a day over 20 days
+    before_objects, before_lfs = objects(old.git_dir), lfs_files(old)
     mover = host(tmp_path, "mover", old)  # a fresh host: its cache starts shallow
 
-    result = move(mover, str(new), keep_days=3)
+    result = move(mover, new.url, keep_days=3)
 
     kept = originals[-31:]  # the newest and the 30 of the three days before it
     moved = history(host(tmp_path, "reader", new))[::-1]
@@ -95,11 +118,12 @@ def test_a_move_keeps_the_newest_days_densely_and_leaves_the_old_repository(tmp_
     assert stored <= 1.05 * dense_size(reader, [b.commit for b in moved])
     assert stored < result.old_lfs_bytes / 3
     # The old repository: every object and LFS object as it was, and one commit on top.
-    assert objects(old) >= before_objects and lfs_files(old) == before_lfs
-    tip = git("rev-parse", "main", cwd=old).strip()
-    assert git("rev-parse", "main^", cwd=old).strip() == originals[-1]
-    assert git("log", "-1", "--format=%B", tip, cwd=old).strip().endswith(f"Kura-Moved-To: {new}")
-    assert git("diff", "--stat", f"{tip}^", tip, cwd=old) == ""
+    assert objects(old.git_dir) >= before_objects and lfs_files(old) == before_lfs
+    tip = git("rev-parse", "main", cwd=old.git_dir).strip()
+    assert git("rev-parse", "main^", cwd=old.git_dir).strip() == originals[-1]
+    marker = git("log", "-1", "--format=%B", tip, cwd=old.git_dir).strip()
+    assert marker.endswith(f"Kura-Moved-To: {new.url}")
+    assert git("diff", "--stat", f"{tip}^", tip, cwd=old.git_dir) == ""
 
 
 def test_instances_on_the_old_repository_are_told_where_backups_went(tmp_path) -> None:

@@ -164,3 +164,18 @@ def test_without_yes_a_move_asks_and_changes_nothing(
     code, result = finished(sync_cli(host(tmp_path, "mover", old), "move", "--to", new, "--json"))
     assert (code, result["error"]["code"]) == (1, "confirmation_required")
     assert heads(http_server, old, new) == before
+
+
+def test_an_old_repository_that_refuses_the_marker_keeps_the_move(
+    repos: tuple[str, str], http_server: GitHttpServer, tmp_path: Path
+) -> None:
+    """A token that may read the old repository but not push there: the move stands, and
+    says the old repository could not be marked."""
+    old, new = repos
+    commits = grow(host(tmp_path, "writer", old), 2)
+    http_server.forbid_push_to = "/old-"
+    process = sync_cli(host(tmp_path, "mover", old), "move", "--to", new, "--yes", "--json")
+    code, result = finished(process)
+    assert code == 0 and result["marker"] is False and result["moved"] == 1
+    assert git("rev-parse", "main", cwd=on_disk(http_server, old)).strip() == commits[-1]
+    assert [b.message for b in history(host(tmp_path, "reader", new))] == ["backup 1"]
