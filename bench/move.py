@@ -38,8 +38,9 @@ from pathlib import Path
 from bench import datasets
 from bench.long_history import du
 from config import Settings
-from sync import Workspace, backup, history
-from sync.layout.stored import read_data_files
+from sync import Workspace, backup
+from sync.move.dense import read_contents
+from sync.move.kept import read_kept
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "bench-only"
@@ -164,16 +165,16 @@ def restic_copy(source: Path, target: Path) -> float:
 
 
 def dense_parts(root: Path, remote: Path) -> tuple[int, int]:
-    """(the newest backup's chunks stored once, the chunks only older kept ones need)."""
+    """(the newest backup's chunks stored once, the chunks only older kept ones need),
+    read the way a move reads them: the whole moved history, each piece once."""
     reader = workspace(root, remote)
-    commits = [b.commit for b in history(reader)]
-    newest: dict[str, int] = {}
-    older: dict[str, int] = {}
-    for index, commit in enumerate(commits):
-        for file in read_data_files(reader.git, commit).values():
-            for chunk in file.manifest.chunks:
-                (newest if index == 0 else older)[chunk.id] = chunk.length
-    return sum(newest.values()), sum(v for k, v in older.items() if k not in newest)
+    reader.ensure_cache()
+    reader.fetch(depth="--unshallow")  # every moved commit with its manifests
+    tip = reader.tip()
+    assert tip is not None
+    kept = read_kept(reader.git, tip, None)
+    contents = read_contents(reader.git, kept)
+    return sum(c.length for c in contents.newest), sum(c.length for c in contents.older)
 
 
 def _stats(values: list[float]) -> str:
