@@ -13,8 +13,8 @@ from sync.workspace import Workspace
 
 
 def target_workspace(ws: Workspace, url: str) -> Workspace:
-    """A workspace for `url` whose cache lives under KURA_HOME/move/, so the move never
-    touches this host's own cache and a second run finds what the first one wrote.
+    """A workspace for `url` whose scratch cache lives under KURA_HOME/move/, so the move
+    never touches this host's own cache (what a move has done lives in the remotes).
 
     The token is MOVE_TOKEN, or GITHUB_TOKEN when the new repository is on the host
     GITHUB_TOKEN was issued for; no other host is ever handed a token."""
