@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shutil
 import statistics
 import subprocess
@@ -37,6 +36,7 @@ from pathlib import Path
 
 from bench import datasets
 from bench.long_history import du
+from bench.redate import spread
 from config import Settings
 from sync import Workspace, backup
 from sync.move.dense import read_contents
@@ -45,7 +45,6 @@ from sync.move.kept import read_kept
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "bench-only"
 PEAK_RSS_MB: dict[str, float] = {}  # per sync command, the largest of the rounds
-_WHO = re.compile(rb"^(author|committer) (.*) (\d+) ([+-]\d{4})$", re.M)
 
 
 def bare(path: Path) -> Path:
@@ -86,25 +85,6 @@ def build(root: Path, args: argparse.Namespace) -> tuple[Path, Path, int]:
             print(f"  {n} of {count} backups, {time.monotonic() - started:.0f} s", flush=True)
     spread(old, hours=24 / args.per_day)
     return old, restic_repo, kept
-
-
-def spread(remote: Path, *, hours: float) -> None:
-    """Date the branch's commits `hours` apart, the newest now."""
-    exported = subprocess.run(
-        ["git", "fast-export", "--no-data", "refs/heads/main"],
-        cwd=remote,
-        capture_output=True,
-        check=True,
-    ).stdout
-    commits = exported.count(b"commit refs/heads/main\n")
-    now = int(time.time())
-    stamps = iter(
-        now - int((commits - 1 - n) * hours * 3600) for n in range(commits) for _ in (0, 1)
-    )
-    redated = _WHO.sub(lambda m: b"%s %s %d +0000" % (m[1], m[2], next(stamps)), exported)
-    subprocess.run(
-        ["git", "fast-import", "--quiet", "--force"], input=redated, cwd=remote, check=True
-    )
 
 
 def sync_cli(home: Path, remote: Path, *args: str) -> tuple[float, dict]:

@@ -265,7 +265,10 @@ class Workspace:
         missing blobs, and git would fetch them one by one."""
         if not self.git.is_partial():
             return  # every fetched commit came with its blobs
-        missing = self.git.missing_objects(commit)
+        self.fetch_objects(self.git.missing_of([commit]))
+
+    def fetch_objects(self, missing: list[str]) -> None:
+        """Objects a partial fetch left out, by id, in one request (none: no call)."""
         if missing:
             with self.fetching():
                 result = self.git.fetch_objects(missing)

@@ -165,7 +165,7 @@ def _copy(
         reach_back(ws, source_tip, since)
     span = f"{done}..{source_tip}" if done else source_tip
     kept = read_kept(ws.git, span, since, newest_only=done is None and keep_days is None)
-    _fetch_blobs(ws, [k.sha for k in kept])
+    ws.fetch_objects(ws.git.missing_of([k.sha for k in kept]))
     held, seen, before = _target_holds(target, new_tip)
     contents = read_contents(ws.git, kept, held=held)
     downloaded = fetch_sources(ws, contents.sources)
@@ -197,15 +197,6 @@ def _open_target(ws: Workspace, target: Workspace) -> str | None:
     alternates = target.cache_dir / "objects" / "info" / "alternates"
     alternates.write_text(f"{ws.cache_dir / 'objects'}\n")
     return target.tip()
-
-
-def _fetch_blobs(ws: Workspace, commits: list[str]) -> None:
-    missing = ws.git.missing_of(commits)
-    if missing:
-        with ws.fetching():
-            result = ws.git.fetch_objects(missing)
-        if result.returncode != 0:
-            remote_errors.raise_for(result, operation="fetch")
 
 
 def _target_holds(target: Workspace, tip: str | None) -> tuple[dict[str, Place], set[str], Storage]:

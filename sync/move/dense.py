@@ -41,11 +41,15 @@ class Contents:
 
     newest: list[ChunkRef] = field(default_factory=list)
     older: list[ChunkRef] = field(default_factory=list)
-    whole: dict[str, int] = field(default_factory=dict)
     pack_sizes: dict[str, int] = field(default_factory=dict)
     manifests: dict[str, bytes] = field(default_factory=dict)  # data blob: manifest
     pointers: dict[str, Pointer] = field(default_factory=dict)  # data blob: whole file
     pieces: PieceStore = field(default_factory=PieceStore)
+
+    @property
+    def whole(self) -> dict[str, int]:
+        """The whole-file LFS objects (oid: size) the kept backups name."""
+        return {p.oid: p.size for p in self.pointers.values()}
 
     @property
     def sources(self) -> dict[str, int]:
@@ -71,6 +75,7 @@ def read_contents(git: Git, kept: list[KeptBackup], held: Iterable[str] = ()) ->
     contents = Contents()
     seen_ids, seen_pieces, seen_blobs = set(held), set(), set()
     newest = list(reversed(kept))
+    in_newest = set(data_blobs(newest[0]).values()) if newest else set()
     for start in range(0, len(newest), BATCH):
         batch = newest[start : start + BATCH]
         blobs = {sha: is_chunked(b) for b in batch for sha in sorted(data_blobs(b).values())}
@@ -82,7 +87,7 @@ def read_contents(git: Git, kept: list[KeptBackup], held: Iterable[str] = ()) ->
         for sha, text in texts.items():
             if blobs[sha] and is_manifest(text):
                 contents.manifests[sha] = text
-                first = start == 0 and _in(sha, newest[0])
+                first = sha in in_newest
                 target = contents.newest if first else contents.older
                 found = manifest_chunks(text, contents.pieces, seen_pieces, contents.pack_sizes)
                 for chunk in found:
@@ -91,7 +96,6 @@ def read_contents(git: Git, kept: list[KeptBackup], held: Iterable[str] = ()) ->
                         target.append(chunk)
             elif (pointer := parse_pointer(text)) is not None:
                 contents.pointers[sha] = pointer
-                contents.whole[pointer.oid] = pointer.size
     return contents
 
 
@@ -103,10 +107,6 @@ def _unread(git: Git, store: PieceStore) -> Callable[[set[str]], Mapping[str, by
         return git.cat_blobs(p for p in wanted if p not in store.leaves and p not in store.indexes)
 
     return read
-
-
-def _in(sha: str, backup: KeptBackup) -> bool:
-    return sha in data_blobs(backup).values()
 
 
 def small_blobs(git: Git, blobs: Mapping[str, bool]) -> dict[str, bytes]:
@@ -185,9 +185,10 @@ def write_dense(
         placement = placements[ticket]
         oid, size = sealed[placement.pack]
         places[chunk_id] = Place(oid, size, placement.offset, placement.length)
-    for oid in contents.whole:
+    whole = contents.whole
+    for oid in whole:
         _copy(source.path(oid), target.path(oid))
-    return places, dict(sealed) | dict(contents.whole)
+    return places, dict(sealed) | whole
 
 
 def _copy(source: Path, target: Path) -> None:

@@ -271,13 +271,9 @@ class Git:
             check=False,
         )
 
-    def missing_objects(self, commit: str) -> list[str]:
-        """Objects of `commit`'s tree that a partial fetch left out (never fetched here)."""
-        listed = self._run("rev-list", "--objects", "--no-walk", "--missing=print", commit)
-        return [line[1:] for line in listed.text.split() if line.startswith("?")]
-
     def missing_of(self, commits: Iterable[str]) -> list[str]:
-        """Objects the trees of `commits` name that a partial fetch left out."""
+        """Objects the trees of `commits` name that a partial fetch left out (never
+        fetched here)."""
         data = "".join(f"{c}\n" for c in commits).encode()
         listed = self._run(
             "rev-list", "--objects", "--no-walk", "--missing=print", "--stdin", input=data

@@ -88,4 +88,4 @@ def test_after_browsing_old_history_new_backups_come_whole(make_workspace) -> No
     newer = grow(writer, 2, start=4)[-1]
     assert restore(fresh, "latest").commit == newer
     assert message_ids(fresh.data_dir / "chatbot.db") == list(range(120))
-    assert fresh.git.missing_objects(newer) == []
+    assert fresh.git.missing_of([newer]) == []

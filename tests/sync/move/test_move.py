@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.redate import spread
 from config import Settings
 from sync import Workspace, backup, history, restore, status
 from sync.actions.move import move
@@ -15,7 +16,7 @@ from sync.layout.stored import read_data_files
 from sync.repo.lfs import Pointer
 from tests.conftest import REMOTE_KINDS, TOKEN, Remote, files_of, git, message_ids, write_db
 from tests.servers.git_http import GitHttpServer
-from tests.sync.move.history import grow, spread
+from tests.sync.move.history import grow
 
 
 def bare(path: Path) -> Path:
