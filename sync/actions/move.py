@@ -69,8 +69,9 @@ class MovePlan:
 def plan_move(ws: Workspace, keep_days: float) -> MovePlan | None:
     """The new repository's size: the newest backup's distinct chunks (its manifests are
     in the cache) plus the LFS bytes each older backup of the window added (their
-    `Kura-Storage` trailers: commits only are fetched, no manifest and no LFS object;
-    dense packs leave out the dead chunks those bytes include). None: no backups yet."""
+    `Kura-Storage` trailers: the window's commits and manifests are fetched, no LFS
+    object; dense packs leave out the dead chunks those bytes include). None: no
+    backups yet."""
     tip = ws.tip()
     if tip is None:
         return None
