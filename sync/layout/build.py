@@ -119,9 +119,15 @@ def held_pieces(files: Iterable[StoredFile]) -> set[str]:
     return {blob for f in files if f.manifest for blob in f.manifest.piece_blobs}
 
 
+PACKED_FROM = 100  # blobs written into one pack rather than loose (git's transfer.unpackLimit)
+
+
 def write_blobs(git: Git, scratch: Path, contents: list[bytes]) -> list[str]:
-    """Write each content as a blob; their ids in order."""
+    """Write each content as a blob; their ids in order. Many go into one pack, a few
+    stay loose (a minute's backup would otherwise leave a tiny pack each time)."""
     with tempfile.TemporaryDirectory(dir=scratch, prefix="blobs-") as tmp:
+        if len(contents) >= PACKED_FROM:
+            return git.write_blobs_packed(contents, Path(tmp) / "marks")
         paths = []
         for index, content in enumerate(contents):
             path = Path(tmp) / str(index)
