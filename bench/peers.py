@@ -482,12 +482,17 @@ def table(result: Result) -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench.peers")
+def arguments(prog: str) -> argparse.Namespace:
+    """The options this benchmark and `bench.cli` share."""
+    parser = argparse.ArgumentParser(prog=prog)
     parser.add_argument("--size-mb", type=int, default=317)
     parser.add_argument("--minutes", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=3)
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = arguments("python -m bench.peers")
     print(table(run(args.size_mb, args.minutes, args.rounds)))
 
 

@@ -27,7 +27,13 @@ from sync.layout.build import (
 from sync.layout.commits import STORAGE_TRAILER, Storage
 from sync.layout.history_index import HistoryIndex
 from sync.layout.state import SavedFile, SavedState, load_state, save_state
-from sync.layout.stored import StoredFile, describe_blobs, lfs_objects, remember_manifest
+from sync.layout.stored import (
+    StoredFile,
+    describe_blobs,
+    keep_parsed,
+    lfs_objects,
+    remember_manifest,
+)
 from sync.local.snapshot import LocalFile, check_sizes, scan, snapshot_file
 from sync.merge.files import keep_their_changes
 from sync.merge.tip import merge_tip
@@ -383,6 +389,7 @@ def _record(
     the previous one (the likeliest restore point), the remote keeps the rest."""
     save_state(ws.state_file, SavedState(commit, snapshot.files))
     ws.keep_saved(commit)
+    keep_parsed(ws.git, snapshot.stored.values())
     kept = set(lfs_objects(snapshot.stored.values())) | set(lfs_objects(parent.files.values()))
     try:
         with ws.packing(wait=0):  # a read of an older backup may be using other packs

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from sync.content.manifest import Manifest, is_manifest, parse_manifest, read_pieces
 from sync.errors import VerificationFailed
+from sync.layout import parsed
 from sync.repo.git import Git, TreeEntry
 from sync.repo.lfs import MAX_POINTER_SIZE, Pointer, parse_pointer
 
@@ -99,7 +100,7 @@ def describe_blobs(git: Git, blobs: dict[str, str], *, chunked: bool) -> dict[st
     Only a chunked tree can hold manifests, so only there are blobs larger than a
     pointer read: a raw blob (the guide's non-LFS files) is never loaded whole.
     """
-    known = {sha: _MANIFESTS[sha] for sha in set(blobs.values()) if sha in _MANIFESTS}
+    known = {sha: m for sha in set(blobs.values()) if (m := _remembered(git, sha)) is not None}
     sizes = git.blob_sizes(sha for sha in blobs.values() if sha not in known)
     limit = MAX_MANIFEST_SIZE if chunked else MAX_POINTER_SIZE
     contents = git.cat_blobs(sha for sha in sizes if sizes[sha] <= limit)
@@ -133,6 +134,20 @@ class _ManifestCache(OrderedDict[str, Manifest]):
 
 
 _MANIFESTS = _ManifestCache(max_chunks=300_000)  # about 5 GB of data in 60 MB of memory
+
+
+def _remembered(git: Git, blob: str) -> Manifest | None:
+    """A manifest this process holds, or one an earlier process left parsed on disk."""
+    manifest = _MANIFESTS.get(blob)
+    if manifest is None and (manifest := parsed.load(git.git_dir, blob)) is not None:
+        _MANIFESTS.remember(blob, manifest)
+    return manifest
+
+
+def keep_parsed(git: Git, files: Iterable[StoredFile]) -> None:
+    """Leave the manifests of `files` (the backup just recorded) parsed on disk for the
+    next process, and only those."""
+    parsed.keep(git.git_dir, {f.blob: f.manifest for f in files if f.manifest})
 
 
 def remember_manifest(blob: str, manifest: Manifest) -> None:
