@@ -26,7 +26,7 @@ from sync.local.progress import RestoreProgress
 from sync.local.snapshot import LocalFile, is_side_file, signature
 from sync.local.sqlitefile import CheckedDatabases, backup_copy, is_live_sqlite, is_sqlite
 from sync.repo import remote_errors
-from sync.repo.lfs import Pointer
+from sync.repo.lfs import Pointer, local_store
 from sync.workspace import Workspace
 
 __all__ = ["Base", "drop_damaged", "fetch_objects", "stage", "write_file"]
@@ -225,14 +225,19 @@ def fetch_objects(
     )
     if not missing:
         return 0
-    result = ws.git.lfs_fetch(commit, include=_include(target.values(), missing))
+    source = local_store(ws.remote_url)
+    if source is not None:
+        ws.store.copy_from(source, missing)
+        result = None
+    else:
+        result = ws.git.lfs_fetch(commit, include=_include(target.values(), missing))
     lacking = [
         f.path
         for f in target.values()
         if any(o in missing and not ws.store.has(Pointer(o, s)) for o, s in f.lfs_objects.items())
     ]
     if lacking:
-        if result.returncode != 0 and not remote_errors.is_bad_object(result):
+        if result and result.returncode != 0 and not remote_errors.is_bad_object(result):
             remote_errors.raise_for(result, operation="lfs fetch")
         raise VerificationFailed(
             f"The remote lacks the content of {', '.join(lacking[:5])}: this backup cannot be "

@@ -2,21 +2,28 @@
 
 Kura writes its packs (`sync.content.pack`) straight into the store, in the
 exact layout git-lfs uses, so `git lfs push` uploads them and `git lfs fetch`
-fills the same store on restore.
+fills the same store on restore. From a remote on this machine (a path or a
+`file://` URL, whose own store has the same layout) Kura copies the objects itself:
+`git lfs fetch` copies them one at a time, four times slower than two threads.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
 import re
+import tempfile
+import urllib.parse
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 POINTER_VERSION = "https://git-lfs.github.com/spec/v1"
 MAX_POINTER_SIZE = 1024
 CHUNK = 1024 * 1024
+COPIERS = 2  # objects copied from a local remote at a time (the copy and the hash free the GIL)
 _POINTER = re.compile(
     rb"\Aversion https://git-lfs\.github\.com/spec/v1\n"
     rb"(?:[a-z0-9.-]+ [^\n]*\n)*?"
@@ -104,7 +111,47 @@ class LfsStore:
                 path.unlink()
         return freed
 
+    def copy_from(self, source: LfsStore, objects: dict[str, int]) -> None:
+        """Bring `objects` (oid: size) from another store on this machine, as git-lfs
+        would: each hashed as it is copied and put in place whole (a rebuild waiting for
+        it never reads half of one). One that is absent there, or does not hash to its
+        id, is left out: the caller reports what is still missing."""
+        with ThreadPoolExecutor(max_workers=COPIERS, thread_name_prefix="kura-copy") as pool:
+            for _ in pool.map(lambda item: self._copy_one(source, *item), objects.items()):
+                pass
+
+    def _copy_one(self, source: LfsStore, oid: str, size: int) -> None:
+        self.tmp.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=self.tmp, prefix="kura-in-")
+        try:
+            digest = hashlib.sha256()
+            with os.fdopen(fd, "wb") as out, source.path(oid).open("rb") as handle:
+                while block := handle.read(CHUNK):
+                    digest.update(block)
+                    out.write(block)
+            if digest.hexdigest() == oid and os.path.getsize(name) == size:
+                self.path(oid).parent.mkdir(parents=True, exist_ok=True)
+                os.replace(name, self.path(oid))
+        except FileNotFoundError:
+            pass  # not in the source store: missing, as git-lfs would report it
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(name)
+
     def clean_tmp(self) -> None:
         for stale in self.tmp.glob("kura-*") if self.tmp.is_dir() else ():
             with contextlib.suppress(FileNotFoundError):
                 stale.unlink()
+
+
+def local_store(url: str) -> LfsStore | None:
+    """The LFS store of a remote on this machine (an absolute path or a `file://` URL,
+    a bare repository or a work tree's `.git`); None for any other remote."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme == "file":
+        path = Path(urllib.parse.unquote(parts.path))
+    elif url.startswith("/"):
+        path = Path(url)
+    else:
+        return None
+    return LfsStore(path / ".git" if (path / ".git").is_dir() else path)

@@ -15,11 +15,10 @@ import logging
 import urllib.error
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
 from sync.errors import AuthFailed, RemoteUnreachable, SyncError
 from sync.repo.execute import TOKEN_USER
-from sync.repo.lfs import LfsStore
+from sync.repo.lfs import LfsStore, local_store
 from sync.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -35,20 +34,12 @@ class CannotAsk(SyncError):
 def missing_objects(ws: Workspace, objects: dict[str, int]) -> dict[str, str]:
     """{oid: what is wrong} for the objects the remote lacks or holds at another size."""
     url = ws.remote_url
-    scheme = urllib.parse.urlsplit(url).scheme
-    if scheme in ("http", "https"):
+    if urllib.parse.urlsplit(url).scheme in ("http", "https"):
         return _ask_server(_endpoint(url), ws.settings.token, objects)
-    if scheme == "file":
-        return _look_in(
-            LfsStore(_git_dir(Path(urllib.parse.unquote(urllib.parse.urlsplit(url).path)))), objects
-        )
-    if url.startswith("/"):  # a local path: Workspace.remote_url made it absolute
-        return _look_in(LfsStore(_git_dir(Path(url))), objects)
+    store = local_store(url)  # a local path: Workspace.remote_url made it absolute
+    if store is not None:
+        return _look_in(store, objects)
     raise CannotAsk("This remote cannot be asked about LFS objects without downloading them.")
-
-
-def _git_dir(path: Path) -> Path:
-    return path / ".git" if (path / ".git").is_dir() else path
 
 
 def _look_in(store: LfsStore, objects: dict[str, int]) -> dict[str, str]:
