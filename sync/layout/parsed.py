@@ -64,8 +64,13 @@ def keep(git_dir: Path, manifests: Mapping[str, Manifest]) -> None:
         log.info("Parsed manifests not kept (%s): the next process parses them", exc)
 
 
-def _encode(manifest: Manifest) -> bytes:
-    rows = [tuple(chunk) for chunk in manifest.chunks]
+def _encode(manifest: Manifest) -> list[bytes]:
+    """The entry's parts. The chunk table goes column by column: five lists of the
+    chunks' own fields cost a fifth of a tuple per chunk (1 GB of databases is 250,000
+    chunks, encoded at the end of a backup)."""
+    columns = [
+        [chunk[field] for chunk in manifest.chunks] for field in range(len(ChunkRef._fields))
+    ]
     payload = marshal.dumps(
         (
             manifest.size,
@@ -74,20 +79,20 @@ def _encode(manifest: Manifest) -> bytes:
             manifest.version,
             manifest.piece_blobs,
             dict(manifest.pack_sizes),
-            rows,
+            columns,
         )
     )
-    return MAGIC + hashlib.sha256(payload).digest() + payload
+    return [MAGIC, hashlib.sha256(payload).digest(), payload]
 
 
 def _decode(data: bytes) -> Manifest | None:
     start = len(MAGIC) + 32
-    digest = data[len(MAGIC) : start]
-    if not data.startswith(MAGIC) or hashlib.sha256(data[start:]).digest() != digest:
+    payload = memoryview(data)[start:]  # not copied: a large database's entry is 20 MB
+    if not data.startswith(MAGIC) or hashlib.sha256(payload).digest() != data[len(MAGIC) : start]:
         return None
     try:
-        size, sha256, chunker, version, pieces, packs, rows = marshal.loads(data[start:])
-        chunks = tuple(map(ChunkRef._make, rows))
+        size, sha256, chunker, version, pieces, packs, columns = marshal.loads(payload)
+        chunks = tuple(map(ChunkRef._make, zip(*columns, strict=True)))
     except (ValueError, TypeError, EOFError):
         return None
     if sum(chunk.size for chunk in chunks) != size:
@@ -95,12 +100,12 @@ def _decode(data: bytes) -> Manifest | None:
     return Manifest(size, sha256, chunker, chunks, packs, version, tuple(pieces))
 
 
-def _write(path: Path, data: bytes) -> None:
+def _write(path: Path, parts: list[bytes]) -> None:
     """Whole or not at all; no fsync: a torn file fails its hash and is parsed again."""
     fd, name = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            handle.writelines(parts)
         os.replace(name, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
