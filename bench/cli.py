@@ -85,9 +85,11 @@ class KuraCli(Tool):
 @dataclass
 class Spread:
     samples: dict[str, list[float]] = field(default_factory=dict)
+    rss_mb: dict[str, float] = field(default_factory=dict)  # each tool's peak
 
-    def add(self, tool: str, seconds: float) -> None:
+    def add(self, tool: str, seconds: float, rss_mb: float = 0.0) -> None:
         self.samples.setdefault(tool, []).append(seconds)
+        self.rss_mb[tool] = max(self.rss_mb.get(tool, 0.0), rss_mb)
 
     def median(self, tool: str) -> float:
         return statistics.median(self.samples[tool])
@@ -118,7 +120,7 @@ def run(size_mb: int = 317, minutes: int = 10, rounds: int = 3) -> Result:
         steps: dict[str, Spread] = {}
 
         def timed(name: str, tool: str, sample: Sample) -> None:
-            steps.setdefault(name, Spread()).add(tool, sample.seconds)
+            steps.setdefault(name, Spread()).add(tool, sample.seconds, sample.rss_mb)
 
         for round_ in range(rounds):  # each round on empty repositories
             for kind in (KuraCli, Restic, Borg):
@@ -154,11 +156,33 @@ def run(size_mb: int = 317, minutes: int = 10, rounds: int = 3) -> Result:
                         raise AssertionError(f"{tool.name}: {name} restored wrong data")
                     timed(name, tool.name, sample)
                     shutil.rmtree(host)
+        _warm_restores(root, data, kura, steps, rounds)
         _against_the_guide(root, data, kura, steps, rounds)
         traces = _traces(root, kura)
         startup = min(_startup() for _ in range(5))
         litestream = litestream_append_bytes(chat, root / "litestream", minutes)
     return Result(size_mb, steps, appends, appends_lfs, litestream, traces, startup)
+
+
+def _warm_restores(
+    root: Path, data: Path, kura: KuraCli, steps: dict[str, Spread], rounds: int
+) -> None:
+    """`python -m sync restore` on the host that backs up, to the first backup and back
+    (its cache holds both), beside `cp -r` of the data directory."""
+    spread = steps.setdefault("a warm restore to an older point, against cp -r", Spread())
+    points = [kura.backups[0], kura.backups[-1]]
+    for round_ in range(2 * rounds + 1):
+        argv = [sys.executable, "-m", "sync", "restore", points[round_ % 2], "--yes"]
+        sample = measured(argv, cwd=ROOT, env=kura.env())
+        if round_:  # the first one brings the first backup's packs into the cache
+            spread.add("Kura", sample.seconds, sample.rss_mb)
+        copy = root / "cp-copy"
+        started = time.perf_counter()
+        subprocess.run(["cp", "-r", str(data), str(copy)], check=True)
+        spread.add("cp -r", time.perf_counter() - started)
+        shutil.rmtree(copy)
+    if content(data) != content(kura.data):
+        raise AssertionError("the warm restores left other data")
 
 
 def _against_the_guide(
@@ -233,16 +257,18 @@ def _startup() -> float:
 def table(result: Result) -> str:
     lines = [
         f"Whole processes on {result.size_mb} MB: median seconds (min-max)\n",
-        "| step | Kura | restic | borg | Kura / restic | Kura / borg |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        "| step | Kura | restic | borg | Kura / restic | Kura / borg | peak RSS, MB "
+        "(Kura / restic / borg) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for name, spread in result.steps.items():
-        if "guide" in spread.samples:
+        if "Kura" not in spread.samples or "restic" not in spread.samples:
             continue
         kura = spread.median("Kura")
         lines.append(
             f"| {name} | {spread.cell('Kura')} | {spread.cell('restic')} | {spread.cell('borg')}"
-            f" | {kura / spread.median('restic'):.2f}x | {kura / spread.median('borg'):.2f}x |"
+            f" | {kura / spread.median('restic'):.2f}x | {kura / spread.median('borg'):.2f}x"
+            f" | {' / '.join(f'{spread.rss_mb[t]:.0f}' for t in ('Kura', 'restic', 'borg'))} |"
         )
     for name, spread in result.steps.items():
         if "guide" in spread.samples:
@@ -251,6 +277,13 @@ def table(result: Result) -> str:
                 "",
                 f"{name}: Kura {spread.cell('Kura')} s, the guide {spread.cell('guide')} s: "
                 f"{faster:.1f}x faster.",
+            ]
+        if "cp -r" in spread.samples:
+            times = spread.median("Kura") / spread.median("cp -r")
+            lines += [
+                "",
+                f"{name}: Kura {spread.cell('Kura')} s, `cp -r` {spread.cell('cp -r')} s: "
+                f"{times:.1f}x.",
             ]
     kura, lite = statistics.median(result.appends), statistics.median(result.litestream)
     lfs = statistics.median(result.appends_lfs)
