@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import secrets
+import shutil
 import socket
 from dataclasses import dataclass
 from datetime import datetime
@@ -193,7 +194,10 @@ class Workspace:
         path = os.environ.get("PATH", "")
         if path in _LFS_FOUND:
             return True  # found once on this PATH: spare a process on every operation
-        try:
+        if shutil.which("git-lfs", path=path):
+            _LFS_FOUND.add(path)  # where git looks first: no process for a new one either
+            return True
+        try:  # git also finds git-lfs in its own exec path
             found = self.git.lfs_version().returncode == 0
         except Exception:  # noqa: BLE001 - git itself missing counts as "not available"
             return False
@@ -208,10 +212,11 @@ class Workspace:
     def has_cache(self) -> bool:
         return (self.cache_dir / "HEAD").is_file()
 
-    def ensure_cache(self, *, new_remote: bool = False) -> None:
-        """Create or re-point the cache repository; fetch the branch when it is new.
-        The default local remote is created on a brand-new install, or with `new_remote`
-        (a forced backup): never silently when the one this host backed up to vanished."""
+    def ensure_cache(self, *, new_remote: bool = False) -> bool:
+        """Create or re-point the cache repository; fetch the branch when it is new (True:
+        it fetched just now, so the tip is the remote's). The default local remote is
+        created on a brand-new install, or with `new_remote` (a forced backup): never
+        silently when the one this host backed up to vanished."""
         self.require_enabled()
         self.home.mkdir(parents=True, exist_ok=True)
         if self.settings.uses_default_remote:
@@ -225,7 +230,10 @@ class Workspace:
             # A new cache takes the newest backup alone: what a restore needs, whatever
             # the length of history. Older backups come when someone asks (`deepen`).
             self.fetch(depth="--depth=1" if fresh else None)
+            _POINTED.add((str(self.cache_dir), self.remote_url))
+            return True
         _POINTED.add((str(self.cache_dir), self.remote_url))
+        return False
 
     def _ensure_default_remote(self, *, new_remote: bool) -> None:
         remote = Path(self.remote_url)

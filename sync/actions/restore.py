@@ -65,8 +65,8 @@ def restore_locked(
     newest restore replaced, and its commit says so (kind `undo`)."""
     progress = progress or RestoreProgress()
     ws.require_lfs()
-    ws.ensure_cache()
-    commit = _resolve(ws, ref)
+    fetched = ws.ensure_cache()
+    commit = _resolve(ws, ref, fetched=fetched)
     target = read_data_files(ws.git, commit)
     size = sum(f.size for f in target.values() if not is_side_file(f.path))
     saved = load_state(ws.state_file)
@@ -108,15 +108,16 @@ def restore_locked(
     return RestoreResult("restored", commit, safety, size, downloaded)
 
 
-def _resolve(ws: Workspace, ref: str) -> str:
+def _resolve(ws: Workspace, ref: str, *, fetched: bool) -> str:
     """A full commit id the cache already reaches (a pick from the history table) needs no
     fetch: if the remote moved meanwhile, recording the restore fetches and re-commits on
-    its new tip. `latest`, prefixes and unknown ids are resolved against a fresh fetch."""
+    its new tip. `latest`, prefixes and unknown ids are resolved against a fresh fetch
+    (`fetched`: the cache was made or re-pointed just now, and fetched then)."""
     cached = ws.tip()
     if cached and len(ref) == FULL_ID:
         with contextlib.suppress(InvalidRef):
             return resolve(ws, ref, cached)
-    return resolve(ws, ref, ws.fetch())
+    return resolve(ws, ref, cached if fetched else ws.fetch())
 
 
 def _from_live(
