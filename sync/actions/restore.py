@@ -134,9 +134,11 @@ def _from_live(
             continue
         if saved_file.oid == wanted.content_id:
             live[file.path] = file
-        elif wanted.manifest and wanted.manifest.chunker not in SQLITE_BLOCKS:
-            # A database's file is not what its backup holds byte for byte (its header
-            # counts commits, its WAL may hold pages): it lends no chunks.
+        elif wanted.manifest:
+            # Each lent chunk is checked against its id as it is read: a database's file
+            # is not what its backup holds byte for byte (its header counts commits, its
+            # WAL may hold pages), and a chunk it does not hold sends the file back to
+            # its packs alone.
             known[file.path] = (file, saved_file.blob)
     described = describe_blobs(ws.git, {p: blob for p, (_, blob) in known.items()}, chunked=True)
     bases = {

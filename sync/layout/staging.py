@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from sync.content.pack import Arrivals, PackReader
-from sync.content.reader import Base, assemble
+from sync.content.reader import Base, BaseDiffers, assemble
 from sync.errors import SyncError, VerificationFailed
 from sync.layout.stored import DATA_PREFIX, StoredFile, lfs_objects, pack_path
 from sync.local.progress import RestoreProgress
@@ -63,13 +63,11 @@ def stage(
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kura-fetch") as fetcher:
             download = fetcher.submit(fetch_objects, ws, commit, rebuilt, progress, objects=needed)
             arriving = Arrivals(ws.store, download)
-            copied_away = [
-                f for f in files if f.path in live and not _copy_live(live[f.path], staging)
-            ]
-            moved = _rebuild_all(ws, rebuilt, staging, bases, checked, arriving)
+            copied = {f.path: f for f in files if f.path in live}
+            moved = _build_all(ws, copied, live, rebuilt, staging, bases, checked, arriving)
             downloaded = download.result()
         # Live files that changed while they were read: rebuild those from the backup alone.
-        retry = {f.path: f for f in [*copied_away, *moved]}
+        retry = {f.path: f for f in moved}
         downloaded += fetch_objects(ws, commit, retry)
         for file in retry.values():
             _rebuild(ws, file, staging, None, checked)
@@ -106,24 +104,30 @@ def drop_damaged(ws: Workspace, files: Iterable[StoredFile]) -> bool:
 _WORKERS = max(1, min(4, os.cpu_count() or 1))
 
 
-def _rebuild_all(
+def _build_all(
     ws: Workspace,
+    copied: dict[str, StoredFile],
+    live: dict[str, LocalFile],
     rebuilt: dict[str, StoredFile],
     staging: Path,
     bases: dict[str, Base],
     checked: CheckedDatabases | None,
     arriving: Arrivals,
 ) -> list[StoredFile]:
-    """Rebuild the files, in parallel (zstd, sha256 and writes release the GIL); the ones
-    whose base changed while it was read. A pack the download did not bring fails the
-    rebuild; the download's own error, when it has one, says more and wins."""
+    """Copy the live files and rebuild the others, in parallel (copies, zstd, sha256 and
+    writes release the GIL); the ones that changed while they were read. A pack the
+    download did not bring fails the rebuild; the download's own error, when it has one,
+    says more and wins."""
+    # Rebuilds first: they cost more a byte than copies, which fill in around them.
+    jobs = [
+        (f, lambda f=f: _rebuild(ws, f, staging, bases.get(f.path), checked, arriving))
+        for f in rebuilt.values()
+    ]
+    jobs += [(f, lambda f=f: _copy_live(live[f.path], staging)) for f in copied.values()]
     try:
         with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
-            done = pool.map(
-                lambda f: _rebuild(ws, f, staging, bases.get(f.path), checked, arriving),
-                rebuilt.values(),
-            )
-            return [f for f, ok in zip(rebuilt.values(), list(done), strict=True) if not ok]
+            done = list(pool.map(lambda job: job[1](), jobs))
+            return [f for (f, _), ok in zip(jobs, done, strict=True) if not ok]
     except VerificationFailed:
         arriving.download.result()  # raises the download's error, if it failed
         raise
@@ -176,6 +180,8 @@ def _rebuild(
     with PackReader(ws.store, arriving=arriving) as packs:
         try:
             write_file(ws, file, target, packs, base=base)
+        except BaseDiffers:
+            return False  # rebuilt from the backup alone, once its packs are fetched
         except VerificationFailed:
             if base is None or base.unchanged():
                 raise
@@ -271,6 +277,8 @@ def write_file(
     if file.manifest is not None:
         try:
             assemble(file.manifest, packs, target, base=base)
+        except BaseDiffers:
+            raise
         except VerificationFailed as exc:
             raise VerificationFailed(
                 f"{file.path} in this backup cannot be rebuilt: {exc.message}; pick another "

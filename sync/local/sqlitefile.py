@@ -143,6 +143,21 @@ def is_live_sqlite(path: Path) -> bool:
     return True
 
 
+@contextlib.contextmanager
+def reading(path: Path) -> Iterator[int]:
+    """A descriptor to `pread` the file at `path`: for a database the one kept for it
+    (closing any descriptor of it would drop the app's locks), for any other file one
+    opened and closed here."""
+    if is_live_sqlite(path):
+        yield _descriptor(path)
+        return
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        yield fd
+    finally:
+        os.close(fd)
+
+
 def _descriptor(path: Path) -> int:
     fd = _kept(path)
     if fd is None:
