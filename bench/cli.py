@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -156,7 +157,7 @@ def run(size_mb: int = 317, minutes: int = 10, rounds: int = 3) -> Result:
                         raise AssertionError(f"{tool.name}: {name} restored wrong data")
                     timed(name, tool.name, sample)
                     shutil.rmtree(host)
-        _warm_restores(root, data, kura, steps, rounds)
+        _warm_restores(root, data, kura, steps, rounds, expected=seed)
         _against_the_guide(root, data, kura, steps, rounds)
         traces = _traces(root, kura)
         startup = min(_startup() for _ in range(5))
@@ -165,24 +166,52 @@ def run(size_mb: int = 317, minutes: int = 10, rounds: int = 3) -> Result:
 
 
 def _warm_restores(
-    root: Path, data: Path, kura: KuraCli, steps: dict[str, Spread], rounds: int
+    root: Path,
+    data: Path,
+    kura: KuraCli,
+    steps: dict[str, Spread],
+    rounds: int,
+    *,
+    expected: dict[str, str],
 ) -> None:
-    """`python -m sync restore` on the host that backs up, to the first backup and back
-    (its cache holds both), beside `cp -r` of the data directory."""
-    spread = steps.setdefault("a warm restore to an older point, against cp -r", Spread())
+    """Restores on the host that backs up, to the first backup and back (its cache holds
+    both), beside `cp -r` of the data directory: `python -m sync restore`, and `restore`
+    in one long-lived process as the app runs it."""
+    from bench.__main__ import workspace  # the app's way: the bench's own process
+    from sync import restore
+
+    app = workspace(data, kura.home, str(kura.repo))
     points = [kura.backups[0], kura.backups[-1]]
-    for round_ in range(2 * rounds + 1):
-        argv = [sys.executable, "-m", "sync", "restore", points[round_ % 2], "--yes"]
-        sample = measured(argv, cwd=ROOT, env=kura.env())
-        if round_:  # the first one brings the first backup's packs into the cache
-            spread.add("Kura", sample.seconds, sample.rss_mb)
-        copy = root / "cp-copy"
-        started = time.perf_counter()
-        subprocess.run(["cp", "-r", str(data), str(copy)], check=True)
-        spread.add("cp -r", time.perf_counter() - started)
-        shutil.rmtree(copy)
-    if content(data) != content(kura.data):
-        raise AssertionError("the warm restores left other data")
+    for name, run in (
+        ("a warm restore to an older point (command line)", lambda ref: _cli_restore(kura, ref)),
+        (
+            "a warm restore to an older point (in the app's process)",
+            lambda ref: _timed(restore, app, ref),
+        ),
+    ):
+        spread = steps.setdefault(name, Spread())
+        for round_ in range(2 * rounds + 1):
+            seconds = run(points[round_ % 2])
+            if round_:  # the first one brings the first backup's packs into the cache
+                spread.add("Kura", seconds)
+            copy = root / "cp-copy"
+            spread.add(
+                "cp -r", _timed(subprocess.run, ["cp", "-r", str(data), str(copy)], check=True)
+            )
+            shutil.rmtree(copy)
+        if content(data) != expected:
+            raise AssertionError("the warm restores left other data than the first backup's")
+
+
+def _cli_restore(kura: KuraCli, ref: str) -> float:
+    argv = [sys.executable, "-m", "sync", "restore", ref, "--yes"]
+    return measured(argv, cwd=ROOT, env=kura.env()).seconds
+
+
+def _timed(action: Callable[..., object], *args: object, **kwargs: object) -> float:
+    started = time.perf_counter()
+    action(*args, **kwargs)
+    return time.perf_counter() - started
 
 
 def _against_the_guide(
