@@ -36,6 +36,7 @@ from bench import (
     soak,
     storage,
 )
+from bench import cli as cli_bench
 from bench import history as history_bench
 from bench import sources as sources_bench
 from bench import wiki as wiki_bench
@@ -278,6 +279,8 @@ def main() -> None:
             out.append(table(runs[-1]))
             print(out[-1] + "\n", flush=True)
     out.append(peers.table(peers.run()))
+    print(out[-1], flush=True)
+    out.append(cli_bench.table(cli_bench.run()))
     print(out[-1], flush=True)
     out.append(storage.run(300))
     print(out[-1], flush=True)

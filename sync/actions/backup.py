@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import tempfile
 from collections.abc import Set
@@ -41,7 +42,7 @@ from sync.models import BackupResult
 from sync.move.marker import refuse_if_moved
 from sync.oplog import record
 from sync.repo import remote_errors
-from sync.repo.lfs import Pointer
+from sync.repo.lfs import Pointer, local_store
 from sync.repo.locking import operation_lock
 from sync.workspace import Workspace
 
@@ -343,10 +344,21 @@ def _put_back(ws: Workspace, lost: dict[str, int], files: dict[str, StoredFile])
 
 
 def _upload(ws: Workspace, objects: dict[str, int]) -> None:
-    if objects:
-        uploaded = ws.git.lfs_push(sorted(objects))
-        if uploaded.returncode != 0:
-            remote_errors.raise_for(uploaded, operation="lfs push")
+    if not objects:
+        return
+    remote = local_store(ws.remote_url)
+    if remote is not None:  # on this machine: a copy, as git-lfs makes it, without a process
+        with contextlib.suppress(OSError):  # reported below, as what is lacking
+            remote.copy_from(ws.store, objects)
+        if lacking := [o for o, s in objects.items() if not remote.has(Pointer(o, s))]:
+            raise PushRejected(
+                f"{len(lacking)} packs could not be copied into the backup repository "
+                f"{ws.settings.remote}: check that it is writable and has room, then retry."
+            )
+        return
+    uploaded = ws.git.lfs_push(sorted(objects))
+    if uploaded.returncode != 0:
+        remote_errors.raise_for(uploaded, operation="lfs push")
 
 
 def _storage(ws: Workspace, tip: str | None, new: dict[str, int]) -> Storage:

@@ -130,6 +130,7 @@ class LfsStore:
                     digest.update(block)
                     out.write(block)
             if digest.hexdigest() == oid and os.path.getsize(name) == size:
+                os.chmod(name, 0o644)  # as git-lfs leaves them: other users' hosts read them
                 self.path(oid).parent.mkdir(parents=True, exist_ok=True)
                 os.replace(name, self.path(oid))
         except FileNotFoundError:

@@ -10,7 +10,8 @@ import pytest
 
 from config import Settings
 from sync import Workspace, backup, restore
-from sync.errors import VerificationFailed
+from sync.errors import PushRejected, VerificationFailed
+from sync.repo.git import Git
 from sync.repo.lfs import LfsStore, local_store
 from tests.conftest import message_ids, write_db
 
@@ -76,3 +77,30 @@ def test_a_fresh_host_restores_from_a_local_remote_and_refuses_a_damaged_object(
         restore(other, "latest")
     assert (other.data_dir / "notes.txt").read_text() == "mine"
     assert not other.store.path(pack).exists()
+
+
+def test_a_backup_copies_its_packs_into_a_local_remote_readable_by_others(
+    local_host, bare_remote: Path
+) -> None:
+    ws = local_host("host")
+    write_db(ws.data_dir / "chatbot.db", range(3000))
+    backup(ws)
+    remote = LfsStore(bare_remote)
+    assert remote.oids() and remote.oids() == ws.store.oids()
+    for oid in remote.oids():
+        assert remote.path(oid).stat().st_mode & 0o777 == 0o644
+        assert oid_of(remote.path(oid).read_bytes()) == oid
+
+
+def test_a_local_remote_that_takes_no_pack_refuses_the_backup_and_keeps_its_branch(
+    local_host, bare_remote: Path
+) -> None:
+    ws = local_host("host")
+    write_db(ws.data_dir / "chatbot.db", range(1000))
+    first = backup(ws).commit
+    (bare_remote / "lfs" / "tmp").rmdir()
+    (bare_remote / "lfs" / "tmp").write_text("not a directory")  # nothing can be copied in
+    write_db(ws.data_dir / "chatbot.db", range(1000, 1100))
+    with pytest.raises(PushRejected, match="could not be copied"):
+        backup(ws)
+    assert Git(bare_remote).rev_parse("main") == first
