@@ -71,3 +71,24 @@ def test_a_reader_waits_for_a_pack_the_download_brings_and_not_past_its_end(tmp_
         pytest.raises(VerificationFailed, match="missing"),
     ):
         list(reader.read([missing]))
+
+
+def test_frames_in_a_row_out_of_order_and_repeated_read_back_the_same(tmp_path) -> None:
+    store = LfsStore(tmp_path)
+    chunks = [os.urandom(500 + i) for i in range(40)]
+    writer = PackWriter(store, target=8_000)
+    tickets = [writer.add(chunk) for chunk in chunks]
+    packs, placements = writer.finish()
+    refs = [
+        ChunkRef("0" * 64, len(c), packs[p.pack][0], p.offset, p.length)
+        for c, p in zip(chunks, (placements[t] for t in tickets), strict=True)
+    ]
+    order = [*range(10, 25), 3, 3, 4, *range(39, 30, -1), 0, 1, 2]  # runs, gaps, repeats
+    with PackReader(store) as reader:
+        assert [bytes(b) for b in reader.read([refs[i] for i in order])] == [
+            chunks[i] for i in order
+        ]
+    last = store.path(refs[-1].pack)
+    last.write_bytes(last.read_bytes()[: refs[-1].offset + 10])  # a pack cut short
+    with PackReader(store) as reader, pytest.raises(VerificationFailed, match="damaged"):
+        list(reader.read(refs[-3:]))
