@@ -133,10 +133,12 @@ def read_content(directory: Path) -> Content:
 
 def merged(mine: Content, seen: Content, tip: Content) -> Content:
     """What a backup on `tip` holds: per file the tip's version unless this host changed
-    it since `seen` (a deletion loses to a change made there since), rows merged."""
+    it since `seen` (a deletion loses to a change made there since); a database this host
+    changed, its rows merged with the tip's. A database it did not change is the tip's,
+    like any file: another host's restore stays restored."""
     out: Content = {}
     for path in sorted(set(mine) | set(tip)):
-        if path == DB and path in mine:
+        if path == DB and path in mine and mine[path] != seen.get(path):
             out[path] = mine[path] | tip.get(path, frozenset())  # type: ignore[operator]
             continue
         if mine.get(path) == seen.get(path):
@@ -455,3 +457,42 @@ Hosts.TestCase.settings = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 TestHosts = Hosts.TestCase
+
+
+def test_a_host_whose_rows_did_not_change_keeps_another_hosts_restore() -> None:
+    """A sequence a soak found: host 0 restores an older backup (dropping rows its busy
+    hours added, which host 2 still holds); host 2, whose database is as it last saved
+    it (only touched), backs up: unchanged, the restore stays."""
+    machine = Hosts()
+    steps = [
+        ("hosts_on_one_remote", 3),
+        ("a_busy_hour", 0),
+        ("refuse_the_next_push",),
+        ("refuse_the_next_push",),
+        ("a_busy_hour", 0),
+        ("refuse_the_next_push",),
+        ("a_busy_hour", 0),
+        ("touch_everything", 1),
+        ("touch_everything", 1),
+        ("back_up", 2, False),
+        ("a_busy_hour", 0),
+        ("a_busy_hour", 0),
+        ("touch_everything", 0),
+        ("back_up", 2, False),
+        ("restore_a_backup", 0, 737),
+        ("delete", 0, "shared.txt"),
+        ("touch_everything", 2),
+        ("touch_everything", 1),
+        ("back_up", 0, False),
+        ("back_up", 2, False),
+    ]
+    try:
+        for name, *args in steps:
+            getattr(machine, name)(*args)
+            machine.every_backup_restores_to_what_the_model_says()
+            machine.the_operations_log_holds_every_operation()
+        host0, host2 = machine.hosts[0], machine.hosts[2]
+        assert read_content(host2.ws.data_dir)[DB] != machine._tip_content()[DB]
+        assert machine.backups[machine.history[-1]] == read_content(host0.ws.data_dir)
+    finally:
+        machine.teardown()
