@@ -19,7 +19,6 @@ import time
 from dataclasses import dataclass, field
 
 from sync.local.atomic import write_atomic
-from sync.repo.lfs_batch import CannotAsk, missing_objects
 from sync.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -76,6 +75,10 @@ def check(ws: Workspace, named: dict[str, int], parent: str | None) -> Check:
     unconfirmed = {oid: size for oid, size in named.items() if known.get(oid) != size}
     if not unconfirmed:
         return Check({}, asked=False)
+    # Loaded when asked (HTTP's modules are a tenth of a command's start-up): most
+    # backups know every object their parent named.
+    from sync.repo.lfs_batch import CannotAsk, missing_objects
+
     try:
         problems = missing_objects(ws, unconfirmed)
     except CannotAsk:
