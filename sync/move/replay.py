@@ -4,9 +4,10 @@ Each new commit keeps its original's author, committer, dates and message (kind,
 note, host), with its manifests pointing into the dense packs, its `Kura-Storage`
 figures counted for the new repository, `Kura-Restored`/`Kura-Replaced` naming the
 new commits (dropped when what they name did not move), and `Kura-Moved-From` naming
-the original. Trees come from one `git fast-import` (the changes between consecutive
-backups, not whole trees); commits are then written by id in one `git hash-object`,
-so a move costs a few processes whatever the number of backups.
+the original (then, for a backup moved before, the ones it came from). Trees come from
+one `git fast-import` (the changes between consecutive backups, not whole trees);
+commits are then written by id in one `git hash-object`, so a move costs a few
+processes whatever the number of backups.
 """
 
 from __future__ import annotations
@@ -180,18 +181,24 @@ def _import(git: Git, stream: BinaryIO, count: int) -> list[str]:
 def _message(backup: KeptBackup, moved: Mapping[str, str], storage: Storage) -> str:
     """The original message, with its trailers for the new repository."""
     lines = backup.message.rstrip("\n").split("\n")
-    kept_lines = []
+    kept_lines, earlier = [], []
     for line in lines:
         key, sep, value = line.partition(": ")
         if sep and key in (*_REFERENCES, "Kura-Storage", MOVED_FROM):
             if key in _REFERENCES and value.strip() in moved:
                 kept_lines.append(f"{key}: {moved[value.strip()]}")
+            elif key == MOVED_FROM:
+                earlier.append(value.strip())
             continue
         kept_lines.append(line)
     text = "\n".join(kept_lines).rstrip("\n")
     last = text.rsplit("\n\n", 1)[-1] if "\n\n" in text else ""
     joined = all(_TRAILER.match(line) for line in last.split("\n")) if last else False
-    ours = f"{storage.trailer()}\n{MOVED_FROM}: {backup.sha}\n"
+    # The original first (a resumed move reads it), then the ones it was moved from: a
+    # host whose last backup was moved twice still finds its copy.
+    ours = f"{storage.trailer()}\n" + "".join(
+        f"{MOVED_FROM}: {sha}\n" for sha in (backup.sha, *earlier)
+    )
     return f"{text}\n{ours}" if joined else f"{text}\n\n{ours}"
 
 

@@ -86,15 +86,16 @@ def remote_tip(path: Path) -> str | None:
 
 
 def moved_from(remote: Path) -> dict[str, str]:
-    """A moved repository's commits with the backup each was moved from, oldest first."""
+    """A moved repository's commits with the backup each was moved from, oldest first
+    (the first `Kura-Moved-From`; those after it name where that one came from)."""
     out = _git(
         "log",
         "--reverse",
-        "--format=%H %(trailers:key=Kura-Moved-From,valueonly)",
+        "--format=%H %(trailers:key=Kura-Moved-From,valueonly,separator=%x20)",
         "main",
         cwd=remote,
     )
-    return dict(line.split() for line in out.splitlines() if line.strip())
+    return dict(line.split()[:2] for line in out.splitlines() if line.strip())
 
 
 def add_rows(db: Path, ids: list[str]) -> None:
@@ -494,5 +495,22 @@ def test_a_host_whose_rows_did_not_change_keeps_another_hosts_restore() -> None:
         host0, host2 = machine.hosts[0], machine.hosts[2]
         assert read_content(host2.ws.data_dir)[DB] != machine._tip_content()[DB]
         assert machine.backups[machine.history[-1]] == read_content(host0.ws.data_dir)
+    finally:
+        machine.teardown()
+
+
+def test_a_host_goes_on_after_its_backup_moved_twice() -> None:
+    """A sequence a soak found: the newest backup moved to a second repository, then to a
+    third; the host that backed up before both moves finds its copy and backs up."""
+    machine = Hosts()
+    try:
+        machine.hosts_on_one_remote(2)
+        for _ in range(2):
+            machine.move_to_a_fresh_repository(0, False)
+            machine.every_backup_restores_to_what_the_model_says()
+        machine.a_busy_hour(0)  # nine backups, none refused with restore_first
+        machine.every_backup_restores_to_what_the_model_says()
+        machine.the_operations_log_holds_every_operation()
+        assert len(machine.history) == 10
     finally:
         machine.teardown()
