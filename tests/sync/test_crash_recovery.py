@@ -15,7 +15,8 @@ from sync.actions.restore import journal_for, verify_staging
 from sync.layout.staging import stage
 from sync.layout.stored import read_data_files
 from sync.local.journal import Journal, write_journal
-from tests.conftest import files_of
+from sync.repo.locking import is_locked
+from tests.conftest import files_of, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -110,6 +111,9 @@ def test_sigkill_at_random_points_of_a_restore(ws, two_states) -> None:
         time.sleep(rng.uniform(0.05, duration))
         child.send_signal(signal.SIGKILL)
         child.wait()
+        # A git process the restore was starting holds a copy of its lock until it execs
+        # (milliseconds): a command then is busy and recovers nothing, rightly.
+        wait_until(lambda: not is_locked(ws.lock_file))
         status(ws)  # the next command recovers
         after = files_of(ws.data_dir)
         assert after in (before, target_files), "data must be wholly old or wholly new"

@@ -20,7 +20,8 @@ from config import Settings
 from sync import Workspace, backup, restore, status
 from sync.errors import SyncError
 from sync.local.mount import MARKER, RETIRED, STAGING
-from tests.conftest import files_of, git
+from sync.repo.locking import is_locked
+from tests.conftest import files_of, git, wait_until
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -126,6 +127,8 @@ def killed_during_restore(root: Path) -> dict:
         child.send_signal(signal.SIGKILL)
         finished = child.wait() == 0
         cut_off = ws.journal_file.exists() or (data / STAGING).exists()
+        # A git process the restore was starting holds a copy of its lock until it execs.
+        wait_until(lambda: not is_locked(ws.lock_file))
         status(ws)  # every command first finishes or undoes a cut-off restore
         now = files_of(data)
         state = "old" if now == old else "new" if now == new else "mixed"
