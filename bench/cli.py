@@ -36,6 +36,7 @@ from bench.peers import (
     Tool,
     arguments,
     content,
+    kura_env,
     litestream_append_bytes,
     measured,
 )
@@ -62,12 +63,7 @@ class KuraCli(Tool):
         self.home = self.root / "home"
 
     def env(self, data: Path | None = None, home: Path | None = None) -> dict[str, str]:
-        return {
-            "KURA_DATA_DIR": str(data or self.data),
-            "KURA_HOME": str(home or self.home),
-            "GITHUB_DATA_REPO": str(self.repo),
-            "MAX_FILE_SIZE_MB": "4096",
-        }
+        return kura_env(data or self.data, home or self.home, self.repo)
 
     def _backup(self) -> Sample:
         sample = measured([sys.executable, "-m", "sync", "backup"], cwd=ROOT, env=self.env())
@@ -299,21 +295,18 @@ def table(result: Result) -> str:
             f" | {kura / spread.median('restic'):.2f}x | {kura / spread.median('borg'):.2f}x"
             f" | {' / '.join(f'{spread.rss_mb[t]:.0f}' for t in ('Kura', 'restic', 'borg'))} |"
         )
+    baselines = {  # a baseline Kura is compared with alone: its name, the ratio said
+        "guide": ("the guide", lambda kura, base: f"{base / kura:.1f}x faster"),
+        "cp -r": ("`cp -r`", lambda kura, base: f"{kura / base:.1f}x"),
+    }
     for name, spread in result.steps.items():
-        if "guide" in spread.samples:
-            faster = spread.median("guide") / spread.median("Kura")
-            lines += [
-                "",
-                f"{name}: Kura {spread.cell('Kura')} s, the guide {spread.cell('guide')} s: "
-                f"{faster:.1f}x faster.",
-            ]
-        if "cp -r" in spread.samples:
-            times = spread.median("Kura") / spread.median("cp -r")
-            lines += [
-                "",
-                f"{name}: Kura {spread.cell('Kura')} s, `cp -r` {spread.cell('cp -r')} s: "
-                f"{times:.1f}x.",
-            ]
+        for key, (said, ratio) in baselines.items():
+            if key in spread.samples:
+                lines += [
+                    "",
+                    f"{name}: Kura {spread.cell('Kura')} s, {said} {spread.cell(key)} s: "
+                    f"{ratio(spread.median('Kura'), spread.median(key))}.",
+                ]
     kura, lite = statistics.median(result.appends), statistics.median(result.litestream)
     lfs = statistics.median(result.appends_lfs)
     lines += [

@@ -208,6 +208,16 @@ for line in sys.stdin:
 """
 
 
+def kura_env(data: Path, home: Path, repo: Path) -> dict[str, str]:
+    """What `python -m sync` needs to back up `data` to `repo` (files of any size)."""
+    return {
+        "KURA_DATA_DIR": str(data),
+        "KURA_HOME": str(home),
+        "GITHUB_DATA_REPO": str(repo),
+        "MAX_FILE_SIZE_MB": "4096",
+    }
+
+
 def kura_workspace(data: Path, home: Path, remote: str) -> Workspace:
     from bench.__main__ import workspace  # the worker's import, not the bench's
 
@@ -254,12 +264,7 @@ class Kura(Tool):
 
     def cli_backup(self) -> Sample:
         """`python -m sync backup`: a new process, as cron or a shell would run it."""
-        env = {
-            "KURA_DATA_DIR": str(self.data),
-            "KURA_HOME": str(self.home),
-            "GITHUB_DATA_REPO": str(self.repo),
-            "MAX_FILE_SIZE_MB": "4096",
-        }
+        env = kura_env(self.data, self.home, self.repo)
         before = du(self.repo)
         sample = measured([sys.executable, "-m", "sync", "backup"], cwd=ROOT, env=env)
         sample.stored = du(self.repo) - before

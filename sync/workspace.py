@@ -15,15 +15,15 @@ from datetime import datetime
 from pathlib import Path
 
 from config import Settings, redact_url
-from sync.errors import LfsMissing, NotConfigured, RemoteGone
+from sync.errors import LfsMissing, NotConfigured, PushRejected, RemoteGone
 from sync.layout.state import load_state
 from sync.local.atomic import write_atomic
 from sync.local.mount import STAGING, is_mount_point
 from sync.models import LastBackup, UnrecordedRestore
 from sync.repo import remote_errors
-from sync.repo.execute import Secrets, credential_origin
+from sync.repo.execute import Result, Secrets, credential_origin
 from sync.repo.git import Git
-from sync.repo.lfs import LfsStore
+from sync.repo.lfs import LfsStore, Pointer, local_store
 from sync.repo.locking import file_lock
 
 log = logging.getLogger(__name__)
@@ -225,15 +225,16 @@ class Workspace:
         if fresh:
             self.git.init(branch=self.branch)
         pointed = (str(self.cache_dir), self.remote_url) in _POINTED
-        if fresh or (not pointed and self.git.config_get("remote.origin.url") != self.remote_url):
+        fetching = fresh or (
+            not pointed and self.git.config_get("remote.origin.url") != self.remote_url
+        )
+        if fetching:
             self.git.set_origin(self.remote_url, branch=self.branch)
             # A new cache takes the newest backup alone: what a restore needs, whatever
             # the length of history. Older backups come when someone asks (`deepen`).
             self.fetch(depth="--depth=1" if fresh else None)
-            _POINTED.add((str(self.cache_dir), self.remote_url))
-            return True
         _POINTED.add((str(self.cache_dir), self.remote_url))
-        return False
+        return fetching
 
     def _ensure_default_remote(self, *, new_remote: bool) -> None:
         remote = Path(self.remote_url)
@@ -274,6 +275,38 @@ class Workspace:
         if not self.git.is_partial():
             return  # every fetched commit came with its blobs
         self.fetch_objects(self.git.missing_of([commit]))
+
+    def push_lfs(self, objects: dict[str, int]) -> None:
+        """Put LFS objects (oid: size) of the cache on the remote: into a remote on this
+        machine by a hashed copy (no git-lfs process), to any other by `git lfs push`.
+        PushRejected, or the remote's own error, when any is not there after."""
+        if not objects:
+            return
+        remote = local_store(self.remote_url)
+        if remote is None:
+            pushed = self.git.lfs_push(sorted(objects))
+            if pushed.returncode != 0:
+                remote_errors.raise_for(pushed, operation="lfs push")
+            return
+        with contextlib.suppress(OSError):  # reported below, as what is lacking
+            remote.copy_from(self.store, objects)
+        if lacking := [o for o, s in objects.items() if not remote.has(Pointer(o, s))]:
+            raise PushRejected(
+                f"{len(lacking)} packs could not be copied into the backup repository "
+                f"{self.settings.remote}: check that it is writable and has room, then retry."
+            )
+
+    def pull_lfs(
+        self, commit: str, objects: dict[str, int], *, include: str | None
+    ) -> Result | None:
+        """Bring LFS objects (oid: size) of `commit` into the cache: from a remote on this
+        machine by a hashed copy (None), from any other by `git lfs fetch --include`
+        (its result). The caller checks what arrived: one that did not hash is absent."""
+        remote = local_store(self.remote_url)
+        if remote is not None:
+            self.store.copy_from(remote, objects)
+            return None
+        return self.git.lfs_fetch(commit, include=include)
 
     def fetch_objects(self, missing: list[str]) -> None:
         """Objects a partial fetch left out, by id, in one request (none: no call)."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import tempfile
 from collections.abc import Set
@@ -42,7 +41,7 @@ from sync.models import BackupResult
 from sync.move.marker import refuse_if_moved
 from sync.oplog import record
 from sync.repo import remote_errors
-from sync.repo.lfs import Pointer, local_store
+from sync.repo.lfs import Pointer
 from sync.repo.locking import operation_lock
 from sync.workspace import Workspace
 
@@ -301,14 +300,14 @@ def _commit_and_push(
     checked = confirmed.check(ws, {o: s for o, s in named.items() if o not in new}, tip)
     lost = _put_back(ws, checked.lacking, files)
     if tip and git.tree_of(tip) == tree:
-        _upload(ws, lost)
+        ws.push_lfs(lost)
         confirmed.save(ws, tip, named, asked=checked.asked)
         _record(ws, tip, snapshot, parent=parent, keep=keep)
         return BackupResult("unchanged", tip, len(files), total, 0)
 
     message += _storage(ws, tip, new | lost).trailer() + "\n"
     commit = git.commit_tree(tree, parent=tip, message=message)
-    _upload(ws, new | lost)
+    ws.push_lfs(new | lost)
     pushed = git.push(commit, ws.branch)
     if pushed.returncode != 0:
         if remote_errors.is_non_fast_forward(pushed):
@@ -341,24 +340,6 @@ def _put_back(ws: Workspace, lost: dict[str, int], files: dict[str, StoredFile])
             "(python -m sync verify tells which), or bring the remote's LFS objects back."
         )
     return lost
-
-
-def _upload(ws: Workspace, objects: dict[str, int]) -> None:
-    if not objects:
-        return
-    remote = local_store(ws.remote_url)
-    if remote is not None:  # on this machine: a copy, as git-lfs makes it, without a process
-        with contextlib.suppress(OSError):  # reported below, as what is lacking
-            remote.copy_from(ws.store, objects)
-        if lacking := [o for o, s in objects.items() if not remote.has(Pointer(o, s))]:
-            raise PushRejected(
-                f"{len(lacking)} packs could not be copied into the backup repository "
-                f"{ws.settings.remote}: check that it is writable and has room, then retry."
-            )
-        return
-    uploaded = ws.git.lfs_push(sorted(objects))
-    if uploaded.returncode != 0:
-        remote_errors.raise_for(uploaded, operation="lfs push")
 
 
 def _storage(ws: Workspace, tip: str | None, new: dict[str, int]) -> Storage:

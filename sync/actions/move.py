@@ -176,7 +176,7 @@ def _copy(
         check_sources(ws.store, contents, downloaded=fetch_sources(ws, contents.sources))
     places, objects = write_dense(ws.store, target.store, contents)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kura-move-upload") as pool:
-        uploading = pool.submit(_upload, target, objects)  # while the commits are written
+        uploading = pool.submit(target.push_lfs, objects)  # while the commits are written
         replayed = replay(
             target.git, contents, kept, held | places, parent=new_tip, before=before, seen=seen
         )
@@ -214,13 +214,6 @@ def _target_holds(target: Workspace, tip: str | None) -> tuple[dict[str, Place],
     }
     storage = read_commits(target.git, tip, limit=1)[0].storage or Storage(0, 0, 0, 0)
     return places, set(lfs_objects(files.values())), storage
-
-
-def _upload(target: Workspace, objects: dict[str, int]) -> None:
-    if objects:
-        result = target.git.lfs_push(sorted(objects))
-        if result.returncode != 0:
-            remote_errors.raise_for(result, operation="lfs push")
 
 
 def _mark(ws: Workspace, source_tip: str, shown: str) -> bool | None:

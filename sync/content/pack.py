@@ -263,9 +263,9 @@ class PackReader:
                 continue
             first, last = batch[start], batch[end - 1]
             run = self._stored(first.pack, first.offset, last.offset + last.length - first.offset)
-            position = 0
+            view, position = memoryview(run), 0
             for chunk in batch[start:end]:
-                frames.append(memoryview(run)[position : position + chunk.length])
+                frames.append(view[position : position + chunk.length])
                 position += chunk.length
             start = end
         return frames

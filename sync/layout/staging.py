@@ -26,7 +26,7 @@ from sync.local.progress import RestoreProgress
 from sync.local.snapshot import LocalFile, is_side_file, signature
 from sync.local.sqlitefile import CheckedDatabases, backup_copy, is_live_sqlite, is_sqlite
 from sync.repo import remote_errors
-from sync.repo.lfs import Pointer, local_store
+from sync.repo.lfs import Pointer
 from sync.workspace import Workspace
 
 __all__ = ["Base", "drop_damaged", "fetch_objects", "stage", "write_file"]
@@ -231,12 +231,7 @@ def fetch_objects(
     )
     if not missing:
         return 0
-    source = local_store(ws.remote_url)
-    if source is not None:
-        ws.store.copy_from(source, missing)
-        result = None
-    else:
-        result = ws.git.lfs_fetch(commit, include=_include(target.values(), missing))
+    result = ws.pull_lfs(commit, missing, include=_include(target.values(), missing))
     lacking = [
         f.path
         for f in target.values()

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from config import Settings
 from sync import Workspace, backup, restore
 from sync.errors import PushRejected, VerificationFailed
 from sync.repo.git import Git
 from sync.repo.lfs import LfsStore, local_store
 from tests.conftest import message_ids, write_db
+from tests.sync.conftest import host
 
 
 def put(store: LfsStore, oid: str, content: bytes) -> None:
@@ -46,15 +47,8 @@ def test_a_local_remotes_store_is_found_by_path_or_file_url(tmp_path: Path) -> N
 
 
 @pytest.fixture
-def local_host(tmp_path: Path, bare_remote: Path):
-    def make(name: str) -> Workspace:
-        root = tmp_path / name
-        (root / "data").mkdir(parents=True)
-        return Workspace(
-            Settings(data_dir=root / "data", home=root / ".kura", data_repo=str(bare_remote))
-        )
-
-    return make
+def local_host(tmp_path: Path, bare_remote: Path) -> Callable[[str], Workspace]:
+    return lambda name: host(tmp_path, name, str(bare_remote), token=None)
 
 
 def test_a_fresh_host_restores_from_a_local_remote_and_refuses_a_damaged_object(
