@@ -18,6 +18,7 @@ before its SudachiPy word index (TrigramsOnly).
 from __future__ import annotations
 
 import gzip
+import re
 import shutil
 import sqlite3
 import statistics
@@ -32,7 +33,15 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 
-from bench.wiki_questions import DEBIAN_REFERENCE, MARKDOWN, PYTHON_DOCS, Question
+from bench.wiki_questions import (
+    DEBIAN_REFERENCE,
+    MARKDOWN,
+    PYTHON_DOCS,
+    VITE_EN,
+    VITE_JA,
+    Question,
+    halves,
+)
 from chatbot.answer import extractive_answer
 from chatbot.context import llm_passages
 from chatbot.fences import balanced
@@ -45,6 +54,7 @@ PYTHON_LIBRARY = Path("/usr/share/doc/python3-doc/html/library")
 DEBIAN_REFERENCE_DIR = Path("/usr/share/debian-reference")
 NODE_API = Path("/usr/share/doc/nodejs/api")
 CORPORA = Path(__file__).resolve().parent / "corpora"  # `make bench` downloads sdists here
+VITE_DOCS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "vite-docs"
 FACT_CHARS = 600
 IMPORT_PAGES = 250
 _COMMONMARK = MarkdownIt("commonmark")
@@ -52,9 +62,9 @@ _COMMONMARK = MarkdownIt("commonmark")
 HEADER = (
     "| corpus | pages | passages | MB | import (s) | questions | hit@1 | hit@3 | "
     "fact in 600 chars | fact in LLM context | context median (chars) | broken fences | "
-    "empty | ask median (ms) | ask p95 (ms) |\n"
+    "raw markup | empty | ask median (ms) | ask p95 (ms) |\n"
     "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
-    "| ---: | ---: | ---: |"
+    "| ---: | ---: | ---: | ---: |"
 )
 
 
@@ -66,6 +76,7 @@ class Quality:
     in_context: float
     context_chars: float
     broken: int
+    raw: int
     empty: int
     latencies: list[float]
 
@@ -75,12 +86,13 @@ class Quality:
         return (
             f"{len(latencies)} | {self.hit1:.2f} | {self.hit3:.2f} | {self.fact:.2f} | "
             f"{self.in_context:.2f} | {self.context_chars:,.0f} | {self.broken} | "
-            f"{self.empty} | {statistics.median(latencies) * 1000:.1f} | {p95 * 1000:.1f} |"
+            f"{self.raw} | {self.empty} | {statistics.median(latencies) * 1000:.1f} | "
+            f"{p95 * 1000:.1f} |"
         )
 
 
 def ask_all(kb: KnowledgeBase, questions: Sequence[Question]) -> Quality:
-    hit1 = hit3 = fact = in_context = broken = empty = 0
+    hit1 = hit3 = fact = in_context = broken = raw = empty = 0
     latencies, sizes = [], []
     for question in questions:
         started = time.perf_counter()
@@ -91,6 +103,7 @@ def ask_all(kb: KnowledgeBase, questions: Sequence[Question]) -> Quality:
         hit3 += question.document in pages[:3]
         fact += question.fact.lower() in answer.text[:FACT_CHARS].lower()
         broken += not fenced(answer.text, answer.passages)
+        raw += raw_markup(answer.text)
         empty += not answer.passages or not answer.text.strip()
         context = "\n\n".join(hit.text for hit in llm_passages(kb, question.text))
         in_context += question.fact.lower() in context.lower()
@@ -103,9 +116,34 @@ def ask_all(kb: KnowledgeBase, questions: Sequence[Question]) -> Quality:
         in_context / count,
         statistics.median(sizes),
         broken,
+        raw,
         empty,
         latencies,
     )
+
+
+# What a site's Markdown dialect leaves when it is not read: a MyST role before a code
+# span or a directive's fence, a `(label)=` target, a component tag (MDX, Vue), a `:::`
+# container line. Looked for outside code: a page about MyST shows them in its examples.
+_ROLE = re.compile(r"\{[a-z][\w:.-]*\}$")
+_RAW_TEXT = re.compile(r"^\([\w.:-]+\)=$|^:::|</?[A-Z][A-Za-z.]*(?:[\s/>]|$)", re.MULTILINE)
+
+
+def raw_markup(answer: str) -> bool:
+    for token in _COMMONMARK.parse(answer):
+        if token.type == "fence" and token.info.strip().startswith("{"):
+            return True
+        if token.type == "html_block" and _RAW_TEXT.search(token.content):
+            return True
+        children = token.children or []
+        for child, after in zip(children, [*children[1:], None], strict=False):
+            if child.type not in ("text", "html_inline"):
+                continue
+            if _RAW_TEXT.search(child.content):
+                return True
+            if after is not None and after.type == "code_inline" and _ROLE.search(child.content):
+                return True
+    return False
 
 
 def fenced(answer: str, passages: Sequence[Hit]) -> bool:
@@ -182,12 +220,17 @@ class TrigramsOnly(KnowledgeBase):
             ]
 
 
-def row(name: str, kb: KnowledgeBase, paths: list[Path], questions: Sequence[Question]) -> str:
+def rows(name: str, kb: KnowledgeBase, paths: list[Path], sets: dict[str, list[Question]]) -> str:
+    """One import, then each question set asked in its two halves: the tuning half, then
+    the held-out half (bench/wiki_questions.halves)."""
     seconds, pages, size, passages = import_paths(kb, paths)
-    quality = ask_all(kb, questions)
-    return (
-        f"| {name} | {pages} | {passages} | {size / 2**20:.1f} | {seconds:.1f} | " + quality.cells()
-    )
+    imported = f"{pages} | {passages} | {size / 2**20:.1f} | {seconds:.1f}"
+    out = []
+    for label, questions in sets.items():
+        for half, asked in zip(("tuning", "held out"), halves(questions), strict=True):
+            cells = imported if not out else " | | |"
+            out.append(f"| {name}{label}, {half} | {cells} | " + ask_all(kb, asked).cells())
+    return "\n".join(out)
 
 
 def import_table(tree: Path, tmp: Path) -> str:
@@ -264,24 +307,28 @@ def run() -> str:
         python = sorted(PYTHON_LIBRARY.glob("*.html"))
         reference = sorted(DEBIAN_REFERENCE_DIR.glob("*.ja.html"))
         tree = markdown_tree(tmp / "markdown")
+        if VITE_DOCS.is_dir():
+            kb = KnowledgeBase(tmp / "vite.db")
+            paths = [VITE_DOCS / "en", VITE_DOCS / "ja"]
+            sets = {" English": VITE_EN, " Japanese": VITE_JA}
+            lines.append(rows("vite-docs (VitePress),", kb, paths, sets))
         if python:
             kb = KnowledgeBase(tmp / "python.db")
-            lines.append(row("English, python3-doc (HTML)", kb, python, PYTHON_DOCS))
+            lines.append(rows("English, python3-doc (HTML)", kb, python, {"": PYTHON_DOCS}))
         if tree:
             kb = KnowledgeBase(tmp / "markdown.db")
             paths = [tree / "node", tree / "pymdown"]
-            lines.append(
-                row("English, nodejs-doc + pymdown-extensions (Markdown)", kb, paths, MARKDOWN)
-            )
+            name = "English, nodejs-doc + pymdown-extensions (Markdown)"
+            lines.append(rows(name, kb, paths, {"": MARKDOWN}))
         if reference:
             kb = KnowledgeBase(tmp / "reference.db")
-            lines.append(
-                row("Japanese, debian-reference-ja (HTML)", kb, reference, DEBIAN_REFERENCE)
-            )
-            lines.append(
-                "| the same, searched as before SudachiPy (trigrams) | | | | | "
-                + ask_all(TrigramsOnly(kb.path), DEBIAN_REFERENCE).cells()
-            )
+            name = "Japanese, debian-reference-ja (HTML)"
+            lines.append(rows(name, kb, reference, {"": DEBIAN_REFERENCE}))
+            for half, asked in zip(("tuning", "held out"), halves(DEBIAN_REFERENCE), strict=True):
+                lines.append(
+                    f"| the same searched as before SudachiPy (trigrams), {half} | | | | | "
+                    + ask_all(TrigramsOnly(kb.path), asked).cells()
+                )
         if not (python and tree and reference):
             lines.append("| a corpus is not installed: `make bench` installs all three |")
         if tree:

@@ -148,3 +148,318 @@ DEBIAN_REFERENCE = [
     Question("ファイルのパーミッションとは?", "ch01.ja.html", "chmod"),
     Question("Vim エディターの使い方", "ch01.ja.html", "vimtutor"),
 ]
+
+# Vite's documentation (../shared/corpora/vite-docs): one site, English and Japanese, the
+# same pages under en/ and ja/. Each entry: the page, the English question, the Japanese
+# question, the fact (verbatim in both pages).
+_VITE = [
+    (
+        "guide/index.md",
+        "How do I scaffold a new Vite project with npm?",
+        "npm で新しい Vite プロジェクトを作るには?",
+        "npm create vite@latest",
+    ),
+    (
+        "guide/env-and-mode.md",
+        "Which prefix must an env variable have to reach client code?",
+        "クライアントのコードに公開される環境変数にはどんな接頭辞が必要?",
+        "VITE_",
+    ),
+    (
+        "guide/env-and-mode.md",
+        "Which .env file is loaded only in a given mode?",
+        "特定のモードでだけ読み込まれる .env ファイルは?",
+        ".env.[mode]",
+    ),
+    (
+        "guide/env-and-mode.md",
+        "How can my code tell whether it runs in production?",
+        "アプリが本番環境で動いているかどうかを判定するには?",
+        "import.meta.env.PROD",
+    ),
+    (
+        "guide/cli.md",
+        "How do I change the dev server's port on the command line?",
+        "コマンドラインで開発サーバーのポートを変更するには?",
+        "--port",
+    ),
+    (
+        "guide/cli.md",
+        "How do I preview the production build locally?",
+        "本番用ビルドをローカルでプレビューするには?",
+        "vite preview",
+    ),
+    (
+        "config/server-options.md",
+        "How do I proxy API requests to a backend during development?",
+        "開発中に API リクエストをバックエンドにプロキシするには?",
+        "server.proxy",
+    ),
+    (
+        "config/server-options.md",
+        "How do I make the dev server listen on all addresses, LAN included?",
+        "LAN を含むすべてのアドレスで開発サーバーをリッスンさせるには?",
+        "0.0.0.0",
+    ),
+    (
+        "config/server-options.md",
+        "How do I enable HTTPS on the dev server?",
+        "開発サーバーで HTTPS を有効にするには?",
+        "server.https",
+    ),
+    (
+        "config/server-options.md",
+        "How do I open the browser automatically when the server starts?",
+        "サーバー起動時にブラウザーを自動で開くには?",
+        "server.open",
+    ),
+    (
+        "config/build-options.md",
+        "How do I change the build's output directory?",
+        "ビルドの出力先ディレクトリーを変更するには?",
+        "build.outDir",
+    ),
+    (
+        "config/build-options.md",
+        "How do I generate source maps for the production build?",
+        "本番ビルドでソースマップを生成するには?",
+        "build.sourcemap",
+    ),
+    (
+        "config/build-options.md",
+        "How do I set which browsers the build targets?",
+        "ビルドの対象ブラウザーを設定するには?",
+        "build.target",
+    ),
+    (
+        "config/build-options.md",
+        "How can I turn minification off?",
+        "ミニファイを無効にするには?",
+        "build.minify",
+    ),
+    (
+        "config/shared-options.md",
+        "How do I define path aliases for imports?",
+        "インポートのパスエイリアスを定義するには?",
+        "resolve.alias",
+    ),
+    (
+        "config/shared-options.md",
+        "How do I serve static assets from another folder than public?",
+        "public 以外のフォルダーから静的アセットを配信するには?",
+        "publicDir",
+    ),
+    (
+        "config/shared-options.md",
+        "Where does Vite keep its cache files, and how do I move them?",
+        "Vite のキャッシュファイルの保存先を変更するには?",
+        "cacheDir",
+    ),
+    (
+        "config/shared-options.md",
+        "How do I load .env files from another directory?",
+        "別のディレクトリーから .env ファイルを読み込むには?",
+        "envDir",
+    ),
+    (
+        "config/index.md",
+        "How do I get type hints in my config file?",
+        "設定ファイルで型の補完を効かせるには?",
+        "defineConfig",
+    ),
+    (
+        "config/index.md",
+        "How do I read env variables inside the config file?",
+        "設定ファイルの中で環境変数を使うには?",
+        "loadEnv",
+    ),
+    (
+        "guide/features.md",
+        "How do I import many modules at once with a glob pattern?",
+        "glob パターンで複数のモジュールをまとめてインポートするには?",
+        "import.meta.glob",
+    ),
+    ("guide/features.md", "How do I use CSS modules?", "CSS モジュールを使うには?", ".module.css"),
+    (
+        "guide/features.md",
+        "How do I load a WebAssembly file and initialize it myself?",
+        "WebAssembly ファイルを読み込んで手動で初期化するには?",
+        "?init",
+    ),
+    (
+        "guide/features.md",
+        "How do I import a web worker with a query suffix?",
+        "クエリー接尾辞を付けて Web Worker をインポートするには?",
+        "?worker",
+    ),
+    (
+        "guide/features.md",
+        "What do I install to use Sass?",
+        "Sass を使うには何をインストールすればいい?",
+        "sass-embedded",
+    ),
+    (
+        "guide/assets.md",
+        "How do I import a file's contents as a string?",
+        "ファイルの内容を文字列としてインポートするには?",
+        "?raw",
+    ),
+    (
+        "guide/assets.md",
+        "How do I build an asset URL at run time from import.meta.url?",
+        "import.meta.url を使って実行時にアセットの URL を作るには?",
+        "new URL(",
+    ),
+    (
+        "guide/assets.md",
+        "How do I import an asset explicitly as a URL?",
+        "アセットを明示的に URL としてインポートするには?",
+        "?url",
+    ),
+    (
+        "guide/dep-pre-bundling.md",
+        "How do I force Vite to pre-bundle dependencies again?",
+        "依存関係の事前バンドルを強制的にやり直すには?",
+        "--force",
+    ),
+    (
+        "guide/dep-pre-bundling.md",
+        "Where are pre-bundled dependencies cached?",
+        "事前バンドルされた依存関係はどこにキャッシュされる?",
+        "node_modules/.vite",
+    ),
+    (
+        "guide/static-deploy.md",
+        "How do I deploy to GitHub Pages with GitHub Actions?",
+        "GitHub Actions で GitHub Pages にデプロイするには?",
+        ".github/workflows/deploy.yml",
+    ),
+    (
+        "guide/static-deploy.md",
+        "How do I deploy with the Netlify CLI?",
+        "Netlify CLI でデプロイするには?",
+        "netlify deploy",
+    ),
+    (
+        "guide/static-deploy.md",
+        "How do I install the Vercel CLI to deploy?",
+        "デプロイ用に Vercel CLI をインストールするには?",
+        "npm i -g vercel",
+    ),
+    (
+        "guide/static-deploy.md",
+        "How do I deploy to GitLab Pages?",
+        "GitLab Pages にデプロイするには?",
+        ".gitlab-ci.yml",
+    ),
+    (
+        "guide/build.md",
+        "How do I build a library instead of an app?",
+        "アプリではなくライブラリーとしてビルドするには?",
+        "build.lib",
+    ),
+    (
+        "guide/build.md",
+        "How do I build a multi-page app with several HTML entry points?",
+        "複数の HTML エントリーポイントを持つマルチページアプリをビルドするには?",
+        "rolldownOptions.input",
+    ),
+    (
+        "guide/build.md",
+        "How do I rebuild automatically when files change?",
+        "ファイルが変更されたときに自動で再ビルドするには?",
+        "vite build --watch",
+    ),
+    (
+        "guide/troubleshooting.md",
+        "Vite crashes with an ENOSPC error. How do I fix it?",
+        "Vite が ENOSPC エラーでクラッシュするときの対処法は?",
+        "max_user_watches",
+    ),
+    (
+        "guide/troubleshooting.md",
+        "How do I fix 431 Request Header Fields Too Large?",
+        "431 Request Header Fields Too Large を解決するには?",
+        "max-http-header-size",
+    ),
+    (
+        "guide/using-plugins.md",
+        "How do I apply a plugin only during the build?",
+        "プラグインをビルド時にだけ適用するには?",
+        "apply: 'build'",
+    ),
+    (
+        "guide/using-plugins.md",
+        "How do I make a plugin run before Vite's core plugins?",
+        "プラグインを Vite のコアプラグインより前に実行させるには?",
+        "enforce",
+    ),
+    (
+        "guide/ssr.md",
+        "How do I run the dev server in middleware mode for SSR?",
+        "SSR 用に開発サーバーをミドルウェアモードで動かすには?",
+        "middlewareMode",
+    ),
+    (
+        "guide/ssr.md",
+        "How do I load a server entry module during SSR development?",
+        "SSR の開発中にサーバーエントリーのモジュールを読み込むには?",
+        "ssrLoadModule",
+    ),
+    (
+        "guide/api-hmr.md",
+        "How does a module accept its own hot update?",
+        "モジュールが自身のホットアップデートを受け入れるには?",
+        "import.meta.hot.accept",
+    ),
+    (
+        "guide/api-hmr.md",
+        "How do I keep state across hot updates?",
+        "ホットアップデートの間で状態を保持するには?",
+        "import.meta.hot.data",
+    ),
+    (
+        "guide/api-javascript.md",
+        "How do I start a dev server from JavaScript?",
+        "JavaScript から開発サーバーを起動するには?",
+        "createServer",
+    ),
+    (
+        "guide/api-plugin.md",
+        "How do I create a virtual module in a plugin?",
+        "プラグインで仮想モジュールを作るには?",
+        "virtual:",
+    ),
+    (
+        "guide/api-plugin.md",
+        "Which plugin hook lets me transform index.html?",
+        "index.html を変換できるプラグインフックは?",
+        "transformIndexHtml",
+    ),
+    (
+        "guide/performance.md",
+        "How do I warm up files that are requested often?",
+        "頻繁に使われるファイルをウォームアップするには?",
+        "server.warmup",
+    ),
+    (
+        "guide/troubleshooting.md",
+        "Requests are stalled forever on Linux. What should I raise?",
+        "Linux でリクエストがいつまでも止まったままになるときは何を上げればいい?",
+        "ulimit",
+    ),
+    (
+        "guide/env-and-mode.md",
+        "How do I add TypeScript types for my own env variables?",
+        "独自の環境変数に TypeScript の型を付けるには?",
+        "ImportMetaEnv",
+    ),
+]
+VITE_EN = [Question(en, f"en/{page}", fact) for page, en, _, fact in _VITE]
+VITE_JA = [Question(ja, f"ja/{page}", fact) for page, _, ja, fact in _VITE]
+
+
+def halves(questions: list[Question]) -> tuple[list[Question], list[Question]]:
+    """A set split in two, alternately: the first half is tuned on, the second is held out
+    and only measured."""
+    return questions[0::2], questions[1::2]

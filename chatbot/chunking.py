@@ -18,7 +18,7 @@ from chatbot.parsing import Document
 
 # Bumped when parsing or cutting changes what a page's passages are, so re-importing an
 # unchanged file re-indexes it rather than keeping passages of the older kind.
-PASSAGES_VERSION = 5
+PASSAGES_VERSION = 6
 TARGET = 700  # characters: a paragraph or two, enough context for an answer
 CODE_LIMIT = 3 * TARGET
 SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+|(?<=[。！？])")

@@ -58,15 +58,51 @@ def _read(source: str, code: Callable[[str], str], references: Collection[str]) 
         return ("#", "") if known else None
 
     out: list[str] = []
-    for event in pyromark.events(_LEAD + source, broken_link_callback=linked):
+    events = pyromark.events(_LEAD + source, broken_link_callback=linked)
+    for event in events:
         if isinstance(event, str):  # SoftBreak, HardBreak: the words go on
             out.append(" ")
         elif "Text" in event:
             out.append(event["Text"])
         elif "Code" in event:
-            out.append(code(event["Code"]))
+            role = _role_before(out)
+            out.append(code(event["Code"]) if role is None else _role(role, event["Code"], code))
     text = "".join(out)
     return " ".join(text.removeprefix(_LEAD.rstrip()).split())
+
+
+# MyST roles read as plain words; any other role names code (`{mod}`, `{file}` …).
+_TEXT_ROLES = {
+    *("ref", "doc", "term", "any", "abbr", "sup", "sub", "pypi", "download", "numref"),
+    *("eq", "guilabel", "menuselection", "dfn", "strong", "emphasis", "math", "external"),
+}
+_NUMBERED_ROLES = {"pep": "PEP", "rfc": "RFC"}
+
+
+def _role_before(out: list[str]) -> str | None:
+    """A MyST role written just before a code span (`{ref}` of `` {ref}`target` ``): taken
+    off the text read so far and returned, lower-case; None when there is none."""
+    if not out or not out[-1].endswith("}"):
+        return None
+    start = out[-1].rfind("{")
+    name = out[-1][start + 1 : -1]
+    if start < 0 or not name or not all(c.isalnum() or c in ":.-_" for c in name):
+        return None
+    out[-1] = out[-1][:start]
+    return name.lower()
+
+
+def _role(role: str, content: str, code: Callable[[str], str]) -> str:
+    """What a role shows: `text <target>` shows its text, `~a.b` its last part."""
+    shown = content.strip()
+    if shown.endswith(">") and " <" in shown:
+        shown = shown[: shown.rindex(" <")].strip()
+    if shown.startswith(("~", "!")):
+        shown = shown[1:].rsplit(".", 1)[-1] if shown[0] == "~" else shown[1:]
+    name = role.rsplit(":", 1)[-1]
+    if name in _NUMBERED_ROLES:
+        return f"{_NUMBERED_ROLES[name]} {shown}"
+    return shown if name in _TEXT_ROLES else code(shown)
 
 
 def _without_attributes(text: str) -> str:

@@ -27,6 +27,8 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 
 from chatbot.html_text import html_text
 from chatbot.inline import label, words
+from chatbot.mdx import has_components, read_mdx
+from chatbot.myst import is_myst, read_myst
 
 PATH_SEPARATOR = " › "
 # Inline markup is read by chatbot/inline.py, from each block's source.
@@ -104,6 +106,8 @@ class _Sections:
 def markdown_sections(text: str) -> tuple[str, list[tuple[str, str]]]:
     """(title, [(heading path, text)]): each text is Markdown blocks separated by blank lines."""
     env: dict = {}
+    text = read_myst(text) if is_myst(text) else text
+    text = read_mdx(text) if has_components(text) else text
     tokens = _MD.parse(_without_includes(_blocks_as_admonitions(text)), env)
     reader = _Reader(tokens, _variant_classes(tokens), set(env.get("references", ())))
     reader.read()

@@ -45,3 +45,23 @@ def test_labels_drop_code_marks_and_attribute_lists() -> None:
 def test_a_container_title_reads_as_words() -> None:
     _, sections = markdown_sections("::: warning Don't ` ![x](http://a/b.png)\nBody\n:::\n")
     assert sections[0][1].startswith("> **Warning: Don't ` x**")
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("see {ref}`the guide <pypug:Guide>`", "see the guide"),
+        ("the {mod}`ensurepip` module", "the `ensurepip` module"),
+        ("{py:func}`~os.path.join` joins", "`join` joins"),
+        ("as {pep}`8` says", "as PEP 8 says"),
+        ("{term}`wheel`s", "wheels"),
+        ("a {set} `of` words", "a {set} `of` words"),  # a space: no role
+        ("`` {ref}`x` ``", "`` {ref}`x` ``"),  # inside a code span: code
+    ],
+)
+def test_myst_roles_read_as_what_they_show(source: str, expected: str) -> None:
+    assert words(source) == expected
+
+
+def test_a_heading_with_a_role_is_named_by_its_text() -> None:
+    assert label("Using {command}`pip install`") == "Using pip install"

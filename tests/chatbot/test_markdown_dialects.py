@@ -1,4 +1,5 @@
-"""Markdown as documentation sites write it: VitePress, Docusaurus (MDX) and GitHub."""
+"""Markdown as documentation sites write it: VitePress, Docusaurus and Starlight (MDX),
+MyST (Sphinx) and GitHub."""
 
 from pathlib import Path
 
@@ -34,7 +35,7 @@ def test_a_docusaurus_page_drops_imports_and_component_tags_and_keeps_its_notes(
     page = read_document(PAGES / "docusaurus.mdx")
     assert page.title == "Installation"
     assert [s.text for s in page.sections] == [
-        "```bash\nnpm install --save docusaurus\n```\n\n"
+        "npm\n\n```bash\nnpm install --save docusaurus\n```\n\n"
         "> **Danger: Take care**\n> \n> Never commit `.env` files.\n\n"
         "> **Info**\n> \n> Node 18 or newer."
     ]
@@ -70,9 +71,68 @@ def test_the_passages_of_a_vitepress_page_keep_their_containers_whole() -> None:
     assert all(p.text.count("```") % 2 == 0 for p in passages)
 
 
-def _write(text: str) -> Path:
+def _write(text: str, name: str = "page.md") -> Path:
     import tempfile
 
-    path = Path(tempfile.mkdtemp()) / "page.md"
+    path = Path(tempfile.mkdtemp()) / name
     path.write_text(text)
     return path
+
+
+def test_a_myst_page_reads_its_directives_roles_and_targets() -> None:
+    page = read_document(PAGES / "myst.md")
+    assert [s.heading for s in page.sections] == ["Installation › Supported Methods"]
+    assert page.sections[0].text == (
+        "Python comes with an `ensurepip` module, see the guide.\n\n"
+        # an extension's directive is a code block named after it
+        "```pip-cli\n$ python -m ensurepip --upgrade\n```\n\n"
+        # a note keeps the code block it holds whole, its options dropped
+        "> **Example**\n> \n> The user requests `pip install tea`:\n> \n"
+        "> ```\n> pip install tea\n> ```\n\n"
+        "> **Note**\n> \n> The zip application is experimental.\n\n"
+        "> **New in version 22.2**\n> \n> The `--dry-run` flag.\n\n"
+        "```python\nimport pip\n```\n\n"
+        # tabs read as labelled variants; the toctree and the comment have no words
+        "Unix/macOS\n\n```\npython -m pip --version\n```\n\n"
+        "Windows\n\n```\npy -m pip --version\n```"
+    )
+
+
+def test_percent_lines_are_text_on_a_page_that_is_not_myst() -> None:
+    page = read_document(_write("# Growth\n\n% of users who came back, by month.\n"))
+    assert page.sections[0].text == "% of users who came back, by month."
+
+
+def test_a_starlight_page_reads_steps_tabs_asides_and_trees() -> None:
+    page = read_document(PAGES / "starlight.mdx")
+    assert page.title == "Install Astro"
+    install, docusaurus = page.sections
+    assert install.text == (
+        # code indented inside <Steps> items stays code, each package manager labelled
+        "1. Run the wizard:\n   \n   npm\n   \n"
+        "   ```shell\n   npm create astro@latest\n   ```\n   \n   pnpm\n   \n"
+        "   ```shell\n   pnpm create astro@latest\n   ```\n"
+        "2. Start the server:\n   \n   ```sh\n   npm run dev\n   ```\n\n"
+        "macOS\n\n```sh\nbrew install astro\n```\n\nWindows\n\nUse winget.\n\n"
+        "> **Watch out**\n> \n> Never commit `.env` files.\n\n"
+        "> **Note: Node version**\n> \n> Node 18 or newer.\n\n"
+        "```ini\nSECRET=1\n```\n\n"  # a titled fence keeps its language
+        "- src/\n  - pages/\n    - index.astro"
+    )
+    # A fence right after a tag's line is still a fence, labelled by the tab
+    assert docusaurus.text == (
+        "npm\n\n```bash\nnpm install --save docusaurus\n```\n\n"
+        "yarn\n\n```bash\nyarn add docusaurus\n```"
+    )
+
+
+def test_component_tags_inside_code_blocks_stay_code() -> None:
+    text = "# Usage\n\nWrite:\n\n```mdx\n<Steps>\n1. One\n</Steps>\n```\n"
+    page = read_document(_write(text, "page.mdx"))
+    assert page.sections[0].text == "Write:\n\n```mdx\n<Steps>\n1. One\n</Steps>\n```"
+
+
+def test_directives_inside_code_blocks_stay_code() -> None:
+    text = "# Usage\n\n````md\n```{note}\nA note.\n```\n(target)=\n````\n"
+    page = read_document(_write(text))
+    assert page.sections[0].text == "````md\n```{note}\nA note.\n```\n(target)=\n````"
