@@ -7,14 +7,18 @@ the page, so it can be opened in context.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
 from chatbot.fences import head
 from chatbot.knowledge import Hit, KnowledgeBase, where
-from chatbot.lines import lead
+from chatbot.lines import lead, term_score
+from chatbot.query import terms
 
 PASSAGES = 3
 LEAD_POOL = 5  # the passages whose lines may lead the answer
+SEARCHED = 10  # the passages the quoted ones are chosen from
+RELEVANT = 0.3  # measured: 0.5 dropped a page that answered (hit@3), 0.3 none
 QUOTE_CHARS = 600
 
 
@@ -53,25 +57,49 @@ def extractive_answer(kb: KnowledgeBase, question: str) -> Answer:
     (chatbot/lines.py), under their passage's heading path, then the other passages, each
     numbered like its source."""
     with kb.batch():  # one connection for the search and the term weights
-        found = kb.search(question, limit=LEAD_POOL)
+        found = kb.search(question, limit=SEARCHED)
         weights = kb.term_weights(question) if found else {}
     if not found:
         return Answer(NOT_COVERED, [], [])
-    best = lead([(hit.section, hit.text) for hit in found], question, weights)
-    hits = _varied([found[best.passage], *(h for h in found if h is not found[best.passage])])
+    best = lead([(hit.section, hit.text) for hit in found[:LEAD_POOL]], question, weights)
+    first = found[best.passage]
+    hits = _varied(
+        [first, *_relevant([h for h in found if h is not first], first, question, weights)]
+    )
     quotes = [f"**{hits[0].where}** [1]\n\n{best.text}"]
     quotes += [_quote(n, hit) for n, hit in enumerate(hits[1:], start=2)]
     return Answer("\n\n".join(quotes), sources_of(hits), hits)
 
 
+def _relevant(hits: list[Hit], best: Hit, question: str, weights: Mapping[str, float]) -> list[Hit]:
+    """The passages that hold at least RELEVANT of what the lead's passage holds of the
+    question (its terms weighed by rarity, in page title, headings and text): the rest
+    shares a word in passing, and is not quoted as if it answered."""
+    wanted = terms(question)
+
+    def held(hit: Hit) -> float:
+        return term_score(f"{hit.title}\n{hit.section}\n{hit.text}", wanted, weights)
+
+    floor = held(best) * RELEVANT
+    return [hit for hit in hits if held(hit) >= floor]
+
+
 def _varied(hits: list[Hit]) -> list[Hit]:
-    """The passages to quote, best first; the last from a page not yet quoted, where the
-    search found one: three passages of one page that shares a word in passing would
-    hide the page that answers. (Measured: every passage from a new page cost a lead;
-    the third alone lifted hit@3 to 0.97-1.00 and cost none.)"""
-    quoted = hits[: PASSAGES - 1]
+    """The passages to quote, best first, each from a section not yet quoted (three
+    passages of one section repeat one another), the last from a page not yet quoted where
+    the search found one: three passages of one page that shares a word in passing would
+    hide the page that answers. (Measured: the third from a new page lifted hit@3 to
+    0.97-1.00 and cost no lead.)"""
+    quoted: list[Hit] = []
+    for hit in hits:
+        if len(quoted) == PASSAGES - 1:
+            break
+        if all((hit.document, hit.section) != (q.document, q.section) for q in quoted):
+            quoted.append(hit)
+    rest = [
+        h for h in hits if all((h.document, h.section) != (q.document, q.section) for q in quoted)
+    ]
     pages = {hit.document for hit in quoted}
-    rest = hits[PASSAGES - 1 :]
     last = next((hit for hit in rest if hit.document not in pages), rest[0] if rest else None)
     return [*quoted, last] if last else quoted
 

@@ -16,6 +16,8 @@ from chatbot.knowledge import Hit, KnowledgeBase
 
 CONTEXT_CHARS = 8000
 SEARCHED = 12  # passages searched for; the budget decides how many are sent
+NEIGHBOURS = 2  # passages either side that come with a passage sent
+SECTION_REACH = 40  # how far the best passage's section is read either side
 
 
 def llm_passages(kb: KnowledgeBase, question: str, *, budget: int = CONTEXT_CHARS) -> list[Hit]:
@@ -35,7 +37,7 @@ def _within(kb: KnowledgeBase, hits: list[Hit], budget: int) -> list[Hit]:
         room = budget - used
         if chosen and len(hit.text) > room:
             continue  # a shorter passage further down may still fit
-        widened = _widened(kb, hit, room, sent)
+        widened = _widened(kb, hit, room, sent, whole_section=not chosen)
         sent.update((hit.document, n) for n in range(widened[0], widened[1] + 1))
         chosen.append(widened[2])
         used += len(widened[2].text)
@@ -43,23 +45,33 @@ def _within(kb: KnowledgeBase, hits: list[Hit], budget: int) -> list[Hit]:
 
 
 def _widened(
-    kb: KnowledgeBase, hit: Hit, room: int, sent: set[tuple[str, int]]
+    kb: KnowledgeBase, hit: Hit, room: int, sent: set[tuple[str, int]], *, whole_section: bool
 ) -> tuple[int, int, Hit]:
     """The passage with the passages before and after it in its page, those not yet sent,
-    nearest first, as long as they fit: (first ordinal, last ordinal, the widened hit)."""
-    around = {n.ordinal: n for n in kb.context(hit.document, hit.ordinal, around=2)}
+    nearest first, as long as they fit: (first ordinal, last ordinal, the widened hit).
+    The best passage brings its whole section (its code blocks too, which a section's
+    prose introduces), then two neighbours either side; any other passage two neighbours."""
+    reach = SECTION_REACH if whole_section else NEIGHBOURS
+    around = {n.ordinal: n for n in kb.context(hit.document, hit.ordinal, around=reach)}
     first = last = hit.ordinal
     size = len(hit.text)
-    for ordinal in (hit.ordinal + 1, hit.ordinal - 1, hit.ordinal + 2, hit.ordinal - 2):
-        neighbour = around.get(ordinal)
-        adjacent = ordinal in (first - 1, last + 1)
-        if neighbour is None or not adjacent or (hit.document, ordinal) in sent:
-            continue
-        added = len(_with_heading(neighbour, hit)) + 2
-        if size + added > room:
-            break
-        first, last = min(first, ordinal), max(last, ordinal)
-        size += added
+    for distance in range(1, reach + 1):
+        for ordinal in (hit.ordinal + distance, hit.ordinal - distance):
+            neighbour = around.get(ordinal)
+            adjacent = ordinal in (first - 1, last + 1)
+            if neighbour is None or not adjacent or (hit.document, ordinal) in sent:
+                continue
+            if distance > NEIGHBOURS and neighbour.section != hit.section:
+                continue
+            added = len(_with_heading(neighbour, hit)) + 2
+            if size + added > room:
+                return _joined(around, hit, first, last)
+            first, last = min(first, ordinal), max(last, ordinal)
+            size += added
+    return _joined(around, hit, first, last)
+
+
+def _joined(around: dict[int, Hit], hit: Hit, first: int, last: int) -> tuple[int, int, Hit]:
     parts = [around.get(n) or hit for n in range(first, last + 1)]
     text = "\n\n".join(_with_heading(part, hit) for part in parts)
     return first, last, replace(hit, text=text)

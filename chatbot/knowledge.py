@@ -24,7 +24,7 @@ from chatbot import ranking
 from chatbot.chunking import Chunk, chunk
 from chatbot.db import connect
 from chatbot.parsing import Document, read_document
-from chatbot.query import terms
+from chatbot.query import Terms, terms
 from chatbot.wiki_schema import SCHEMA, migrate
 from chatbot.wiki_store import (
     PASSAGES,
@@ -185,7 +185,7 @@ class KnowledgeBase:
     def search(self, question: str, *, limit: int = 5) -> list[Hit]:
         wanted = terms(question)
         with self.connection() as connection:
-            rankings = [r for r in ranking.rankings(connection, wanted) if r]
+            rankings = [r for r in self._rankings(connection, wanted) if r]
             dense = self._dense(connection, question)
             if dense:
                 rankings.append(dense)
@@ -193,6 +193,10 @@ class KnowledgeBase:
             hits = [read_hit(connection, chunk_id, score) for chunk_id, score in fused]
             hits = ranking.in_asked_language(connection, hits, question, wanted)
         return ranking.distinct(ranking.weigh(hits, question))[:limit]
+
+    def _rankings(self, connection: sqlite3.Connection, wanted: Terms) -> Iterable[list[int]]:
+        """The full-text rankings to fuse (a benchmark asks an older search through this)."""
+        return ranking.rankings(connection, wanted)
 
     def term_weights(self, question: str) -> dict[str, float]:
         """How telling each of the question's terms is: the inverse of how many passages

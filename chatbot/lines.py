@@ -58,8 +58,8 @@ def lead(
     parts = [units(text) for _, text in texts]
     scored: list[list[float]] = []
     for rank, (section, _) in enumerate(texts):
-        heading = _score(section, wanted, weights) * HEADING_WEIGHT
-        scores = [_score(unit, wanted, weights) for unit in parts[rank]]
+        heading = term_score(section, wanted, weights) * HEADING_WEIGHT
+        scores = [term_score(unit, wanted, weights) for unit in parts[rank]]
         scored.append(scores)  # within a passage, its units compete on their own words
         for index, score in enumerate(scores):
             weighed = (score + heading) * RANK_DECAY**rank
@@ -163,7 +163,8 @@ def _joined(parts: list[str]) -> str:
     return "\n\n".join(out)
 
 
-def _score(unit: str, wanted: Terms, weights: Mapping[str, float]) -> float:
+def term_score(unit: str, wanted: Terms, weights: Mapping[str, float]) -> float:
+    """The weights of the question's terms that `unit` holds."""
     lower = unit.lower()
     found = sum(weights.get(w, 1.0) for w in wanted.words if _has_word(lower, w))
     return found + sum(weights.get(w, 1.0) for w in wanted.japanese if w in lower)

@@ -586,6 +586,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The wiki does not cover this yet: no passage matches the question.",
         "ja": "ウィキにはまだこの内容がありません。質問に合う箇所が見つかりませんでした。",
     },
+    "chat.fewer_sources": {
+        "en": "Only {count} passage(s) in the wiki matched this question.",
+        "ja": "この質問に合う箇所は、ウィキに {count} か所しかありませんでした。",
+    },
     "col.imported": {"en": "Imported", "ja": "取り込み日時"},
     "col.document": {"en": "Document", "ja": "文書"},
     "col.source": {"en": "Source", "ja": "ソース"},

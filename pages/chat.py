@@ -5,10 +5,11 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 
 import streamlit as st
 
-from chatbot.answer import Answer, extractive_answer
+from chatbot.answer import PASSAGES, Answer, extractive_answer
 from chatbot.context import llm_passages
 from chatbot.history import ChatHistory, Conversation
 from chatbot.knowledge import KnowledgeBase
@@ -85,6 +86,9 @@ def _answer(kb: KnowledgeBase, question: str) -> Answer:
     answer = extractive_answer(kb, question)
     if not answer.passages:  # said in the page's language, and kept so in the history
         answer = Answer(t("chat.not_covered"), [], [])
+    elif len(answer.passages) < PASSAGES:  # rather than padding with an unrelated page
+        note = t("chat.fewer_sources", count=len(answer.passages))
+        answer = replace(answer, text=f"{answer.text}\n\n*{note}*")
     st.markdown(wiki_markdown(answer.text))
     return answer
 

@@ -258,3 +258,23 @@ def test_no_match_is_said_in_the_pages_language(app: AppTest, wiki, monkeypatch)
     app.chat_input[0].set_value("量子コンピューターの冷却方法は?").run()
     assert "ウィキにはまだこの内容がありません" in _markdown(app)
     assert "does not cover" not in _markdown(app)
+
+
+@pytest.mark.parametrize(
+    ("language", "said"), [("en", "Only 1 passage(s)"), ("ja", "ウィキに 1 か所しか")]
+)
+def test_an_answer_with_fewer_sources_says_so(
+    app: AppTest, app_env, monkeypatch, language: str, said: str
+) -> None:
+    monkeypatch.setenv("UI_LANGUAGE", language)
+    page = "# Tokens\n\nCreate a personal access token with the repo scope."
+    KnowledgeBase(app_env.data_dir / "wiki.db").add(parse("tokens.md", page), size=len(page))
+    log_in(app)
+    app.chat_input[0].set_value("How do I create a personal access token?").run()
+    assert said in _markdown(app)
+    assert (
+        said
+        in ChatHistory(app_env.data_dir / "chatbot.db")
+        .messages(ChatHistory(app_env.data_dir / "chatbot.db").conversations()[0].id)[-1]
+        .content
+    )

@@ -71,3 +71,19 @@ def test_the_same_passage_in_two_pages_is_quoted_once(tmp_path: Path) -> None:
     answer = extractive_answer(kb, "When do backups run?")
     assert len(answer.sources) == 1
     assert answer.text.count("a minute after each change") == 1
+
+
+def test_the_best_passage_brings_its_whole_section_with_its_code(tmp_path: Path) -> None:
+    prose = "Configure the proxy for the development server as shown. " * 12
+    code = "```js\nexport default { server: { proxy: { '/api': 'http://localhost:8080' } } }\n```"
+    tail = "The rewrite option changes the path before it is sent on. " * 12
+    text = f"# Server\n\n## server.proxy\n\n{prose}\n\n{code}\n\n{tail}\n\n## server.open\n\n" + (
+        "Opens the browser when the server starts. " * 12
+    )
+    base = KnowledgeBase(tmp_path / "wiki.db")
+    base.add(parse("server.md", text), size=len(text))
+    assert len(base.context("server.md", 0, around=5)) >= 3  # the section is cut in passages
+
+    best = llm_passages(base, "How do I configure the proxy for the development server?")[0]
+    assert best.section == "Server › server.proxy"
+    assert prose.strip() in best.text and code in best.text and tail.strip() in best.text

@@ -180,3 +180,32 @@ def test_a_pages_own_subject_is_not_common_for_being_in_its_title(tmp_path: Path
     assert weights["restore"] == weights["backup"] > weights.get("history", 0)
     lead = extractive_answer(kb, "How do I restore a backup?").text.split("\n\n")[1]
     assert lead == "Pick a restore point in the history table."
+
+
+def test_the_quoted_passages_come_from_different_sections(tmp_path: Path) -> None:
+    base = KnowledgeBase(tmp_path / "wiki.db")
+    long = "The deploy key signs every release tarball we publish. " * 14
+    text = f"# Keys\n\n## Deploy keys\n\n{long}\n\n{long}\n\n{long}\n\n## Rotating deploy keys\n\n"
+    text += "Rotate the deploy key every release with the rotate command."
+    base.add(parse("keys.md", text), size=len(text))
+    other = "# Release\n\nEach release tarball is signed by the deploy key."
+    base.add(parse("release.md", other), size=len(other))
+
+    answer = extractive_answer(base, "How is a release tarball signed with the deploy key?")
+    places = [(hit.document, hit.section) for hit in answer.passages]
+    assert len(places) == len(set(places)) == 3
+
+
+def test_fewer_passages_are_quoted_when_fewer_are_relevant(tmp_path: Path) -> None:
+    base = KnowledgeBase(tmp_path / "wiki.db")
+    pages = {
+        "tokens.md": "# Tokens\n\nCreate a personal access token with the repo scope.",
+        "work.md": "# Work\n\nThe scope of the work is agreed first.",
+    }
+    for name, text in pages.items():
+        base.add(parse(name, text), size=len(text))
+    question = "How do I create a personal access token with the repo scope?"
+    assert {hit.document for hit in base.search(question)} == set(pages)  # found, in passing
+
+    answer = extractive_answer(base, question)
+    assert [hit.document for hit in answer.passages] == ["tokens.md"]
