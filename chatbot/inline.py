@@ -86,7 +86,10 @@ def _role_before(out: list[str]) -> str | None:
         return None
     start = out[-1].rfind("{")
     name = out[-1][start + 1 : -1]
+    before = out[-1][start - 1 : start]
     if start < 0 or not name or not all(c.isalnum() or c in ":.-_" for c in name):
+        return None
+    if before.isalnum() or before == "$":  # `${name}` of a template literal: no role
         return None
     out[-1] = out[-1][:start]
     return name.lower()

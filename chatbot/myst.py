@@ -48,7 +48,9 @@ _NOTHING = {
 
 
 _MYST = re.compile(
-    r"^[ \t]*(?:`{3,}|~{3,}|:{3,})\{[\w:.-]+\}|^[ \t]*\([\w.:-]+\)=[ \t]*$|\{[\w:.-]+\}`",
+    r"^[ \t]*(?:`{3,}|~{3,}|:{3,})\{[\w:.-]+\}"  # a directive
+    r"|^[ \t]*\([\w.:-]+\)=[ \t]*$"  # a target
+    r"|(?<![\w$])\{[a-z][\w:.-]*\}`",  # a role (not a template literal's `${name}`)
     re.MULTILINE,
 )
 

@@ -56,6 +56,7 @@ def test_a_container_title_reads_as_words() -> None:
         ("as {pep}`8` says", "as PEP 8 says"),
         ("{term}`wheel`s", "wheels"),
         ("a {set} `of` words", "a {set} `of` words"),  # a space: no role
+        ("prints ${name}`x`", "prints ${name}`x`"),  # a template literal: no role
         ("`` {ref}`x` ``", "`` {ref}`x` ``"),  # inside a code span: code
     ],
 )
