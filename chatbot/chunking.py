@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from chatbot.fences import blocks, slices
+from chatbot.fences import blocks, is_list, list_items, slices
 from chatbot.parsing import Document
 
 # Bumped when parsing or cutting changes what a page's passages are, so re-importing an
@@ -62,21 +62,34 @@ def _pieces(text: str, target: int) -> Iterator[tuple[str, str]]:
             yield "\n\n", block
         elif "```" in block or "~~~" in block:  # cut between lines, its fences kept whole
             yield from (("\n\n", piece) for piece in slices(block, CODE_LIMIT if code else target))
+        elif "\n" in block and is_list(block):
+            yield from _items(block, target)
         elif "\n" in block:
             yield from _lines(block, target)
         else:
             yield from _sentences(block, target)
 
 
+def _items(block: str, target: int) -> Iterator[tuple[str, str]]:
+    """A long list cut between its items: a passage starts at an item's marker, not inside
+    its second paragraph."""
+    yield from _parts(list_items(block), target)
+
+
 def _lines(block: str, target: int) -> Iterator[tuple[str, str]]:
+    yield from _parts(block.split("\n"), target)
+
+
+def _parts(parts: list[str], target: int) -> Iterator[tuple[str, str]]:
+    """Parts of one block, joined by a line break; a part longer than a passage is cut at
+    its lines, or at its sentences."""
     joint = "\n\n"
-    for line in block.split("\n"):
-        if len(line) <= target:
-            yield joint, line
+    for part in parts:
+        if len(part) <= target:
+            yield joint, part
         else:
-            yield from (
-                (joint if i == 0 else j, s) for i, (j, s) in enumerate(_sentences(line, target))
-            )
+            cut = _lines(part, target) if "\n" in part else _sentences(part, target)
+            yield from ((joint if i == 0 else j, piece) for i, (j, piece) in enumerate(cut))
         joint = "\n"
 
 

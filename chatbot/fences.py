@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+_LIST = re.compile(r"[ \t]*(?:[-*+]|\d+[.)])[ \t]")
 _FENCE = re.compile(r"^(?P<quote>(?:> ?)*)[ \t]{0,3}(?P<marks>```+|~~~+)(?P<info>.*)$")
 
 
@@ -39,12 +40,14 @@ def slices(text: str, limit: int) -> list[str]:
 
 def blocks(text: str) -> list[str]:
     """Markdown blocks: text between blank lines, a code block whole even where its code
-    has blank lines of its own."""
+    has blank lines of its own, and a list whole where its items hold several paragraphs
+    (the reader writes the blank line inside an item as the item's indent, `"   "`)."""
     out: list[str] = []
     current: list[str] = []
     opened: re.Match[str] | None = None
     for line in text.split("\n"):
-        if not line.strip() and opened is None:
+        in_item = bool(line) and bool(current) and is_list(current[0])
+        if not line.strip() and opened is None and not in_item:
             if current:
                 out.append("\n".join(current))
             current = []
@@ -54,6 +57,24 @@ def blocks(text: str) -> list[str]:
     if current:
         out.append("\n".join(current))
     return out
+
+
+def is_list(text: str) -> bool:
+    """Text that starts with a list item's marker (`- `, `1. `), at any indent."""
+    return _LIST.match(text) is not None
+
+
+def list_items(listing: str) -> list[str]:
+    """Each item of a list, with its continuation lines, paragraphs and nested items."""
+    items: list[list[str]] = []
+    indent = len(listing) - len(listing.lstrip())
+    for line in listing.split("\n"):
+        at_base = len(line) - len(line.lstrip()) == indent
+        if (at_base and is_list(line)) or not items:
+            items.append([line])
+        else:
+            items[-1].append(line)
+    return ["\n".join(item) for item in items]
 
 
 def head(text: str, limit: int) -> str:

@@ -20,20 +20,17 @@ decay 0.7, 0.85 and 1, and 0 to 4 following units were tried.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from chatbot.chunking import SENTENCE_END
-from chatbot.fences import blocks
+from chatbot.fences import blocks, is_list, list_items
 from chatbot.query import Terms, terms
 
 LEAD_CHARS = 520
 RANK_DECAY = 0.85  # a passage one place lower needs a unit this much better to lead
 HEADING_WEIGHT = 1.0
 FOLLOW = 2
-_ITEM = ("- ", "* ", "+ ")
-_NUMBERED = re.compile(r"(?<!\d)\d+[.)] ")  # from the run's start: no rescan inside it
 
 
 @dataclass(frozen=True)
@@ -55,7 +52,8 @@ def lead(
     wanted = terms(question)
     weights = weights or {}
     best: tuple[float, int, int] | None = None
-    parts = [units(text) for _, text in texts]
+    shaped = [_units(text) for _, text in texts]
+    parts = [[unit for unit, _, _ in units_] for units_ in shaped]
     scored: list[list[float]] = []
     for rank, (section, _) in enumerate(texts):
         heading = term_score(section, wanted, weights) * HEADING_WEIGHT
@@ -68,19 +66,20 @@ def lead(
     if best is None:
         return Lead(0, texts[0][1] if texts else "")
     _, rank, index = best
-    return Lead(rank, _gather(parts[rank], scored[rank], index, limit or LEAD_CHARS))
+    return Lead(rank, _gather(shaped[rank], scored[rank], index, limit or LEAD_CHARS))
 
 
-def _gather(parts: list[str], scores: list[float], best: int, limit: int) -> str:
-    chosen = _with_code(parts, {best})
+def _gather(shaped: list[tuple[str, int, str]], scores: list[float], best: int, limit: int) -> str:
+    parts = [unit for unit, _, _ in shaped]
+    chosen = _introduced(shaped, {best}, limit)
     for index in sorted(range(len(parts)), key=lambda i: (-scores[i], i)):
         if scores[index] * 2 < scores[best] or index in chosen:
             continue  # a unit that shares a word in passing
-        wider = _with_code(parts, chosen | {index})
+        wider = _introduced(shaped, chosen | {index}, limit)
         if _length(parts, wider) > limit:
             break
         chosen = wider
-    return _joined([parts[i] for i in sorted(_followed(parts, chosen, limit))])
+    return _joined(shaped, sorted(_followed(parts, chosen, limit)))
 
 
 def _followed(parts: list[str], chosen: set[int], limit: int) -> set[int]:
@@ -97,32 +96,60 @@ def _followed(parts: list[str], chosen: set[int], limit: int) -> set[int]:
     return wider
 
 
-def _with_code(parts: list[str], chosen: set[int]) -> set[int]:
-    """A sentence that introduces a code block brings it, and a code block the sentence
-    before it: documentation says what the code does just above it."""
+def _introduced(shaped: list[tuple[str, int, str]], chosen: set[int], limit: int) -> set[int]:
+    """What a chosen unit needs to be read: the sentence that ends a paragraph brings the
+    code block that follows it, and, when it ends on a colon ("as follows:", "次のとおり
+    です:"), the list or table that follows it, as many items or rows as there is room for;
+    a code block brings the sentence before it: documentation says what the code does just
+    above it."""
+    parts = [unit for unit, _, _ in shaped]
     wider = set(chosen)
-    for index in chosen:
-        if _is_code(parts[index]) and index > 0 and not _is_code(parts[index - 1]):
+    for index in sorted(chosen):
+        _, block, kind = shaped[index]
+        after = index + 1
+        if kind == "code" and index > 0 and shaped[index - 1][2] == "prose":
             wider.add(index - 1)
-        elif index + 1 < len(parts) and _is_code(parts[index + 1]):
-            wider.add(index + 1)
+        elif kind == "prose" and after < len(shaped) and shaped[after][1] != block:
+            if shaped[after][2] != "code" and not _introduces(shaped[index][0]):
+                continue
+            wider.add(after)  # the block the sentence introduces: at least its first unit
+            following = shaped[after][1]
+            more = after + 1
+            while more < len(shaped) and shaped[more][1] == following:
+                if _length(parts, wider | {more}) > limit:
+                    break
+                wider.add(more)
+                more += 1
     return wider
+
+
+def _introduces(sentence: str) -> bool:
+    """A sentence that ends on a colon announces the block after it."""
+    return sentence.rstrip().rstrip("*_").endswith((":", "："))
 
 
 def units(text: str) -> list[str]:
     """A passage's units: sentences, list items, table rows under their header, and
     quotes and code blocks whole."""
+    return [unit for unit, _, _ in _units(text)]
+
+
+def _units(text: str) -> list[tuple[str, int, str]]:
+    """Each unit with its block's number and kind: code, table, list, quote or prose."""
     out = []
-    for block in blocks(text):
+    for number, block in enumerate(blocks(text)):
         start = block.lstrip()
-        if "```" in block or "~~~" in block or start.startswith(">"):
-            out.append(block)
+        if "```" in block or "~~~" in block:
+            out.append((block, number, "code"))
+        elif start.startswith(">"):
+            out.append((block, number, "quote"))
         elif start.startswith("|"):
-            out.extend(_rows(block))
-        elif start.startswith(_ITEM) or _NUMBERED.match(start):
-            out.extend(_items(block))
+            out.extend((row, number, "table") for row in _rows(block))
+        elif is_list(start):
+            out.extend((item, number, "list") for item in list_items(block))
         else:
-            out.extend(s for s in SENTENCE_END.split(block) if s.strip())
+            sentences = (s for s in SENTENCE_END.split(block) if s.strip())
+            out.extend((sentence, number, "prose") for sentence in sentences)
     return out
 
 
@@ -136,24 +163,16 @@ def _rows(table: str) -> list[str]:
     return [f"{header}\n{row}" for row in lines[2:]]
 
 
-def _items(listing: str) -> list[str]:
-    """Each item of a list, with its continuation lines and nested items."""
-    items: list[list[str]] = []
-    indent = len(listing) - len(listing.lstrip())
-    for line in listing.split("\n"):
-        stripped = line.lstrip()
-        at_base = len(line) - len(stripped) == indent
-        if (at_base and (stripped.startswith(_ITEM) or _NUMBERED.match(stripped))) or not items:
-            items.append([line])
-        else:
-            items[-1].append(line)
-    return ["\n".join(item) for item in items]
-
-
-def _joined(parts: list[str]) -> str:
-    """Units in page order; rows of one table share their header once."""
+def _joined(shaped: list[tuple[str, int, str]], chosen: list[int]) -> str:
+    """Units in page order; rows of one table share their header once, and items of one
+    list next to each other stay one list."""
     out: list[str] = []
-    for part in parts:
+    for at, index in enumerate(chosen):
+        part, block, kind = shaped[index]
+        previous = chosen[at - 1] if at else None
+        if kind == "list" and previous == index - 1 and shaped[previous][1:] == (block, kind):
+            out[-1] += "\n" + part
+            continue
         if out and part.startswith("|") and out[-1].startswith("|"):
             header = "\n".join(part.split("\n")[:2])
             if out[-1].startswith(header):

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from chatbot.answer import extractive_answer
 from chatbot.chunking import chunk
-from chatbot.fences import balanced, head, slices
+from chatbot.fences import balanced, blocks, head, slices
 from chatbot.knowledge import KnowledgeBase
 from chatbot.parsing import parse
 
@@ -65,3 +65,24 @@ def test_a_code_block_with_blank_lines_inside_stays_one_block(tmp_path: Path) ->
 def test_a_tilde_fence_cut_short_is_closed_on_a_line_of_its_own() -> None:
     excerpt = head("Run:\n\n~~~sh\n" + "echo step\n" * 80 + "~~~", 200)
     assert balanced(excerpt) and excerpt.endswith("\n~~~\n\n…")
+
+
+STEPS = (
+    "# Deploy\n\n"
+    + "\n\n".join(
+        f"{n}. **Step {n}**\n\n   First paragraph of step {n}. "
+        + "More words here. " * 20
+        + f"\n\n   Second paragraph of step {n}: run `deploy --step {n}`."
+        for n in range(1, 5)
+    )
+    + "\n"
+)
+
+
+def test_a_list_whose_items_hold_paragraphs_is_one_block_cut_between_items() -> None:
+    [section] = parse("deploy.md", STEPS).sections
+    assert len(blocks(section.text)) == 1  # the blank line inside an item is the item's
+    passages = [passage.text for passage in chunk(parse("deploy.md", STEPS))]
+    assert len(passages) > 1
+    assert all(text.startswith(f"{n}. Step {n}") for n, text in enumerate(passages, start=1))
+    assert all(f"deploy --step {n}" in text for n, text in enumerate(passages, start=1))

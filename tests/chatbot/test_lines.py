@@ -68,3 +68,20 @@ def test_rows_of_one_table_are_quoted_under_one_header() -> None:
     table = "| option | default |\n| --- | --- |\n| timeout | 30 s |\n| retries | 3 |"
     text = lead([("", table)], "timeout retries default", {}, limit=200).text
     assert text == table
+
+
+def test_a_sentence_ending_on_a_colon_brings_the_list_or_table_it_introduces() -> None:
+    items = "\n".join(f"- `repo{n}` for task {n}" for n in range(1, 7))
+    text = f"The scopes a token needs are as follows:\n\n{items}\n\nNothing else is asked for."
+    answer = lead([("Tokens", text)], "Which scopes does a token need?").text
+    assert answer.startswith(f"The scopes a token needs are as follows:\n\n{items}")
+
+    plain = text.replace("as follows:", "listed below.")
+    answer = lead([("Tokens", plain)], "Which scopes does a token need?").text
+    assert "repo3" not in answer  # only the two lines after it, as after any sentence
+
+    japanese = (
+        "トークンの権限は次のとおりです:\n\n| 権限 | 用途 |\n| --- | --- |\n"
+        "| repo | データの読み書き |\n| workflow | バックアップの実行 |"
+    )
+    assert lead([("", japanese)], "トークンの権限は?").text == japanese
