@@ -18,6 +18,8 @@ CONTEXT_CHARS = 8000
 SEARCHED = 12  # passages searched for; the budget decides how many are sent
 NEIGHBOURS = 2  # passages either side that come with a passage sent
 SECTION_REACH = 40  # how far the best passage's section is read either side
+SECTION_SHARE = 0.5  # of the budget, at most, for the best passage's section (measured:
+# the whole budget crowded out the next passages, which held the fact when the best did not)
 
 
 def llm_passages(kb: KnowledgeBase, question: str, *, budget: int = CONTEXT_CHARS) -> list[Hit]:
@@ -37,7 +39,8 @@ def _within(kb: KnowledgeBase, hits: list[Hit], budget: int) -> list[Hit]:
         room = budget - used
         if chosen and len(hit.text) > room:
             continue  # a shorter passage further down may still fit
-        widened = _widened(kb, hit, room, sent, whole_section=not chosen)
+        section = int(budget * SECTION_SHARE) if not chosen else 0
+        widened = _widened(kb, hit, room, sent, section=section)
         sent.update((hit.document, n) for n in range(widened[0], widened[1] + 1))
         chosen.append(widened[2])
         used += len(widened[2].text)
@@ -45,13 +48,13 @@ def _within(kb: KnowledgeBase, hits: list[Hit], budget: int) -> list[Hit]:
 
 
 def _widened(
-    kb: KnowledgeBase, hit: Hit, room: int, sent: set[tuple[str, int]], *, whole_section: bool
+    kb: KnowledgeBase, hit: Hit, room: int, sent: set[tuple[str, int]], *, section: int = 0
 ) -> tuple[int, int, Hit]:
     """The passage with the passages before and after it in its page, those not yet sent,
     nearest first, as long as they fit: (first ordinal, last ordinal, the widened hit).
-    The best passage brings its whole section (its code blocks too, which a section's
-    prose introduces), then two neighbours either side; any other passage two neighbours."""
-    reach = SECTION_REACH if whole_section else NEIGHBOURS
+    Two neighbours either side; with `section` characters, the rest of its section as far
+    as they reach (the best passage's: its code blocks too, which its prose introduces)."""
+    reach = SECTION_REACH if section else NEIGHBOURS
     around = {n.ordinal: n for n in kb.context(hit.document, hit.ordinal, around=reach)}
     first = last = hit.ordinal
     size = len(hit.text)
@@ -61,10 +64,11 @@ def _widened(
             adjacent = ordinal in (first - 1, last + 1)
             if neighbour is None or not adjacent or (hit.document, ordinal) in sent:
                 continue
-            if distance > NEIGHBOURS and neighbour.section != hit.section:
+            beyond = distance > NEIGHBOURS
+            if beyond and neighbour.section != hit.section:
                 continue
             added = len(_with_heading(neighbour, hit)) + 2
-            if size + added > room:
+            if size + added > (min(room, section) if beyond else room):
                 return _joined(around, hit, first, last)
             first, last = min(first, ordinal), max(last, ordinal)
             size += added
