@@ -7,10 +7,11 @@ BIN := $(VENV)/bin
 RUN_PACKAGES := git git-lfs python3-venv sqlite3
 TEST_PACKAGES := $(RUN_PACKAGES) chromium iproute2 util-linux
 # Real documentation corpora for the wiki benchmark (English and Japanese), and a
-# Markdown documentation site from PyPI: PyMdown Extensions' sdist carries its docs.
+# Markdown documentation site from PyPI: PyMdown Extensions' sdist carries its docs, and
+# pip's its MyST (Sphinx Markdown) docs.
 # restic and borg are the peers bench/peers.py runs beside Kura.
 BENCH_PACKAGES := $(TEST_PACKAGES) python3-doc debian-reference-ja nodejs-doc restic borgbackup
-BENCH_SDISTS := pymdown-extensions==13.1.2
+BENCH_SDISTS := pymdown-extensions==13.1.2 pip==24.0
 
 .PHONY: run test lint bench soak system-run system-test system-bench
 

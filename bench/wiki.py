@@ -36,6 +36,7 @@ from markdown_it import MarkdownIt
 from bench.wiki_questions import (
     DEBIAN_REFERENCE,
     MARKDOWN,
+    PIP_MYST,
     PYTHON_DOCS,
     VITE_EN,
     VITE_JA,
@@ -191,6 +192,20 @@ def markdown_tree(root: Path) -> Path | None:
     return root
 
 
+def pip_docs(root: Path) -> Path | None:
+    """pip's MyST pages (docs/html/**/*.md of its sdist) under root/pip, or None."""
+    sdists = sorted(CORPORA.glob("pip-*.tar.gz"))
+    if not sdists:
+        return None
+    with tarfile.open(sdists[-1]) as sdist:
+        for member in sdist.getmembers():
+            if "/docs/html/" in member.name and member.name.endswith(".md") and member.isfile():
+                target = root / "pip" / member.name.split("/docs/html/", 1)[1]
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(sdist.extractfile(member).read())
+    return root / "pip"
+
+
 def import_paths(kb: KnowledgeBase, paths: list[Path]) -> tuple[float, int, int, int]:
     """(seconds, pages, bytes, passages) for one import of these files or folders."""
     started = time.perf_counter()
@@ -312,6 +327,10 @@ def run() -> str:
             paths = [VITE_DOCS / "en", VITE_DOCS / "ja"]
             sets = {" English": VITE_EN, " Japanese": VITE_JA}
             lines.append(rows("vite-docs (VitePress),", kb, paths, sets))
+        pip = pip_docs(tmp / "pip")
+        if pip:
+            kb = KnowledgeBase(tmp / "pip.db")
+            lines.append(rows("English, pip's docs (MyST)", kb, [pip], {"": PIP_MYST}))
         if python:
             kb = KnowledgeBase(tmp / "python.db")
             lines.append(rows("English, python3-doc (HTML)", kb, python, {"": PYTHON_DOCS}))

@@ -149,6 +149,100 @@ DEBIAN_REFERENCE = [
     Question("Vim エディターの使い方", "ch01.ja.html", "vimtutor"),
 ]
 
+# pip's documentation as its sdist ships it (docs/html/**/*.md): MyST, Sphinx's Markdown,
+# with directives, roles and targets on most pages. English only.
+PIP_MYST = [
+    Question("Where does pip store its cache?", "topics/caching.md", "pip cache dir"),
+    Question(
+        "How do I remove one package from pip's cache?", "topics/caching.md", "pip cache remove"
+    ),
+    Question("How do I install without using the cache?", "topics/caching.md", "--no-cache-dir"),
+    Question("What is pip's configuration file called?", "topics/configuration.md", "pip.conf"),
+    Question(
+        "Which environment variable points pip at a config file?",
+        "topics/configuration.md",
+        "PIP_CONFIG_FILE",
+    ),
+    Question(
+        "How do I set an option for the install command only in the config file?",
+        "topics/configuration.md",
+        "[install]",
+    ),
+    Question(
+        "How do I put a username and password in the index URL?",
+        "topics/authentication.md",
+        "username:password@",
+    ),
+    Question("Can pip read credentials from a netrc file?", "topics/authentication.md", ".netrc"),
+    Question(
+        "How do I make pip use keyring for credentials?",
+        "topics/authentication.md",
+        "--keyring-provider",
+    ),
+    Question(
+        "How do I install a package straight from a Git repository?",
+        "topics/vcs-support.md",
+        "git+https://",
+    ),
+    Question(
+        "How do I install my local project in editable mode?",
+        "topics/local-project-installs.md",
+        "pip install -e",
+    ),
+    Question(
+        "How do I pin every package version for a repeatable install?",
+        "topics/repeatable-installs.md",
+        "pip freeze",
+    ),
+    Question(
+        "How do I make pip check a hash for every package?",
+        "topics/secure-installs.md",
+        "--require-hashes",
+    ),
+    Question(
+        "How do I use the system's certificate store?",
+        "topics/https-certificates.md",
+        "truststore",
+    ),
+    Question(
+        "How do I install pip with ensurepip?",
+        "installation.md",
+        "python -m ensurepip --upgrade",
+    ),
+    Question(
+        "How do I install pip with the get-pip.py script?",
+        "installation.md",
+        "python get-pip.py",
+    ),
+    Question(
+        "How do I include another requirements file from a requirements file?",
+        "reference/requirements-file-format.md",
+        "-r other-requirements.txt",
+    ),
+    Question(
+        "How do I set pip's timeout with an environment variable?",
+        "topics/configuration.md",
+        "PIP_DEFAULT_TIMEOUT",
+    ),
+    Question(
+        "How do I make pip install into another Python environment?",
+        "topics/python-option.md",
+        "--python",
+    ),
+    Question(
+        "How do I build wheels for an offline install bundle?",
+        "topics/repeatable-installs.md",
+        "pip wheel",
+    ),
+    Question("How do I check which version of pip I have?", "getting-started.md", "pip --version"),
+    Question(
+        "What does a ResolutionImpossible error mean?",
+        "topics/dependency-resolution.md",
+        "ResolutionImpossible",
+    ),
+]
+
+
 # Vite's documentation (../shared/corpora/vite-docs): one site, English and Japanese, the
 # same pages under en/ and ja/. Each entry: the page, the English question, the Japanese
 # question, the fact (verbatim in both pages).
