@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-_LIST = re.compile(r"[ \t]*(?:[-*+]|\d+[.)])[ \t]")
+_LIST = re.compile(r"(?<![ \t\d])[ \t]*+(?:[-*+]|\d++[.)])[ \t]")  # possessive: no backtracking
 _FENCE = re.compile(r"^(?P<quote>(?:> ?)*)[ \t]{0,3}(?P<marks>```+|~~~+)(?P<info>.*)$")
 
 
@@ -45,13 +45,14 @@ def blocks(text: str) -> list[str]:
     out: list[str] = []
     current: list[str] = []
     opened: re.Match[str] | None = None
+    listing = False  # the current block starts with a list item
     for line in text.split("\n"):
-        in_item = bool(line) and bool(current) and is_list(current[0])
-        if not line.strip() and opened is None and not in_item:
+        if not line.strip() and opened is None and not (line and listing):
             if current:
                 out.append("\n".join(current))
             current = []
             continue
+        listing = listing if current else is_list(line)
         current.append(line)
         opened = _after(line, opened)
     if current:

@@ -26,11 +26,12 @@ from dataclasses import dataclass
 _TAG = re.compile(
     r"^(?P<indent>[ \t]*)<(?P<close>/?)(?P<name>[A-Z][\w.]*)(?P<attrs>[^<>]*)>[ \t]*$"
 )
-_ATTRIBUTE = re.compile(r"([\w-]+)=(?:\"([^\"]*)\"|'([^']*)')")
+_ATTRIBUTE = re.compile(r"(?<![\w-])([\w-]++)=(?:\"([^\"]*+)\"|'([^']*+)')")
 _COMMENT = re.compile(r"^[ \t]*\{/\*.*\*/\}[ \t]*$")
 _FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
 _LABELS = ("label", "title", "slot", "value")  # the attribute that names a variant, in order
 _NOTE_INDENT = "    "
+MAX_DEPTH = 16  # tags nested deeper have no words and hold nothing: no page nests so deep
 
 
 def has_components(text: str) -> bool:
@@ -80,7 +81,7 @@ def _tag(tag: re.Match[str], stack: list[_Open]) -> Iterator[str]:
         stack[-1].inner = max(0, indent - stack[-1].indent)
     prefix = _prefix(stack, indent)
     yield ""
-    if attrs.rstrip().endswith("/"):
+    if attrs.rstrip().endswith("/") or len(stack) >= MAX_DEPTH:
         return  # a widget or a link card: it holds nothing to label
     values = dict(_attributes(attrs))
     title = next((values[key] for key in _LABELS if values.get(key)), "")

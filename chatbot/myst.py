@@ -60,9 +60,12 @@ def is_myst(text: str) -> bool:
     return _MYST.search(text) is not None
 
 
+MAX_DEPTH = 8  # directives nested deeper stay text: each level indents its body again
+
+
 def read_myst(text: str) -> str:
     """The page with its directives as admonitions, fences and plain blocks (see module)."""
-    return "\n".join(_lines(text.split("\n")))
+    return "\n".join(_lines(text.split("\n"), 0))
 
 
 @dataclass
@@ -74,14 +77,14 @@ class _Directive:
     body: list[str] = field(default_factory=list)
 
 
-def _lines(lines: list[str]) -> Iterator[str]:
+def _lines(lines: list[str], depth: int) -> Iterator[str]:
     index, fence = 0, ""
     while index < len(lines):
         line = lines[index]
-        opened = _OPEN.match(line) if not fence else None
+        opened = _OPEN.match(line) if not fence and depth < MAX_DEPTH else None
         if opened:
             directive, index = _collect(lines, index, opened)
-            yield from _rendered(directive)
+            yield from _rendered(directive, depth + 1)
             continue
         code = _FENCE.match(line)
         if code and (not fence or code.group(1).startswith(fence)):
@@ -109,7 +112,7 @@ def _collect(lines: list[str], index: int, opened: re.Match[str]) -> tuple[_Dire
     return directive, index
 
 
-def _rendered(directive: _Directive) -> Iterator[str]:
+def _rendered(directive: _Directive, depth: int) -> Iterator[str]:
     body = _without_options(directive.body)
     name, argument, indent = directive.name, directive.argument, directive.indent
     if name in _NOTHING:
@@ -123,14 +126,14 @@ def _rendered(directive: _Directive) -> Iterator[str]:
         kind = "note" if name in ("admonition", "dropdown", "topic", "sidebar") else name
         title = title.replace('"', "'")
         yield indent + (f'!!! {kind} "{title}"' if title else f"!!! {kind}")
-        yield from (indent + "    " + line if line.strip() else "" for line in _lines(body))
+        yield from (indent + "    " + line if line.strip() else "" for line in _lines(body, depth))
         yield ""
     elif name in _GROUPS or name in _LABELLED:
         yield ""
         if argument and name in _LABELLED:
             yield f"{indent}**{argument}**"
             yield ""
-        yield from (indent + line if line.strip() else "" for line in _lines(body))
+        yield from (indent + line if line.strip() else "" for line in _lines(body, depth))
         yield ""
     else:
         yield from _fenced(indent, name, body)

@@ -171,3 +171,15 @@ def test_blocks_nested_past_any_page_stay_text_and_keep_their_words() -> None:
     text = "\n".join(s.text for s in document.sections)
     assert "deep body" in text
     assert len(text) < 20 * len(page)
+
+
+def test_myst_directives_and_mdx_tags_nested_past_any_page_keep_their_words() -> None:
+    """A hostile page cannot exhaust the stack or grow quadratically: directives past a
+    page's depth stay text, component tags past it have no words and hold nothing."""
+    for page in (
+        "# Deep\n\n" + "````{note}\n" * 3000 + "deep body\n",
+        "# Deep\n\n" + "<Tabs>\n" * 3000 + "deep body\n" + "</Tabs>\n" * 3000,
+    ):
+        text = "\n".join(s.text for s in parse("deep.md", page).sections)
+        assert "deep body" in text
+        assert len(text) < 20 * len(page)
