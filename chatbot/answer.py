@@ -66,7 +66,7 @@ def extractive_answer(kb: KnowledgeBase, question: str) -> Answer:
     hits = _varied(
         [first, *_relevant([h for h in found if h is not first], first, question, weights)]
     )
-    quotes = [f"**{hits[0].where}** [1]\n\n{best.text}"]
+    quotes = [f"**{hits[0].where}** [1]\n\n{head(best.text, QUOTE_CHARS)}"]
     quotes += [_quote(n, hit) for n, hit in enumerate(hits[1:], start=2)]
     return Answer("\n\n".join(quotes), sources_of(hits), hits)
 

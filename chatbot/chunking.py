@@ -42,17 +42,34 @@ def chunk(document: Document, *, target: int = TARGET) -> list[Chunk]:
 
 def _pack(pieces: Iterator[tuple[str, str]], target: int) -> list[str]:
     """Join pieces up to the target; whole blocks join with a blank line, parts of one
-    block with the joint they were cut at."""
-    out, current = [], ""
+    block with the joint they were cut at. A paragraph that introduces the block after it
+    (see `_introduces`) starts the next passage with it rather than end this one alone."""
+    out, current, last = [], "", ""
     for joint, piece in pieces:
-        if current and len(current) + len(joint) + len(piece) > target:
+        if not current or len(current) + len(joint) + len(piece) <= target:
+            current = f"{current}{joint}{piece}" if current else piece
+        elif joint == "\n\n" and _introduces(last, piece):
+            before = current[: -len(last)].rstrip("\n")  # `current` ends with `last`
+            if before:
+                out.append(before)
+            current = f"{last}{joint}{piece}"
+        else:
             out.append(current)
             current = piece
-        else:
-            current = f"{current}{joint}{piece}" if current else piece
+        last = piece
     if current:
         out.append(current)
     return out
+
+
+def _introduces(paragraph: str, block: str) -> bool:
+    """A paragraph right before a code block says what the code does; one that ends on a
+    colon announces the list or table after it."""
+    if paragraph.lstrip().startswith(("```", "~~~", "|", ">")) or is_list(paragraph):
+        return False
+    if block.startswith(("```", "~~~")):
+        return True
+    return paragraph.rstrip().endswith((":", "：")) and (block.startswith("|") or is_list(block))
 
 
 def _pieces(text: str, target: int) -> Iterator[tuple[str, str]]:

@@ -86,3 +86,17 @@ def test_a_list_whose_items_hold_paragraphs_is_one_block_cut_between_items() -> 
     assert len(passages) > 1
     assert all(text.startswith(f"{n}. Step {n}") for n, text in enumerate(passages, start=1))
     assert all(f"deploy --step {n}" in text for n, text in enumerate(passages, start=1))
+
+
+def test_a_lead_that_introduces_a_long_code_block_is_shortened_on_whole_lines(
+    tmp_path: Path,
+) -> None:
+    code = "\n".join(f"kura restore --point {n} --verbose" for n in range(24))
+    page = f"# Restore\n\nRestore every point from the command line as follows:\n\n```sh\n{code}\n```\n"
+    kb = KnowledgeBase(tmp_path / "wiki.db")
+    kb.add(parse("restore.md", page), size=len(page))
+    answer = extractive_answer(kb, "How do I restore every point from the command line?")
+    first = answer.text.split("\n\n**", 1)[0]  # the lead, before the next quoted passage
+    assert "as follows:\n\n```sh\nkura restore --point 0 --verbose" in first
+    assert len(first) < 700 and balanced(first)
+    assert all(line.endswith(("verbose", "```", "…")) for line in first.split("\n")[5:] if line)

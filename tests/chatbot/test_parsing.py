@@ -151,7 +151,8 @@ def test_passages_are_cut_between_blocks_and_keep_code_whole() -> None:
     code = "```python\n" + "\n".join(f"worker_{n} = start({n})" for n in range(40)) + "\n```"
     doc = parse("w.md", f"# W\n\n{paragraph * 4}\n\n{code}\n\n{paragraph * 2}")
     passages = [c.text for c in chunk(doc, target=400)]
-    assert code in passages  # longer than a passage, and still whole
+    # longer than a passage, and still whole, with the paragraph that introduces it
+    assert f"{paragraph * 4}".strip() + "\n\n" + code in passages
     for text in passages:
         assert text.count("```") % 2 == 0
         assert text[-1] in ".`", text  # never mid-sentence
@@ -183,3 +184,17 @@ def test_myst_directives_and_mdx_tags_nested_past_any_page_keep_their_words() ->
         text = "\n".join(s.text for s in parse("deep.md", page).sections)
         assert "deep body" in text
         assert len(text) < 20 * len(page)
+
+
+def test_a_paragraph_starts_the_next_passage_with_the_block_it_introduces() -> None:
+    earlier = "Applications are reviewed every week by the team. " * 10
+    code = "```sh\n" + "\n".join(f"kura apply --form {n}" for n in range(30)) + "\n```"
+    intro = "コマンドラインから申請する場合は次のとおりです。"
+    doc = parse("apply.md", f"# Apply\n\n{earlier}\n\n{intro}\n\n{code}\n\nDone.")
+    passages = [c.text for c in chunk(doc)]
+    assert passages[0] == earlier.strip()
+    assert passages[1].startswith(f"{intro}\n\n{code}")  # never an introduction alone
+
+    items = "\n".join(f"- `scope{n}`: what it allows, in a few words here" for n in range(14))
+    doc = parse("scopes.md", f"# Scopes\n\n{earlier}\n\nThe scopes are:\n\n{items}")
+    assert [c.text for c in chunk(doc)][1].startswith("The scopes are:\n\n- `scope0`")
