@@ -92,7 +92,8 @@ def test_a_lead_that_introduces_a_long_code_block_is_shortened_on_whole_lines(
     tmp_path: Path,
 ) -> None:
     code = "\n".join(f"kura restore --point {n} --verbose" for n in range(24))
-    page = f"# Restore\n\nRestore every point from the command line as follows:\n\n```sh\n{code}\n```\n"
+    intro = "Restore every point from the command line as follows:"
+    page = f"# Restore\n\n{intro}\n\n```sh\n{code}\n```\n"
     kb = KnowledgeBase(tmp_path / "wiki.db")
     kb.add(parse("restore.md", page), size=len(page))
     answer = extractive_answer(kb, "How do I restore every point from the command line?")
