@@ -44,7 +44,7 @@ from bench.wiki_questions import (
     halves,
 )
 from chatbot.answer import extractive_answer
-from chatbot.context import llm_passages
+from chatbot.context import llm_passages, numbered
 from chatbot.fences import balanced
 from chatbot.importer import Importer
 from chatbot.knowledge import Hit, KnowledgeBase
@@ -106,7 +106,7 @@ def ask_all(kb: KnowledgeBase, questions: Sequence[Question]) -> Quality:
         broken += not fenced(answer.text, answer.passages)
         raw += raw_markup(answer.text)
         empty += not answer.passages or not answer.text.strip()
-        context = "\n\n".join(hit.text for hit in llm_passages(kb, question.text))
+        context = numbered(llm_passages(kb, question.text))  # as the LLM is given it
         in_context += question.fact.lower() in context.lower()
         sizes.append(len(context))
     count = len(questions)

@@ -29,6 +29,11 @@ def llm_passages(kb: KnowledgeBase, question: str, *, budget: int = CONTEXT_CHAR
         return _within(kb, kb.search(question, limit=SEARCHED), budget)
 
 
+def numbered(hits: list[Hit]) -> str:
+    """The passages as the LLM reads them: numbered, each under its page and heading path."""
+    return "\n\n".join(f"[{n}] {hit.where}\n{hit.text}" for n, hit in enumerate(hits, start=1))
+
+
 def _within(kb: KnowledgeBase, hits: list[Hit], budget: int) -> list[Hit]:
     chosen: list[Hit] = []
     sent: set[tuple[str, int]] = set()

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from openai import OpenAIError
 
 from chatbot.answer import Answer, sources_of
+from chatbot.context import numbered
 from chatbot.endpoint import openai_client
 from chatbot.knowledge import Hit
 
@@ -77,5 +78,4 @@ def finish(text: str, hits: list[Hit]) -> Answer:
 
 
 def _prompt(question: str, hits: list[Hit]) -> str:
-    passages = "\n\n".join(f"[{n}] {hit.where}\n{hit.text}" for n, hit in enumerate(hits, start=1))
-    return f"Passages:\n\n{passages}\n\nQuestion: {question}"
+    return f"Passages:\n\n{numbered(hits)}\n\nQuestion: {question}"
