@@ -69,12 +69,11 @@ def _lines(lines: list[str]) -> Iterator[str]:
 
 def _tag(tag: re.Match[str], stack: list[_Open]) -> Iterator[str]:
     name, attrs = tag.group("name"), tag.group("attrs")
-    indent = len(_expanded(tag.group("indent")))
+    indent = _width(tag.group("indent"))
     if tag.group("close"):
-        while stack and stack[-1].name != name:
-            stack.pop()  # a tag left open closes with its parent
-        if stack:
-            stack.pop()
+        if any(frame.name == name for frame in stack):
+            while stack.pop().name != name:
+                pass  # a tag left open closes with its parent
         yield ""
         return
     if stack and stack[-1].inner is None:
@@ -98,14 +97,13 @@ def _inside(line: str, stack: list[_Open]) -> str:
     """A line within open tags, without the indent they added (and a note's indent)."""
     if not stack or not line.strip():
         return line
-    expanded = _expanded(line)
-    indent = len(expanded) - len(expanded.lstrip())
+    words = line.lstrip()
+    indent = _width(line[: len(line) - len(words)])
     top = stack[-1]
     if top.inner is None:
         top.inner = max(0, indent - top.indent)
     added = sum(frame.inner or 0 for frame in stack)
-    kept = expanded[min(added, indent) :]
-    return _NOTE_INDENT * sum(frame.note for frame in stack) + kept
+    return _NOTE_INDENT * sum(frame.note for frame in stack) + _dedented(line, added)
 
 
 def _prefix(stack: list[_Open], indent: int) -> str:
@@ -119,5 +117,16 @@ def _attributes(attrs: str) -> Iterator[tuple[str, str]]:
         yield found.group(1), found.group(2) if found.group(2) is not None else found.group(3)
 
 
-def _expanded(line: str) -> str:
-    return line.expandtabs(4)
+def _dedented(line: str, columns: int) -> str:
+    """The line without its first `columns` columns of indent; the rest of its indent (a
+    Makefile's tab) is kept as written."""
+    at = column = 0
+    while at < len(line) and column < columns and line[at] in " \t":
+        column = column + 1 if line[at] == " " else (column // 4 + 1) * 4
+        at += 1
+    return " " * max(0, column - columns) + line[at:]
+
+
+def _width(indent: str) -> int:
+    """An indent's width in columns, a tab to the next multiple of four."""
+    return len(indent.expandtabs(4))

@@ -136,3 +136,12 @@ def test_directives_inside_code_blocks_stay_code() -> None:
     text = "# Usage\n\n````md\n```{note}\nA note.\n```\n(target)=\n````\n"
     page = read_document(_write(text))
     assert page.sections[0].text == "````md\n```{note}\nA note.\n```\n(target)=\n````"
+
+
+def test_a_stray_closing_tag_leaves_the_open_ones_and_code_keeps_its_tabs() -> None:
+    text = (
+        "# Build\n\n<Tabs>\n  <TabItem label=\"make\">\n  ```make\n  all:\n  \tcc main.c\n  ```\n"
+        "  </Aside>\n  Run it.\n  </TabItem>\n</Tabs>\n"
+    )
+    page = read_document(_write(text, "page.mdx"))
+    assert page.sections[0].text == "make\n\n```make\nall:\n\tcc main.c\n```\n\nRun it."
