@@ -140,7 +140,7 @@ def test_directives_inside_code_blocks_stay_code() -> None:
 
 def test_a_stray_closing_tag_leaves_the_open_ones_and_code_keeps_its_tabs() -> None:
     text = (
-        "# Build\n\n<Tabs>\n  <TabItem label=\"make\">\n  ```make\n  all:\n  \tcc main.c\n  ```\n"
+        '# Build\n\n<Tabs>\n  <TabItem label="make">\n  ```make\n  all:\n  \tcc main.c\n  ```\n'
         "  </Aside>\n  Run it.\n  </TabItem>\n</Tabs>\n"
     )
     page = read_document(_write(text, "page.mdx"))
