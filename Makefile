@@ -35,7 +35,7 @@ bench: system-bench $(VENV)/.bench bench/corpora/.done
 soak: system-test $(VENV)/.dev
 	$(BIN)/python -m bench.soak
 
-bench/corpora/.done: | $(BIN)/python
+bench/corpora/.done: Makefile | $(BIN)/python
 	$(BIN)/python -m pip download -q --no-deps --no-binary :all: -d bench/corpora $(BENCH_SDISTS)
 	@touch $@
 

@@ -348,8 +348,8 @@ def run() -> str:
                     f"| the same searched as before SudachiPy (trigrams), {half} | | | | | "
                     + ask_all(TrigramsOnly(kb.path), asked).cells()
                 )
-        if not (python and tree and reference):
-            lines.append("| a corpus is not installed: `make bench` installs all three |")
+        if not (python and tree and reference and pip and VITE_DOCS.is_dir()):
+            lines.append("| a corpus is not installed: `make bench` installs them all |")
         if tree:
             lines += ["", import_table(tree, tmp)]
     return "\n".join(lines)
