@@ -48,7 +48,7 @@ def _pack(pieces: Iterator[tuple[str, str]], target: int) -> list[str]:
     for joint, piece in pieces:
         if not current or len(current) + len(joint) + len(piece) <= target:
             current = f"{current}{joint}{piece}" if current else piece
-        elif joint == "\n\n" and _introduces(last, piece):
+        elif last and joint == "\n\n" and _introduces(last, piece):
             before = current[: -len(last)].rstrip("\n")  # `current` ends with `last`
             if before:
                 out.append(before)

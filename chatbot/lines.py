@@ -12,8 +12,9 @@ Japanese by its SudachiPy words.
 The lead is the best unit of the best few passages, the passage's rank breaking near
 ties, with the units of the same passage that score at least half as well, in the order
 the page has them: a code block comes with the sentence that introduces it, a sentence
-that introduces a code block with the block, and each chosen unit with the two after it
-while there is room (a fact often sits a line or two below the sentence naming the terms).
+that introduces a code block with the block (and, ending on a colon, the list or table
+after it), and each chosen unit with the two after it while there is room (a fact often
+sits a line or two below the sentence naming the terms).
 Tuned on the benchmark's corpora (docs/benchmarks.md): heading weight 0, 0.5 and 1, rank
 decay 0.7, 0.85 and 1, and 0 to 4 following units were tried.
 """
@@ -139,10 +140,10 @@ def _units(text: str) -> list[tuple[str, int, str]]:
     out = []
     for number, block in enumerate(blocks(text)):
         start = block.lstrip()
-        if "```" in block or "~~~" in block:
-            out.append((block, number, "code"))
-        elif start.startswith(">"):
+        if start.startswith(">"):
             out.append((block, number, "quote"))
+        elif "```" in block or "~~~" in block:
+            out.append((block, number, "code"))
         elif start.startswith("|"):
             out.extend((row, number, "table") for row in _rows(block))
         elif is_list(start):
@@ -197,10 +198,6 @@ def _has_word(lower: str, word: str) -> bool:
             return True
         at = lower.find(stem, at + 1)
     return False
-
-
-def _is_code(unit: str) -> bool:
-    return unit.lstrip("> ").startswith(("```", "~~~"))
 
 
 def _length(parts: list[str], chosen: set[int]) -> int:
