@@ -235,6 +235,11 @@ class TrigramsOnly(KnowledgeBase):
             ]
 
 
+def named_halves(questions: list[Question]) -> Iterable[tuple[str, list[Question]]]:
+    """("tuning", the first half), ("held out", the second)."""
+    return zip(("tuning", "held out"), halves(questions), strict=True)
+
+
 def rows(name: str, kb: KnowledgeBase, paths: list[Path], sets: dict[str, list[Question]]) -> str:
     """One import, then each question set asked in its two halves: the tuning half, then
     the held-out half (bench/wiki_questions.halves)."""
@@ -242,7 +247,7 @@ def rows(name: str, kb: KnowledgeBase, paths: list[Path], sets: dict[str, list[Q
     imported = f"{pages} | {passages} | {size / 2**20:.1f} | {seconds:.1f}"
     out = []
     for label, questions in sets.items():
-        for half, asked in zip(("tuning", "held out"), halves(questions), strict=True):
+        for half, asked in named_halves(questions):
             cells = imported if not out else " | | |"
             out.append(f"| {name}{label}, {half} | {cells} | " + ask_all(kb, asked).cells())
     return "\n".join(out)
@@ -343,7 +348,7 @@ def run() -> str:
             kb = KnowledgeBase(tmp / "reference.db")
             name = "Japanese, debian-reference-ja (HTML)"
             lines.append(rows(name, kb, reference, {"": DEBIAN_REFERENCE}))
-            for half, asked in zip(("tuning", "held out"), halves(DEBIAN_REFERENCE), strict=True):
+            for half, asked in named_halves(DEBIAN_REFERENCE):
                 lines.append(
                     f"| the same searched as before SudachiPy (trigrams), {half} | | | | | "
                     + ask_all(TrigramsOnly(kb.path), asked).cells()

@@ -11,6 +11,10 @@ import re
 
 _LIST = re.compile(r"(?<![ \t\d])[ \t]*+(?:[-*+]|\d++[.)])[ \t]")  # possessive: no backtracking
 _FENCE = re.compile(r"^(?P<quote>(?:> ?)*)[ \t]{0,3}(?P<marks>```+|~~~+)(?P<info>.*)$")
+# A raw page's fences, at any indent: a fence inside a list item sits four spaces or more
+# in. `_FENCE` reads Kura's normalized passages, where a fence is at most three spaces in
+# and may be quoted; one pattern for both would change what one of them takes for a fence.
+_PAGE_FENCE = re.compile(r"^[ \t]*(```+|~~~+)")
 
 
 def slices(text: str, limit: int) -> list[str]:
@@ -58,6 +62,23 @@ def blocks(text: str) -> list[str]:
     if current:
         out.append("\n".join(current))
     return out
+
+
+def page_fence(line: str, opened: str) -> str:
+    """The fence open after this line of a raw page (its marks, "" outside code), given the
+    one open before it: the page's readers leave what is inside code as it is."""
+    found = _PAGE_FENCE.match(line)
+    if found and (not opened or found.group(1).startswith(opened)):
+        return "" if opened else found.group(1)
+    return opened
+
+
+def fence(code: str, language: str = "") -> str:
+    """A fenced code block, its fence longer than any run of backticks in the code: a page
+    about Markdown shows fences inside its examples."""
+    longest = max((len(run) for run in re.findall(r"`{3,}", code)), default=2)
+    marks = "`" * max(3, longest + 1)
+    return f"{marks}{language}\n{code}\n{marks}"
 
 
 def is_list(text: str) -> bool:

@@ -72,11 +72,11 @@ def lead(
 
 def _gather(shaped: list[tuple[str, int, str]], scores: list[float], best: int, limit: int) -> str:
     parts = [unit for unit, _, _ in shaped]
-    chosen = _introduced(shaped, {best}, limit)
+    chosen = _introduced(shaped, parts, {best}, limit)
     for index in sorted(range(len(parts)), key=lambda i: (-scores[i], i)):
         if scores[index] * 2 < scores[best] or index in chosen:
             continue  # a unit that shares a word in passing
-        wider = _introduced(shaped, chosen | {index}, limit)
+        wider = _introduced(shaped, parts, chosen | {index}, limit)
         if _length(parts, wider) > limit:
             break
         chosen = wider
@@ -97,13 +97,14 @@ def _followed(parts: list[str], chosen: set[int], limit: int) -> set[int]:
     return wider
 
 
-def _introduced(shaped: list[tuple[str, int, str]], chosen: set[int], limit: int) -> set[int]:
+def _introduced(
+    shaped: list[tuple[str, int, str]], parts: list[str], chosen: set[int], limit: int
+) -> set[int]:
     """What a chosen unit needs to be read: the sentence that ends a paragraph brings the
     code block that follows it, and, when it ends on a colon ("as follows:", "次のとおり
     です:"), the list or table that follows it, as many items or rows as there is room for;
     a code block brings the sentence before it: documentation says what the code does just
-    above it."""
-    parts = [unit for unit, _, _ in shaped]
+    above it. `parts`: the units' texts."""
     wider = set(chosen)
     for index in sorted(chosen):
         _, block, kind = shaped[index]

@@ -25,6 +25,7 @@ from mdit_py_plugins.admon import admon_plugin
 from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
+from chatbot.fences import fence, page_fence
 from chatbot.html_text import html_text
 from chatbot.inline import label, words
 from chatbot.mdx import has_components, read_mdx
@@ -45,11 +46,6 @@ _INCLUDE = re.compile(
     r"|(?:import|export)[ \t][^\n]*?from[ \t]+['\"][^'\"]+['\"];?)[ \t]*$",
     re.MULTILINE,
 )
-# The raw page's fences, at any indent: a fence inside a list item sits four spaces or
-# more in. `chatbot/fences.py` reads Kura's normalized passages, where a fence is at most
-# three spaces in and may be quoted; one pattern for both would change what one of them
-# takes for a fence, so each keeps its own.
-_FENCE = re.compile(r"^[ \t]*(```+|~~~+)")
 _LANGUAGE = re.compile(r"[^\s{\[]*")
 # Matched on a line without its trailing blanks, so no lazy group backtracks over them.
 _BLOCK_OPEN = re.compile(r"^[ \t]*///[ \t]*(?P<kind>[\w-]+)(?:[ \t]*\|[ \t]*(?P<title>.*))?$")
@@ -281,13 +277,11 @@ def _without_includes(text: str) -> str:
     """Include lines dropped, outside code blocks only: a page about includes shows them."""
     if not _INCLUDE.search(text):
         return text
-    out, fence = [], ""
+    out, opened = [], ""
     for line in text.split("\n"):
-        opened = _FENCE.match(line)
-        if opened and (not fence or opened.group(1).startswith(fence)):
-            fence = "" if fence else opened.group(1)
-        elif not fence and _INCLUDE.match(line):
+        if not opened and _INCLUDE.match(line):  # an include line is never a fence
             continue
+        opened = page_fence(line, opened)
         out.append(line)
     return "\n".join(out)
 
@@ -310,14 +304,6 @@ def _transparent(token: Token) -> bool:
         ["raw"],
         ["v-pre"],
     )
-
-
-def fence(code: str, language: str = "") -> str:
-    """A fenced code block, its fence longer than any run of backticks in the code: a page
-    about Markdown shows fences inside its examples."""
-    longest = max((len(run) for run in re.findall(r"`{3,}", code)), default=2)
-    marks = "`" * max(3, longest + 1)
-    return f"{marks}{language}\n{code}\n{marks}"
 
 
 def _note_title(token: Token) -> str:

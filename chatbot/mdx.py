@@ -23,12 +23,13 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from chatbot.fences import page_fence
+
 _TAG = re.compile(
     r"^(?P<indent>[ \t]*)<(?P<close>/?)(?P<name>[A-Z][\w.]*)(?P<attrs>[^<>]*)>[ \t]*$"
 )
 _ATTRIBUTE = re.compile(r"(?<![\w-])([\w-]++)=(?:\"([^\"]*+)\"|'([^']*+)')")
 _COMMENT = re.compile(r"^[ \t]*\{/\*.*\*/\}[ \t]*$")
-_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
 _LABELS = ("label", "title", "slot", "value")  # the attribute that names a variant, in order
 _NOTE_INDENT = "    "
 MAX_DEPTH = 16  # tags nested deeper have no words and hold nothing: no page nests so deep
@@ -53,17 +54,15 @@ def read_mdx(text: str) -> str:
 
 def _lines(lines: list[str]) -> Iterator[str]:
     stack: list[_Open] = []
-    fence = ""
+    code = ""
     for line in lines:
-        code = _FENCE.match(line)
-        tag = _TAG.match(line) if not fence else None
+        tag = _TAG.match(line) if not code else None
         if tag:
             yield from _tag(tag, stack)
             continue
-        if not fence and _COMMENT.match(line):
+        if not code and _COMMENT.match(line):
             continue
-        if code and (not fence or code.group(1).startswith(fence)):
-            fence = "" if fence else code.group(1)
+        code = page_fence(line, code)
         yield _inside(line, stack)
 
 
@@ -102,14 +101,20 @@ def _inside(line: str, stack: list[_Open]) -> str:
     top = stack[-1]
     if top.inner is None:
         top.inner = max(0, indent - top.indent)
-    added = sum(frame.inner or 0 for frame in stack)
-    return _NOTE_INDENT * sum(frame.note for frame in stack) + _dedented(line, added)
+    notes, added = _offset(stack)
+    return notes + _dedented(line, added)
 
 
 def _prefix(stack: list[_Open], indent: int) -> str:
     """A tag's own line placed as what it sits in: inside notes, indented as their body."""
-    added = sum(frame.inner or 0 for frame in stack)
-    return _NOTE_INDENT * sum(frame.note for frame in stack) + " " * max(0, indent - added)
+    notes, added = _offset(stack)
+    return notes + " " * max(0, indent - added)
+
+
+def _offset(stack: list[_Open]) -> tuple[str, int]:
+    """What the open tags do to a line inside them: the indent of the notes it is in, and
+    the columns of indent the JSX added."""
+    return _NOTE_INDENT * sum(frame.note for frame in stack), sum(f.inner or 0 for f in stack)
 
 
 def _attributes(attrs: str) -> Iterator[tuple[str, str]]:

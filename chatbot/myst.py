@@ -22,10 +22,11 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from chatbot.fences import fence, page_fence
+
 _OPEN = re.compile(
     r"^(?P<indent>[ \t]*)(?P<marks>`{3,}|~{3,}|:{3,})\{(?P<name>[\w:.-]+)\}(?P<arg>.*)$"
 )
-_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
 _OPTION = re.compile(r"^[ \t]*:[\w-]+:")
 _DROPPED_LINE = re.compile(r"^[ \t]*(?:\([\w.:-]+\)=|%|\+\+\+)")
 _NOTES = {
@@ -78,18 +79,16 @@ class _Directive:
 
 
 def _lines(lines: list[str], depth: int) -> Iterator[str]:
-    index, fence = 0, ""
+    index, code = 0, ""
     while index < len(lines):
         line = lines[index]
-        opened = _OPEN.match(line) if not fence and depth < MAX_DEPTH else None
+        opened = _OPEN.match(line) if not code and depth < MAX_DEPTH else None
         if opened:
             directive, index = _collect(lines, index, opened)
             yield from _rendered(directive, depth + 1)
             continue
-        code = _FENCE.match(line)
-        if code and (not fence or code.group(1).startswith(fence)):
-            fence = "" if fence else code.group(1)
-        if fence or not _DROPPED_LINE.match(line):
+        code = page_fence(line, code)
+        if code or not _DROPPED_LINE.match(line):
             yield line
         index += 1
 
@@ -140,11 +139,8 @@ def _rendered(directive: _Directive, depth: int) -> Iterator[str]:
 
 
 def _fenced(indent: str, language: str, body: list[str]) -> Iterator[str]:
-    longest = max((len(run) for line in body for run in re.findall(r"`{3,}", line)), default=2)
-    marks = "`" * max(3, longest + 1)
-    yield f"{indent}{marks}{language}"
-    yield from (indent + line if line.strip() else "" for line in body)
-    yield f"{indent}{marks}"
+    block = fence("\n".join(body), language)
+    yield from (indent + line if line.strip() else "" for line in block.split("\n"))
 
 
 def _without_options(body: list[str]) -> list[str]:

@@ -12,8 +12,9 @@ from pathlib import Path
 from lxml import etree
 from lxml.html import HtmlElement
 
+from chatbot.fences import fence
 from chatbot.html_text import html_tree
-from chatbot.markdown import PATH_SEPARATOR, fence, markdown_sections
+from chatbot.markdown import PATH_SEPARATOR, markdown_sections
 
 SUFFIXES = (".md", ".markdown", ".mdx", ".txt", ".html", ".htm")
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024  # a wiki page; anything larger is not one
